@@ -1,0 +1,165 @@
+"""IAM and key policy documents, as pure functions of plain values (tested without Pulumi)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any, Literal
+
+KeyService = Literal["cloudtrail", "logs"]
+"""AWS services a stack key may be used by directly (service principals in the key policy)."""
+
+Statement = dict[str, Any]
+
+
+def key_policy(
+    account_id: str, partition: str, region: str, services: Collection[KeyService]
+) -> dict[str, Any]:
+    """The key policy of a stack key.
+
+    The account root keeps administration (the AWS default, without which the key becomes
+    unmanageable); IAM principals get use only through IAM policies (``grant_*``). Services
+    get exactly the calls their integration needs, bound to this account's resources.
+    """
+    statements: list[Statement] = [
+        {
+            "Sid": "AccountAdministration",
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:{partition}:iam::{account_id}:root"},
+            "Action": "kms:*",
+            "Resource": "*",
+        }
+    ]
+    if "cloudtrail" in services:
+        statements += [
+            {
+                "Sid": "CloudTrailEncryptLogs",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                "Action": "kms:GenerateDataKey*",
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": account_id},
+                    "StringLike": {
+                        "kms:EncryptionContext:aws:cloudtrail:arn": f"arn:{partition}:cloudtrail:*:{account_id}:trail/*"
+                    },
+                },
+            },
+            {
+                "Sid": "CloudTrailDescribeKey",
+                "Effect": "Allow",
+                "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                "Action": "kms:DescribeKey",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+            },
+        ]
+    if "logs" in services:
+        statements.append(
+            {
+                "Sid": "CloudWatchLogsEncryptLogGroups",
+                "Effect": "Allow",
+                "Principal": {"Service": f"logs.{region}.amazonaws.com"},
+                "Action": [
+                    "kms:Encrypt*",
+                    "kms:Decrypt*",
+                    "kms:ReEncrypt*",
+                    "kms:GenerateDataKey*",
+                    "kms:Describe*",
+                ],
+                "Resource": "*",
+                "Condition": {
+                    "ArnLike": {
+                        "kms:EncryptionContext:aws:logs:arn": f"arn:{partition}:logs:{region}:{account_id}:log-group:*"
+                    }
+                },
+            }
+        )
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def tls_only_statements(bucket_arn: str) -> list[Statement]:
+    """Deny every request to the bucket that is not over TLS 1.2 or newer."""
+    resources = [bucket_arn, f"{bucket_arn}/*"]
+    return [
+        {
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": resources,
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
+        {
+            "Sid": "DenyOutdatedTls",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": resources,
+            "Condition": {"NumericLessThan": {"s3:TlsVersion": "1.2"}},
+        },
+    ]
+
+
+def cloudtrail_delivery_statements(bucket_arn: str, trail_arn: str, account_id: str) -> list[Statement]:
+    """Let one trail (and only it) check the bucket ACL and deliver its log files."""
+    return [
+        {
+            "Sid": "CloudTrailAclCheck",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": "s3:GetBucketAcl",
+            "Resource": bucket_arn,
+            "Condition": {"StringEquals": {"aws:SourceArn": trail_arn}},
+        },
+        {
+            "Sid": "CloudTrailWrite",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+            "Action": "s3:PutObject",
+            "Resource": f"{bucket_arn}/AWSLogs/{account_id}/*",
+            "Condition": {
+                "StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trail_arn}
+            },
+        },
+    ]
+
+
+def bucket_access_policy(bucket_arn: str, key_arn: str, *, write: bool) -> dict[str, Any]:
+    """An identity policy to read (or write) a bucket's objects, including the key calls that needs.
+
+    The key calls are allowed only through S3 in the bucket's region (``kms:ViaService``).
+    """
+    object_actions = (
+        ["s3:PutObject", "s3:AbortMultipartUpload"] if write else ["s3:GetObject", "s3:GetObjectVersion"]
+    )
+    key_actions = ["kms:GenerateDataKey", "kms:Decrypt"] if write else ["kms:Decrypt"]
+    region = key_arn.split(":")[3]
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "ListBucket", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": bucket_arn},
+            {"Sid": "Objects", "Effect": "Allow", "Action": object_actions, "Resource": f"{bucket_arn}/*"},
+            {
+                "Sid": "UseBucketKey",
+                "Effect": "Allow",
+                "Action": key_actions,
+                "Resource": key_arn,
+                "Condition": {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}},
+            },
+        ],
+    }
+
+
+def assume_role_policy(service: str, account_id: str) -> dict[str, Any]:
+    """A trust policy letting one AWS service assume a role on behalf of this account only."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": service},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+            }
+        ],
+    }

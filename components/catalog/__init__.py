@@ -1,0 +1,26 @@
+"""Facts about the clouds: regions, locations and the jurisdiction each keeps data in.
+
+The data lives in ``data/*.json``; every file names its sources and the date they were read.
+"""
+
+from aistacks.catalog.regions import (
+    Cloud,
+    UnknownLocationError,
+    gcs_location_jurisdictions,
+    jurisdiction_of_region,
+    known_jurisdictions,
+    location_jurisdictions,
+    regions_in_jurisdiction,
+    regions_of,
+)
+
+__all__ = [
+    "Cloud",
+    "UnknownLocationError",
+    "gcs_location_jurisdictions",
+    "jurisdiction_of_region",
+    "known_jurisdictions",
+    "location_jurisdictions",
+    "regions_in_jurisdiction",
+    "regions_of",
+]

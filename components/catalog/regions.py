@@ -1,0 +1,70 @@
+"""Region and location → jurisdiction lookups over the catalog's data files."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+Cloud = Literal["aws", "gcp"]
+
+_REGION_FILES: dict[Cloud, str] = {"aws": "aws_regions.json", "gcp": "gcp_regions.json"}
+_GCS_LOCATIONS_FILE = "gcs_locations.json"
+
+
+class UnknownLocationError(LookupError):
+    """A region or location the catalog does not know."""
+
+
+@cache
+def _load(file_name: str) -> dict[str, Any]:
+    text = resources.files("aistacks.catalog").joinpath("data", file_name).read_text(encoding="utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def regions_of(cloud: Cloud) -> dict[str, str]:
+    """Every region of ``cloud`` the catalog knows, mapped to its jurisdiction."""
+    regions: dict[str, dict[str, str]] = _load(_REGION_FILES[cloud])["regions"]
+    return {name: entry["jurisdiction"] for name, entry in regions.items()}
+
+
+def jurisdiction_of_region(cloud: Cloud, region: str) -> str:
+    """The jurisdiction of one region; raises :class:`UnknownLocationError` for an unknown region."""
+    regions = regions_of(cloud)
+    if region not in regions:
+        raise UnknownLocationError(f"unknown {cloud.upper()} region {region!r}")
+    return regions[region]
+
+
+def regions_in_jurisdiction(cloud: Cloud, jurisdiction: str) -> list[str]:
+    """The sorted regions of ``cloud`` whose data stays in ``jurisdiction``."""
+    return sorted(name for name, where in regions_of(cloud).items() if where == jurisdiction)
+
+
+def gcs_location_jurisdictions() -> dict[str, frozenset[str]]:
+    """Cloud Storage multi-region and dual-region locations, each mapped to where it keeps data."""
+    locations: dict[str, dict[str, Any]] = _load(_GCS_LOCATIONS_FILE)["locations"]
+    return {name: frozenset(entry["jurisdictions"]) for name, entry in locations.items()}
+
+
+def location_jurisdictions(cloud: Cloud, location: str) -> frozenset[str]:
+    """Every jurisdiction that data placed at ``location`` may sit in.
+
+    A region yields one jurisdiction; a GCS multi-region or dual-region (``EU``, ``NAM4``, …)
+    yields all the jurisdictions of the data centers it spans. GCP location names are matched
+    case-insensitively, as the Cloud Storage API does (``eu`` and ``EU`` are one location).
+    """
+    if cloud == "gcp":
+        multi = gcs_location_jurisdictions().get(location.upper())
+        if multi is not None:
+            return multi
+        location = location.lower()
+    return frozenset({jurisdiction_of_region(cloud, location)})
+
+
+def known_jurisdictions() -> list[str]:
+    """Every jurisdiction code some region of some cloud maps to, sorted."""
+    codes = {where for cloud in _REGION_FILES for where in regions_of(cloud).values()}
+    return sorted(codes)

@@ -1,0 +1,97 @@
+"""Reading the ``aistacks:platform`` stack config into a :class:`PlatformSpec`, with clear errors."""
+
+from __future__ import annotations
+
+import json
+import types
+import typing
+from collections.abc import Sequence
+from typing import Any
+
+import pulumi
+from aistacks.spec import ConfigIssue, PlatformSpec, semantic_issues
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+CONFIG_NAMESPACE = "aistacks"
+CONFIG_KEY = "platform"
+CONFIG_PATH = f"{CONFIG_NAMESPACE}:{CONFIG_KEY}"
+
+
+class ConfigError(pulumi.RunError):
+    """The stack config is invalid. A ``RunError``, so ``pulumi up`` prints the message, not a trace."""
+
+    def __init__(self, issues: Sequence[ConfigIssue]) -> None:
+        self.issues = tuple(issues)
+        lines = "\n".join(f"  - {issue}" for issue in self.issues)
+        super().__init__(f"invalid stack config ({len(self.issues)} problem(s)):\n{lines}")
+
+
+def parse_platform_spec(raw: Any, root: str = CONFIG_PATH) -> PlatformSpec:
+    """Validate ``raw`` (the config value: a mapping, or its JSON text) into a spec.
+
+    Types are checked strictly: ``"yes"`` is not a boolean and ``"3"`` is not a number.
+    Raises :class:`ConfigError` naming every problem at once.
+    """
+    text = raw if isinstance(raw, str) else json.dumps(raw)
+    try:
+        spec = PlatformSpec.model_validate_json(text, strict=True)
+    except ValidationError as error:
+        raise ConfigError([_issue(detail, root) for detail in error.errors()]) from None
+    issues = semantic_issues(spec, root)
+    if issues:
+        raise ConfigError(issues)
+    return spec
+
+
+def load_platform_spec() -> PlatformSpec:
+    """The spec of the running stack, from ``aistacks:platform`` in ``Pulumi.<stack>.yaml``."""
+    raw = pulumi.Config(CONFIG_NAMESPACE).get(CONFIG_KEY)
+    if raw is None:
+        raise ConfigError(
+            [
+                ConfigIssue(
+                    CONFIG_PATH, None, "required: an object with at least `environment` and `jurisdiction`"
+                )
+            ]
+        )
+    return parse_platform_spec(raw)
+
+
+def _issue(detail: ErrorDetails, root: str) -> ConfigIssue:
+    loc = detail["loc"]
+    path = root + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc)
+    if detail["type"] == "extra_forbidden":
+        allowed = _allowed_keys(loc[:-1])
+        return ConfigIssue(path, detail["input"], f"unknown key; allowed keys here: {', '.join(allowed)}")
+    if detail["type"] == "json_invalid":
+        return ConfigIssue(root, None, f"not valid JSON: {detail['msg']}")
+    message = detail["msg"].removeprefix("Value error, ")
+    if detail["type"] == "missing":
+        return ConfigIssue(path, None, "required key is missing")
+    return ConfigIssue(path, detail["input"], message)
+
+
+def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
+    """The keys the model at ``loc`` (a pydantic error location) accepts."""
+    model: type[BaseModel] | None = PlatformSpec
+    for part in loc:
+        if model is None:
+            break
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        model = _model_in(field.annotation) if field is not None else None
+    return sorted(model.model_fields) if model is not None else []
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside an annotation such as ``X | None`` or ``tuple[X, ...]``."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is not None:
+        for argument in typing.get_args(annotation):
+            found = _model_in(argument)
+            if found is not None:
+                return found
+    return None

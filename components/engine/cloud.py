@@ -1,0 +1,282 @@
+"""The mock cloud: realistic outputs for every resource type and function aistacks uses.
+
+Update mode answers like a provider after a create (ids, ARNs, names, endpoints); preview mode
+answers like ``pulumi preview``: the inputs are known, every computed output is unknown.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks
+
+MOCK_AWS_ACCOUNT = "111122223333"
+"""The account the mock AWS answers for, unless the provider pins ``allowedAccountIds``."""
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()
+
+
+def _uuid(*parts: str) -> str:
+    return str(uuid.UUID(_digest(*parts)[:32]))
+
+
+def project_number(project: str) -> str:
+    """A stable 12-digit project number for a GCP project ID."""
+    return str(int(_digest("project", project)[:12], 16) % 10**12).rjust(12, "1")
+
+
+@dataclass(frozen=True)
+class Created:
+    """What a handler knows about one resource being created."""
+
+    type: str
+    name: str
+    inputs: dict[str, Any]
+    region: str
+    account: str
+    project: str
+
+    @property
+    def physical_name(self) -> str:
+        """Pulumi auto-naming: the logical name plus a random-looking (here: stable) suffix."""
+        return f"{self.name}-{_digest(self.type, self.name)[:7]}"
+
+    def named(self, key: str = "name") -> str:
+        value = self.inputs.get(key)
+        return value if isinstance(value, str) and value else self.physical_name
+
+
+Handler = Callable[[Created], tuple[str, dict[str, Any]]]
+
+
+def _aws_arn(service: str, c: Created, resource: str, *, regional: bool = True) -> str:
+    return f"arn:aws:{service}:{c.region if regional else ''}:{c.account}:{resource}"
+
+
+def _kms_key(c: Created) -> tuple[str, dict[str, Any]]:
+    key_id = _uuid("kms", c.name)
+    return key_id, {"keyId": key_id, "arn": _aws_arn("kms", c, f"key/{key_id}")}
+
+
+def _kms_alias(c: Created) -> tuple[str, dict[str, Any]]:
+    name = c.named()
+    return name, {
+        "arn": _aws_arn("kms", c, name),
+        "targetKeyArn": _aws_arn("kms", c, f"key/{c.inputs['targetKeyId']}"),
+    }
+
+
+def _s3_bucket(c: Created) -> tuple[str, dict[str, Any]]:
+    bucket = c.named("bucket")
+    return bucket, {
+        "bucket": bucket,
+        "arn": f"arn:aws:s3:::{bucket}",
+        "bucketDomainName": f"{bucket}.s3.amazonaws.com",
+        "bucketRegionalDomainName": f"{bucket}.s3.{c.region}.amazonaws.com",
+        "bucketRegion": c.region,
+        "region": c.region,
+        "hostedZoneId": "Z1BKCTXD74EZPE",
+    }
+
+
+def _by_bucket(c: Created) -> tuple[str, dict[str, Any]]:
+    return str(c.inputs["bucket"]), {"region": c.region}
+
+
+def _iam_role(c: Created) -> tuple[str, dict[str, Any]]:
+    name = c.named()
+    return name, {
+        "name": name,
+        "arn": f"arn:aws:iam::{c.account}:role/{name}",
+        "uniqueId": "AROA" + _digest("role", name)[:17].upper(),
+    }
+
+
+def _iam_role_policy(c: Created) -> tuple[str, dict[str, Any]]:
+    name = c.named()
+    return f"{c.inputs['role']}:{name}", {"name": name}
+
+
+def _log_group(c: Created) -> tuple[str, dict[str, Any]]:
+    name = c.named()
+    return name, {"name": name, "arn": _aws_arn("logs", c, f"log-group:{name}")}
+
+
+def _trail(c: Created) -> tuple[str, dict[str, Any]]:
+    name = c.named()
+    arn = _aws_arn("cloudtrail", c, f"trail/{name}")
+    return arn, {"name": name, "arn": arn, "homeRegion": c.region}
+
+
+def _key_ring(c: Created) -> tuple[str, dict[str, Any]]:
+    name = c.named()
+    ring = f"projects/{c.inputs.get('project', c.project)}/locations/{c.inputs['location']}/keyRings/{name}"
+    return ring, {"name": name}
+
+
+def _crypto_key(c: Created) -> tuple[str, dict[str, Any]]:
+    name = c.named()
+    return f"{c.inputs['keyRing']}/cryptoKeys/{name}", {"name": name, "primaries": []}
+
+
+def _iam_member(c: Created) -> tuple[str, dict[str, Any]]:
+    target = c.inputs.get("cryptoKeyId") or f"b/{c.inputs.get('bucket')}"
+    return f"{target}/{c.inputs['role']}/{c.inputs['member']}", {"etag": "BwY" + _digest("etag", c.name)[:9]}
+
+
+def _gcs_bucket(c: Created) -> tuple[str, dict[str, Any]]:
+    name = c.named()
+    return name, {
+        "name": name,
+        "url": f"gs://{name}",
+        "selfLink": f"https://www.googleapis.com/storage/v1/b/{name}",
+        "projectNumber": project_number(c.inputs.get("project", c.project)),
+    }
+
+
+def _audit_config(c: Created) -> tuple[str, dict[str, Any]]:
+    return f"{c.inputs.get('project', c.project)}/{c.inputs['service']}", {
+        "etag": "BwY" + _digest(c.name)[:9]
+    }
+
+
+def _log_bucket(c: Created) -> tuple[str, dict[str, Any]]:
+    project = c.inputs.get("project", c.project)
+    bucket_id = f"projects/{project}/locations/{c.inputs['location']}/buckets/{c.inputs['bucketId']}"
+    return bucket_id, {"name": bucket_id, "lifecycleState": "ACTIVE"}
+
+
+def _log_sink(c: Created) -> tuple[str, dict[str, Any]]:
+    project = c.inputs.get("project", c.project)
+    name = c.named()
+    identity = f"serviceAccount:service-{project_number(project)}@gcp-sa-logging.iam.gserviceaccount.com"
+    return f"projects/{project}/sinks/{name}", {"name": name, "writerIdentity": identity}
+
+
+RESOURCE_HANDLERS: Mapping[str, Handler] = {
+    "aws:kms/key:Key": _kms_key,
+    "aws:kms/alias:Alias": _kms_alias,
+    "aws:s3/bucket:Bucket": _s3_bucket,
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": _by_bucket,
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": _by_bucket,
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": _by_bucket,
+    "aws:s3/bucketVersioning:BucketVersioning": _by_bucket,
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": _by_bucket,
+    "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": _by_bucket,
+    "aws:s3/bucketPolicy:BucketPolicy": _by_bucket,
+    "aws:iam/role:Role": _iam_role,
+    "aws:iam/rolePolicy:RolePolicy": _iam_role_policy,
+    "aws:cloudwatch/logGroup:LogGroup": _log_group,
+    "aws:cloudtrail/trail:Trail": _trail,
+    "gcp:kms/keyRing:KeyRing": _key_ring,
+    "gcp:kms/cryptoKey:CryptoKey": _crypto_key,
+    "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember": _iam_member,
+    "gcp:storage/bucket:Bucket": _gcs_bucket,
+    "gcp:storage/bucketIAMMember:BucketIAMMember": _iam_member,
+    "gcp:projects/iAMAuditConfig:IAMAuditConfig": _audit_config,
+    "gcp:logging/projectBucketConfig:ProjectBucketConfig": _log_bucket,
+    "gcp:logging/projectSink:ProjectSink": _log_sink,
+}
+"""Every resource type the mock cloud knows; any other type is an error, not a silent guess."""
+
+
+class UnknownMockTypeError(Exception):
+    """The program created or called something the mock cloud has no realistic answer for."""
+
+
+class MockCloud(Mocks):
+    """Pulumi mocks that answer like the clouds do, for the regions the providers name."""
+
+    def __init__(self, stack_config: Mapping[str, str], *, preview: bool) -> None:
+        self._stack_config = dict(stack_config)
+        self._preview = preview
+        self._providers: dict[str, dict[str, Any]] = {}
+
+    def _provider_inputs(self, reference: str | None, package: str) -> dict[str, Any]:
+        """The explicit provider's inputs, else the default provider's: the stack's ``<package>:*`` config."""
+        if reference:
+            provider_id = reference.rsplit("::", 1)[-1]
+            if provider_id in self._providers:
+                return self._providers[provider_id]
+        prefix = f"{package}:"
+        return {
+            key[len(prefix) :]: value for key, value in self._stack_config.items() if key.startswith(prefix)
+        }
+
+    def _where(self, reference: str | None, package: str, inputs: Mapping[str, Any]) -> tuple[str, str, str]:
+        provider = self._provider_inputs(reference, package)
+        region = str(inputs.get("region") or provider.get("region") or "")
+        accounts = provider.get("allowedAccountIds") or []
+        if isinstance(accounts, str):  # provider config arrives JSON-encoded, as the engine sends it
+            accounts = json.loads(accounts)
+        account = accounts[0] if isinstance(accounts, list) and accounts else MOCK_AWS_ACCOUNT
+        project = str(provider.get("project") or "")
+        return region, account, project
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        inputs = dict(args.inputs)
+        if args.typ.startswith("pulumi:providers:"):
+            provider_id = _uuid("provider", args.typ, args.name)
+            self._providers[provider_id] = inputs
+            return provider_id, inputs
+        if not args.custom:
+            return None, {}
+        handler = RESOURCE_HANDLERS.get(args.typ)
+        if handler is None:
+            raise UnknownMockTypeError(
+                f"the mock cloud has no outputs for {args.typ} ({args.name}); add it to RESOURCE_HANDLERS"
+            )
+        if self._preview:
+            return None, inputs
+        region, account, project = self._where(args.provider, args.typ.split(":", 1)[0], inputs)
+        physical_id, outputs = handler(Created(args.typ, args.name, inputs, region, account, project))
+        return physical_id, {**inputs, **outputs}
+
+    def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        package = args.token.split(":", 1)[0]
+        region, account, project = self._where(args.provider, package, args.args)
+        project = str(args.args.get("project") or project)
+        number = project_number(project) if project else ""
+        answers: dict[str, dict[str, Any]] = {
+            "aws:index/getCallerIdentity:getCallerIdentity": {
+                "accountId": account,
+                "arn": f"arn:aws:sts::{account}:assumed-role/platform-deployer/aistacks",
+                "userId": "AROAEXAMPLEDEPLOYER:aistacks",
+                "id": account,
+            },
+            "aws:index/getPartition:getPartition": {
+                "partition": "aws",
+                "dnsSuffix": "amazonaws.com",
+                "reverseDnsPrefix": "com.amazonaws",
+                "id": "aws",
+            },
+            "aws:index/getRegion:getRegion": {
+                "region": region,
+                "name": region,
+                "endpoint": f"ec2.{region}.amazonaws.com",
+                "description": region,
+                "id": region,
+            },
+            "gcp:storage/getProjectServiceAccount:getProjectServiceAccount": {
+                "emailAddress": f"service-{number}@gs-project-accounts.iam.gserviceaccount.com",
+                "member": f"serviceAccount:service-{number}@gs-project-accounts.iam.gserviceaccount.com",
+                "project": project,
+                "id": f"service-{number}@gs-project-accounts.iam.gserviceaccount.com",
+            },
+            "gcp:logging/getProjectCmekSettings:getProjectCmekSettings": {
+                "serviceAccountId": f"service-{number}@gcp-sa-logging.iam.gserviceaccount.com",
+                "name": f"projects/{project}/cmekSettings",
+                "project": project,
+                "id": f"projects/{project}/cmekSettings",
+            },
+        }
+        if args.token not in answers:
+            raise UnknownMockTypeError(f"the mock cloud has no answer for the function {args.token}")
+        return answers[args.token], []

@@ -1,0 +1,179 @@
+"""Run a Pulumi program for one stack file in Pulumi's mock runtime and record its resource graph.
+
+No Pulumi CLI, no plugins, no credentials: the program runs in this process against
+:class:`~aistacks.engine.cloud.MockCloud`, the way the Python language host would run it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import logging
+import os
+import runpy
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from aistacks.engine.cloud import MockCloud
+from aistacks.engine.graph import ResourceGraph, ResourceRecord, display_value
+from aistacks.engine.stackfile import Project, StackFile, load_stack_file, runtime_config
+from google.protobuf import json_format
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.config import set_all_config
+from pulumi.runtime.stack import run_in_stack
+from pulumi.runtime.sync_await import _sync_await
+
+PROVIDER_PREFIX = "pulumi:providers:"
+DISABLE_DEFAULT_PROVIDERS = "pulumi:disable-default-providers"
+
+
+class DefaultProviderDisabledError(Exception):
+    """A resource would use a default provider that the stack config disables."""
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """The SDK's mock resource monitor, recording every registration as the engine receives it."""
+
+    def __init__(self, mocks: MockCloud, graph: ResourceGraph, stack_config: dict[str, str]) -> None:
+        super().__init__(mocks)
+        self.graph = graph
+        self._stack_config = stack_config
+        self._disabled = _disabled_default_providers(stack_config)
+        self._default_providers: dict[str, str] = {}
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """URNs as the engine makes them: the parent's qualified type, except the stack's, prefixes the type."""
+        if parent:
+            parent_type = parent.split("::")[2]
+            if not parent_type.startswith("pulumi:pulumi:Stack"):
+                type_ = f"{parent_type}${type_}"
+        return f"urn:pulumi:{self.graph.stack}::{self.graph.project}::{type_}::{name}"
+
+    def RegisterResource(self, request: Any) -> Any:
+        # A provider reference is "<provider URN>::<provider ID>".
+        provider = request.provider.rsplit("::", 1)[0] if request.provider else None
+        if request.custom and not provider and not request.type.startswith(PROVIDER_PREFIX):
+            provider = self._default_provider(request.type.split(":", 1)[0], request.version, request.type)
+        response = super().RegisterResource(request)
+        self.graph.add(
+            ResourceRecord(
+                urn=response.urn,
+                type=request.type,
+                name=request.name,
+                custom=request.custom,
+                parent=request.parent or None,
+                provider=provider,
+                inputs=json_format.MessageToDict(request.object),
+                protect=request.protect,
+                retain_on_delete=request.retainOnDelete,
+                depends_on=list(request.dependencies),
+                property_dependencies={
+                    key: list(value.urns) for key, value in request.propertyDependencies.items()
+                },
+            )
+        )
+        return response
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:
+        record = self.graph.get(request.urn)
+        if record is not None:
+            record.outputs = display_value(json_format.MessageToDict(request.outputs))
+        return super().RegisterResourceOutputs(request)
+
+    def _default_provider(self, package: str, version: str, resource_type: str) -> str:
+        """The URN of the default provider the engine would create for ``package``, recorded once."""
+        if package in self._disabled or "*" in self._disabled:
+            raise DefaultProviderDisabledError(
+                f"Default provider for '{package}' disabled. '{resource_type}' must use an explicit provider."
+            )
+        key = f"{package}@{version}"
+        if key not in self._default_providers:
+            suffix = "default_" + version.replace(".", "_") if version else "default"
+            urn = self.make_urn("", f"{PROVIDER_PREFIX}{package}", suffix)
+            prefix = f"{package}:"
+            inputs: dict[str, Any] = {
+                k[len(prefix) :]: v for k, v in self._stack_config.items() if k.startswith(prefix)
+            }
+            if version:
+                inputs["version"] = version
+            self.graph.add(
+                ResourceRecord(
+                    urn=urn,
+                    type=f"{PROVIDER_PREFIX}{package}",
+                    name=suffix,
+                    custom=True,
+                    parent=None,
+                    provider=None,
+                    inputs=inputs,
+                )
+            )
+            self._default_providers[key] = urn
+        return self._default_providers[key]
+
+
+def _disabled_default_providers(stack_config: dict[str, str]) -> frozenset[str]:
+    import json
+
+    raw = stack_config.get(DISABLE_DEFAULT_PROVIDERS)
+    if not raw:
+        return frozenset()
+    value = json.loads(raw)
+    return frozenset(str(item) for item in value) if isinstance(value, list) else frozenset()
+
+
+def run_program(project: Project, stack: StackFile, *, preview: bool = False) -> ResourceGraph:
+    """Run ``project``'s program for ``stack`` and return the resources it registered.
+
+    Exceptions of the program (a config error, say) propagate unchanged. Each run happens in a
+    fresh copy of the Pulumi runtime's context, so runs in one process do not see each other.
+    """
+    return contextvars.copy_context().run(_run, project, stack, preview)
+
+
+def run_stack_file(project: Project, stack_file: Path, *, preview: bool = False) -> ResourceGraph:
+    """:func:`run_program` for the stack file at ``stack_file``."""
+    return run_program(project, load_stack_file(stack_file, project.name), preview=preview)
+
+
+def _run(project: Project, stack: StackFile, preview: bool) -> ResourceGraph:
+    config = runtime_config(stack)
+    graph = ResourceGraph(project=project.name, stack=stack.name, preview=preview)
+    monitor = RecordingMonitor(MockCloud(config, preview=preview), graph, config)
+    pulumi_settings.ROOT.set(None)
+    set_all_config(config, sorted(stack.secret_keys))
+    settings = pulumi_mocks.MockSettings(
+        monitor=monitor,
+        monitor_features=set(monitor.GetDeploymentInfo(None).supportedFeatures),
+        engine=pulumi_mocks.MockEngine(logging.getLogger("aistacks.engine")),
+        project=project.name,
+        stack=stack.name,
+        dry_run=preview,
+        organization="organization",
+        callbacks=None,
+    )
+    pulumi_settings.configure(settings)
+    program = project.program
+    with _program_environment(project.main):
+        _sync_await(run_in_stack(lambda: _run_path(program)))
+    return graph
+
+
+def _run_path(program: Path) -> None:
+    runpy.run_path(str(program), run_name="__main__")
+
+
+@contextlib.contextmanager
+def _program_environment(main: Path) -> Iterator[None]:
+    """Run as the language host does: in the program's folder, with that folder importable."""
+    previous_cwd = Path.cwd()
+    sys.path.insert(0, str(main))
+    os.chdir(main)
+    try:
+        yield
+    finally:
+        os.chdir(previous_cwd)
+        with contextlib.suppress(ValueError):
+            sys.path.remove(str(main))

@@ -1,0 +1,102 @@
+"""GCP key ring and customer-managed CryptoKey, rotated, in the stack's region."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pulumi
+import pulumi_gcp as gcp
+from aistacks._options import child, stateful_child
+
+TYPE_TOKEN = "aistacks:gcp:KmsKey"
+SECONDS_PER_DAY = 86_400
+ENCRYPTER_DECRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
+
+ServiceAgent = Literal["storage", "logging"]
+
+
+@dataclass(frozen=True)
+class KmsKeyArgs:
+    """Arguments of :class:`KmsKey`."""
+
+    project: str
+    """Project of the key ring. Required."""
+    location: str
+    """Region of the key ring; a CMEK must be in the location of the data it protects. Required."""
+    rotation_period_days: int = 90
+    """Days between automatic rotations. Default: 90."""
+    destroy_scheduled_days: int = 30
+    """Days a destroyed key version stays recoverable. Default: 30."""
+    hsm: bool = False
+    """Keep key material in Cloud HSM (FIPS 140-2 level 3). Default: off (software keys)."""
+    protect: bool = True
+    """Protect the key ring and key from deletion; retain them if removed from the program. Default: on."""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    """Labels on the key. Default: none."""
+
+
+class KmsKey(pulumi.ComponentResource):
+    """A key ring and a symmetric CryptoKey with a rotation period, for every store of one stack."""
+
+    key_ring: gcp.kms.KeyRing
+    crypto_key: gcp.kms.CryptoKey
+    key_id: pulumi.Output[str]
+    """The key's resource name (``projects/…/cryptoKeys/…``), as CMEK settings take it."""
+
+    def __init__(self, name: str, args: KmsKeyArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        self._project = args.project
+        self._agent_grants: dict[ServiceAgent, gcp.kms.CryptoKeyIAMMember] = {}
+        # Key rings and key versions can never be deleted in Cloud KMS; protect them where it matters.
+        self.key_ring = gcp.kms.KeyRing(
+            f"{name}-ring",
+            project=args.project,
+            location=args.location,
+            opts=stateful_child(self, protect=args.protect),
+        )
+        self.crypto_key = gcp.kms.CryptoKey(
+            f"{name}-key",
+            key_ring=self.key_ring.id,
+            purpose="ENCRYPT_DECRYPT",
+            rotation_period=f"{args.rotation_period_days * SECONDS_PER_DAY}s",
+            destroy_scheduled_duration=f"{args.destroy_scheduled_days * SECONDS_PER_DAY}s",
+            version_template={
+                "algorithm": "GOOGLE_SYMMETRIC_ENCRYPTION",
+                "protection_level": "HSM" if args.hsm else "SOFTWARE",
+            },
+            labels=dict(args.labels),
+            opts=stateful_child(self, protect=args.protect),
+        )
+        self.key_id = self.crypto_key.id
+        self.register_outputs({"key_id": self.key_id, "key_ring": self.key_ring.id})
+
+    def grant_encrypt_decrypt(
+        self, resource_name: str, member: pulumi.Input[str]
+    ) -> gcp.kms.CryptoKeyIAMMember:
+        """Let ``member`` (``serviceAccount:…``, ``group:…``) encrypt and decrypt with this key."""
+        return gcp.kms.CryptoKeyIAMMember(
+            f"{self.pulumi_resource_name}-{resource_name}",
+            crypto_key_id=self.crypto_key.id,
+            role=ENCRYPTER_DECRYPTER,
+            member=member,
+            opts=child(self),
+        )
+
+    def allow_service_agent(self, service: ServiceAgent) -> gcp.kms.CryptoKeyIAMMember:
+        """Let a Google service agent of the key's project use the key for CMEK, once per service.
+
+        Every bucket (or log bucket) of the project shares the one grant: a second, identical
+        non-authoritative binding would remove the first one's access when it is deleted.
+        """
+        if service not in self._agent_grants:
+            invoke = pulumi.InvokeOptions(parent=self)
+            if service == "storage":
+                agent = gcp.storage.get_project_service_account_output(project=self._project, opts=invoke)
+                member = agent.email_address.apply(lambda email: f"serviceAccount:{email}")
+            else:
+                settings = gcp.logging.get_project_cmek_settings_output(project=self._project, opts=invoke)
+                member = settings.service_account_id.apply(lambda email: f"serviceAccount:{email}")
+            self._agent_grants[service] = self.grant_encrypt_decrypt(f"{service}-agent", member)
+        return self._agent_grants[service]

@@ -1,0 +1,156 @@
+"""From a validated spec to a plan: every tier default resolved, nothing left to decide.
+
+Pure functions only; the components turn a plan into resources.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from aistacks.spec import ObjectLockMode, PlatformSpec, Tier
+
+
+@dataclass(frozen=True)
+class TierDefaults:
+    """What a tier implies when the stack config is silent."""
+
+    protect: bool
+    """Protect stateful resources and retain them if removed from the program."""
+    log_retention_days: int
+    object_lock_mode: ObjectLockMode
+    object_lock_days: int
+    kms_deletion_window_days: int
+    noncurrent_version_days: int
+    soft_delete_days: int
+    lock_log_bucket: bool
+    """Lock the GCP audit log bucket's retention (irreversible), so nobody can shorten it."""
+    force_destroy_buckets: bool
+    """Let ``pulumi destroy`` empty data buckets (never audit buckets)."""
+    hsm_keys: bool
+
+
+TIER_DEFAULTS: MappingProxyType[Tier, TierDefaults] = MappingProxyType(
+    {
+        "dev": TierDefaults(
+            protect=False,
+            log_retention_days=90,
+            object_lock_mode="GOVERNANCE",
+            object_lock_days=1,
+            kms_deletion_window_days=7,
+            noncurrent_version_days=7,
+            soft_delete_days=7,
+            lock_log_bucket=False,
+            force_destroy_buckets=True,
+            hsm_keys=False,
+        ),
+        "staging": TierDefaults(
+            protect=True,
+            log_retention_days=365,
+            object_lock_mode="GOVERNANCE",
+            object_lock_days=90,
+            kms_deletion_window_days=30,
+            noncurrent_version_days=30,
+            soft_delete_days=30,
+            lock_log_bucket=True,
+            force_destroy_buckets=False,
+            hsm_keys=False,
+        ),
+        "prod": TierDefaults(
+            protect=True,
+            log_retention_days=2557,
+            object_lock_mode="COMPLIANCE",
+            object_lock_days=365,
+            kms_deletion_window_days=30,
+            noncurrent_version_days=90,
+            soft_delete_days=90,
+            lock_log_bucket=True,
+            force_destroy_buckets=False,
+            hsm_keys=True,
+        ),
+    }
+)
+
+
+@dataclass(frozen=True)
+class KeyPlan:
+    deletion_window_days: int
+    rotation_period_days: int
+    hsm: bool
+
+
+@dataclass(frozen=True)
+class BucketPlan:
+    name: str
+    noncurrent_version_days: int
+    soft_delete_days: int
+    force_destroy: bool
+
+
+@dataclass(frozen=True)
+class AuditPlan:
+    log_retention_days: int
+    object_lock_mode: ObjectLockMode
+    object_lock_days: int
+    lock_log_bucket: bool
+    soft_delete_days: int
+
+
+@dataclass(frozen=True)
+class PlatformPlan:
+    """One environment with every default resolved."""
+
+    spec: PlatformSpec
+    prefix: str
+    """``<name>-<environment>``: the start of every physical name."""
+    protect: bool
+    key: KeyPlan
+    buckets: tuple[BucketPlan, ...]
+    audit: AuditPlan
+    tags: MappingProxyType[str, str]
+
+    @property
+    def tier(self) -> Tier:
+        return self.spec.environment
+
+
+def plan_platform(spec: PlatformSpec) -> PlatformPlan:
+    """Resolve every tier default of ``spec``; the spec must already be valid."""
+    defaults = TIER_DEFAULTS[spec.environment]
+    key = KeyPlan(
+        deletion_window_days=spec.kms.deletion_window_days or defaults.kms_deletion_window_days,
+        rotation_period_days=spec.kms.rotation_period_days,
+        hsm=defaults.hsm_keys if spec.kms.hsm is None else spec.kms.hsm,
+    )
+    buckets = tuple(
+        BucketPlan(
+            name=bucket.name,
+            noncurrent_version_days=bucket.noncurrent_version_days or defaults.noncurrent_version_days,
+            soft_delete_days=defaults.soft_delete_days,
+            force_destroy=defaults.force_destroy_buckets,
+        )
+        for bucket in spec.buckets
+    )
+    audit = AuditPlan(
+        log_retention_days=spec.audit.log_retention_days or defaults.log_retention_days,
+        object_lock_mode=spec.audit.object_lock_mode or defaults.object_lock_mode,
+        object_lock_days=spec.audit.object_lock_days or defaults.object_lock_days,
+        lock_log_bucket=defaults.lock_log_bucket,
+        soft_delete_days=defaults.soft_delete_days,
+    )
+    tags = {
+        **spec.tags,
+        "environment": spec.environment,
+        "jurisdiction": spec.jurisdiction,
+        "managed-by": "aistacks",
+        "platform": spec.name,
+    }
+    return PlatformPlan(
+        spec=spec,
+        prefix=f"{spec.name}-{spec.environment}",
+        protect=defaults.protect if spec.protect is None else spec.protect,
+        key=key,
+        buckets=buckets,
+        audit=audit,
+        tags=MappingProxyType(tags),
+    )

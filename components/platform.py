@@ -1,0 +1,168 @@
+"""AiPlatform: one environment's infrastructure, composed from one validated spec."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_gcp as gcp
+from aistacks import aws as aws_components
+from aistacks import gcp as gcp_components
+from aistacks.plan import PlatformPlan, plan_platform
+from aistacks.spec import AwsSpec, GcpSpec, PlatformSpec
+
+TYPE_TOKEN = "aistacks:platform:AiPlatform"
+
+
+class AwsStores(pulumi.ComponentResource):
+    """The AWS half of a platform: provider, key, data buckets and audit trail."""
+
+    provider: aws.Provider
+    key: aws_components.KmsKey
+    buckets: dict[str, aws_components.EncryptedBucket]
+    audit: aws_components.AuditTrail
+
+    def __init__(
+        self, name: str, plan: PlatformPlan, cloud: AwsSpec, opts: pulumi.ResourceOptions | None = None
+    ):
+        super().__init__("aistacks:platform:AwsStores", name, None, opts)
+        tags = dict(plan.tags)
+        # Every AWS resource of the platform goes through this provider, so its region is the one
+        # the spec validated against the jurisdiction; the stack's `aws:region` plays no part.
+        self.provider = aws.Provider(
+            f"{name}-provider",
+            region=cloud.region,
+            allowed_account_ids=[cloud.account_id] if cloud.account_id else None,
+            default_tags={"tags": tags},
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        children = pulumi.ResourceOptions(parent=self, providers={"aws": self.provider})
+        self.key = aws_components.KmsKey(
+            f"{name}-key",
+            aws_components.KmsKeyArgs(
+                description=f"{plan.prefix}: buckets, audit trail and logs",
+                rotation_period_days=plan.key.rotation_period_days,
+                deletion_window_days=plan.key.deletion_window_days,
+                services=("cloudtrail", "logs"),
+                alias=plan.prefix,
+                protect=plan.protect,
+            ),
+            opts=children,
+        )
+        self.buckets = {
+            bucket.name: aws_components.EncryptedBucket(
+                f"{plan.prefix}-{bucket.name}",
+                aws_components.EncryptedBucketArgs(
+                    kms_key_arn=self.key.arn,
+                    noncurrent_version_days=bucket.noncurrent_version_days,
+                    force_destroy=bucket.force_destroy,
+                    protect=plan.protect,
+                ),
+                opts=children,
+            )
+            for bucket in plan.buckets
+        }
+        self.audit = aws_components.AuditTrail(
+            f"{plan.prefix}-audit",
+            aws_components.AuditTrailArgs(
+                kms_key_arn=self.key.arn,
+                trail_name=f"{plan.prefix}-audit",
+                log_retention_days=plan.audit.log_retention_days,
+                object_lock=aws_components.ObjectLock(
+                    mode=plan.audit.object_lock_mode, days=plan.audit.object_lock_days
+                ),
+                data_event_bucket_arns=[bucket.arn for bucket in self.buckets.values()],
+                noncurrent_version_days=plan.audit.log_retention_days,
+                protect=plan.protect,
+            ),
+            opts=children,
+        )
+        self.register_outputs({"key_arn": self.key.arn, "trail_arn": self.audit.trail.arn})
+
+
+class GcpStores(pulumi.ComponentResource):
+    """The Google Cloud half of a platform: provider, key, data buckets and audit sink."""
+
+    provider: gcp.Provider
+    key: gcp_components.KmsKey
+    buckets: dict[str, gcp_components.EncryptedBucket]
+    audit: gcp_components.AuditSink
+
+    def __init__(
+        self, name: str, plan: PlatformPlan, cloud: GcpSpec, opts: pulumi.ResourceOptions | None = None
+    ):
+        super().__init__("aistacks:platform:GcpStores", name, None, opts)
+        labels = dict(plan.tags)
+        self.provider = gcp.Provider(
+            f"{name}-provider",
+            project=cloud.project,
+            region=cloud.region,
+            default_labels=labels,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        children = pulumi.ResourceOptions(parent=self, providers={"gcp": self.provider})
+        self.key = gcp_components.KmsKey(
+            f"{name}-key",
+            gcp_components.KmsKeyArgs(
+                project=cloud.project,
+                location=cloud.region,
+                rotation_period_days=plan.key.rotation_period_days,
+                destroy_scheduled_days=plan.key.deletion_window_days,
+                hsm=plan.key.hsm,
+                protect=plan.protect,
+            ),
+            opts=children,
+        )
+        self.buckets = {
+            bucket.name: gcp_components.EncryptedBucket(
+                f"{plan.prefix}-{bucket.name}",
+                gcp_components.EncryptedBucketArgs(
+                    kms_key=self.key,
+                    project=cloud.project,
+                    location=cloud.region,
+                    noncurrent_version_days=bucket.noncurrent_version_days,
+                    soft_delete_days=bucket.soft_delete_days,
+                    force_destroy=bucket.force_destroy,
+                    protect=plan.protect,
+                ),
+                opts=children,
+            )
+            for bucket in plan.buckets
+        }
+        self.audit = gcp_components.AuditSink(
+            f"{plan.prefix}-audit",
+            gcp_components.AuditSinkArgs(
+                kms_key=self.key,
+                project=cloud.project,
+                location=cloud.region,
+                retention_days=plan.audit.log_retention_days,
+                locked=plan.audit.lock_log_bucket,
+                protect=plan.protect,
+            ),
+            opts=children,
+        )
+        self.register_outputs({"key_id": self.key.key_id, "log_bucket": self.audit.log_bucket.id})
+
+
+class AiPlatform(pulumi.ComponentResource):
+    """Everything one environment runs, on every cloud its spec names."""
+
+    plan: PlatformPlan
+    aws: AwsStores | None
+    gcp: GcpStores | None
+
+    def __init__(self, name: str, spec: PlatformSpec, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        self.plan = plan_platform(spec)
+        here = pulumi.ResourceOptions(parent=self)
+        self.aws = AwsStores(f"{self.plan.prefix}-aws", self.plan, spec.aws, here) if spec.aws else None
+        self.gcp = GcpStores(f"{self.plan.prefix}-gcp", self.plan, spec.gcp, here) if spec.gcp else None
+        self.register_outputs({})
+
+    def bucket_names(self) -> dict[str, pulumi.Output[str]]:
+        """Physical bucket names, keyed ``<cloud>/<bucket>``."""
+        names: dict[str, pulumi.Output[str]] = {}
+        if self.aws:
+            names |= {f"aws/{key}": bucket.bucket_name for key, bucket in self.aws.buckets.items()}
+        if self.gcp:
+            names |= {f"gcp/{key}": bucket.bucket_name for key, bucket in self.gcp.buckets.items()}
+        return names
