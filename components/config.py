@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import types
 import typing
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
-from aistacks.spec import ConfigIssue, PlatformSpec, semantic_issues
+from aistacks.spec import DEFAULT_PROVIDER_REGION_KEYS, ConfigIssue, PlatformSpec, semantic_issues
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
@@ -27,7 +27,9 @@ class ConfigError(pulumi.RunError):
         super().__init__(f"invalid stack config ({len(self.issues)} problem(s)):\n{lines}")
 
 
-def parse_platform_spec(raw: Any, root: str = CONFIG_PATH) -> PlatformSpec:
+def parse_platform_spec(
+    raw: Any, root: str = CONFIG_PATH, stack_config: Mapping[str, str] | None = None
+) -> PlatformSpec:
     """Validate ``raw`` (the config value: a mapping, or its JSON text) into a spec.
 
     Types are checked strictly: ``"yes"`` is not a boolean and ``"3"`` is not a number.
@@ -38,7 +40,7 @@ def parse_platform_spec(raw: Any, root: str = CONFIG_PATH) -> PlatformSpec:
         spec = PlatformSpec.model_validate_json(text, strict=True)
     except ValidationError as error:
         raise ConfigError([_issue(detail, root) for detail in error.errors()]) from None
-    issues = semantic_issues(spec, root)
+    issues = semantic_issues(spec, root, stack_config)
     if issues:
         raise ConfigError(issues)
     return spec
@@ -49,13 +51,14 @@ def load_platform_spec() -> PlatformSpec:
     raw = pulumi.Config(CONFIG_NAMESPACE).get(CONFIG_KEY)
     if raw is None:
         raise ConfigError(
-            [
-                ConfigIssue(
-                    CONFIG_PATH, None, "required: an object with at least `environment` and `jurisdiction`"
-                )
-            ]
+            [ConfigIssue(CONFIG_PATH, None, "required: an object with at least `environment` and `jurisdiction`")]
         )
-    return parse_platform_spec(raw)
+    stack_config = {
+        key: value
+        for key in DEFAULT_PROVIDER_REGION_KEYS
+        if (value := pulumi.Config(key.split(":")[0]).get(key.split(":")[1])) is not None
+    }
+    return parse_platform_spec(raw, stack_config=stack_config)
 
 
 def _issue(detail: ErrorDetails, root: str) -> ConfigIssue:

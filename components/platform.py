@@ -21,9 +21,7 @@ class AwsStores(pulumi.ComponentResource):
     buckets: dict[str, aws_components.EncryptedBucket]
     audit: aws_components.AuditTrail
 
-    def __init__(
-        self, name: str, plan: PlatformPlan, cloud: AwsSpec, opts: pulumi.ResourceOptions | None = None
-    ):
+    def __init__(self, name: str, plan: PlatformPlan, cloud: AwsSpec, opts: pulumi.ResourceOptions | None = None):
         super().__init__("aistacks:platform:AwsStores", name, None, opts)
         tags = dict(plan.tags)
         # Every AWS resource of the platform goes through this provider, so its region is the one
@@ -87,9 +85,7 @@ class GcpStores(pulumi.ComponentResource):
     buckets: dict[str, gcp_components.EncryptedBucket]
     audit: gcp_components.AuditSink
 
-    def __init__(
-        self, name: str, plan: PlatformPlan, cloud: GcpSpec, opts: pulumi.ResourceOptions | None = None
-    ):
+    def __init__(self, name: str, plan: PlatformPlan, cloud: GcpSpec, opts: pulumi.ResourceOptions | None = None):
         super().__init__("aistacks:platform:GcpStores", name, None, opts)
         labels = dict(plan.tags)
         self.provider = gcp.Provider(

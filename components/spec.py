@@ -8,10 +8,11 @@ catalog (a region inside the jurisdiction) are checked by :func:`semantic_issues
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from aistacks.catalog import known_jurisdictions, regions_in_jurisdiction, regions_of
+from aistacks.catalog import Cloud, known_jurisdictions, regions_in_jurisdiction, regions_of
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 Tier = Literal["dev", "staging", "prod"]
@@ -72,7 +73,7 @@ class GcpSpec(StrictModel):
         return _check_region("gcp", region)
 
 
-def _check_region(cloud: Literal["aws", "gcp"], region: str) -> str:
+def _check_region(cloud: Cloud, region: str) -> str:
     if region not in regions_of(cloud):
         known = ", ".join(sorted(regions_of(cloud)))
         raise ValueError(f"unknown {cloud.upper()} region; known regions: {known}")
@@ -146,9 +147,7 @@ class PlatformSpec(StrictModel):
     protect: bool | None = None
     """Protect stateful resources (keys, buckets, audit destinations) from deletion.
     Default: off in dev, on in staging and prod, where it cannot be turned off."""
-    tags: dict[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,62}$")], str] = Field(
-        default_factory=dict
-    )
+    tags: dict[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,62}$")], str] = Field(default_factory=dict)
     """Extra tags (AWS) and labels (GCP) on every resource that takes them. Default: none."""
 
     @field_validator("jurisdiction")
@@ -172,12 +171,35 @@ class ConfigIssue:
         return f"{self.path} = {self.value!r}: {self.message}"
 
 
-def semantic_issues(spec: PlatformSpec, root: str = "aistacks:platform") -> list[ConfigIssue]:
-    """The rules that relate fields to each other and to the catalog, as a list of issues."""
+DEFAULT_PROVIDER_REGION_KEYS: dict[str, Cloud] = {"aws:region": "aws", "gcp:region": "gcp", "gcp:zone": "gcp"}
+"""Stack config keys that place resources on a default provider; they too must stay in the jurisdiction."""
+
+
+def semantic_issues(
+    spec: PlatformSpec, root: str = "aistacks:platform", stack_config: Mapping[str, str] | None = None
+) -> list[ConfigIssue]:
+    """The rules that relate fields to each other, to the catalog and to the rest of the stack
+    config (``stack_config``: the default providers' ``aws:region``, ``gcp:region``, ``gcp:zone``)."""
     issues: list[ConfigIssue] = []
+    for key, cloud in DEFAULT_PROVIDER_REGION_KEYS.items():
+        value = (stack_config or {}).get(key)
+        if value is None:
+            continue
+        region = value.rsplit("-", 1)[0] if key == "gcp:zone" else value
+        allowed = regions_in_jurisdiction(cloud, spec.jurisdiction)
+        if region not in allowed:
+            issues.append(
+                ConfigIssue(
+                    key,
+                    value,
+                    f"the default {cloud.upper()} provider would place resources outside jurisdiction "
+                    f"{spec.jurisdiction!r}; allowed regions: {', '.join(allowed) or 'none'}",
+                )
+            )
     if spec.aws is None and spec.gcp is None:
         issues.append(ConfigIssue(root, None, "name at least one cloud: set `aws` and/or `gcp`"))
-    for cloud, cloud_spec in (("aws", spec.aws), ("gcp", spec.gcp)):
+    clouds: tuple[tuple[Cloud, AwsSpec | GcpSpec | None], ...] = (("aws", spec.aws), ("gcp", spec.gcp))
+    for cloud, cloud_spec in clouds:
         if cloud_spec is None:
             continue
         allowed = regions_in_jurisdiction(cloud, spec.jurisdiction)
@@ -193,9 +215,7 @@ def semantic_issues(spec: PlatformSpec, root: str = "aistacks:platform") -> list
     seen: set[str] = set()
     for index, bucket in enumerate(spec.buckets):
         if bucket.name in seen:
-            issues.append(
-                ConfigIssue(f"{root}.buckets[{index}].name", bucket.name, "bucket names must be unique")
-            )
+            issues.append(ConfigIssue(f"{root}.buckets[{index}].name", bucket.name, "bucket names must be unique"))
         seen.add(bucket.name)
     if spec.environment != "dev" and spec.protect is False:
         issues.append(

@@ -52,9 +52,7 @@ class AuditTrail(pulumi.ComponentResource):
         super().__init__(TYPE_TOKEN, name, None, opts)
         context = aws_context(self)
         trail_arn = context.apply(
-            lambda where: (
-                f"arn:{where.partition}:cloudtrail:{where.region}:{where.account_id}:trail/{args.trail_name}"
-            )
+            lambda where: f"arn:{where.partition}:cloudtrail:{where.region}:{where.account_id}:trail/{args.trail_name}"
         )
         self.bucket = EncryptedBucket(
             f"{name}-logs",
@@ -63,9 +61,7 @@ class AuditTrail(pulumi.ComponentResource):
                 noncurrent_version_days=args.noncurrent_version_days,
                 force_destroy=False,
                 object_lock=args.object_lock,
-                extra_policy_statements=lambda bucket_arn: pulumi.Output.all(
-                    bucket_arn, trail_arn, context
-                ).apply(
+                extra_policy_statements=lambda bucket_arn: pulumi.Output.all(bucket_arn, trail_arn, context).apply(
                     lambda values: cloudtrail_delivery_statements(values[0], values[1], values[2].account_id)
                 ),
                 protect=args.protect,

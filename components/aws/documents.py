@@ -11,9 +11,7 @@ KeyService = Literal["cloudtrail", "logs"]
 Statement = dict[str, Any]
 
 
-def key_policy(
-    account_id: str, partition: str, region: str, services: Collection[KeyService]
-) -> dict[str, Any]:
+def key_policy(account_id: str, partition: str, region: str, services: Collection[KeyService]) -> dict[str, Any]:
     """The key policy of a stack key.
 
     The account root keeps administration (the AWS default, without which the key becomes
@@ -117,9 +115,7 @@ def cloudtrail_delivery_statements(bucket_arn: str, trail_arn: str, account_id: 
             "Principal": {"Service": "cloudtrail.amazonaws.com"},
             "Action": "s3:PutObject",
             "Resource": f"{bucket_arn}/AWSLogs/{account_id}/*",
-            "Condition": {
-                "StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trail_arn}
-            },
+            "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceArn": trail_arn}},
         },
     ]
 
@@ -129,9 +125,7 @@ def bucket_access_policy(bucket_arn: str, key_arn: str, *, write: bool) -> dict[
 
     The key calls are allowed only through S3 in the bucket's region (``kms:ViaService``).
     """
-    object_actions = (
-        ["s3:PutObject", "s3:AbortMultipartUpload"] if write else ["s3:GetObject", "s3:GetObjectVersion"]
-    )
+    object_actions = ["s3:PutObject", "s3:AbortMultipartUpload"] if write else ["s3:GetObject", "s3:GetObjectVersion"]
     key_actions = ["kms:GenerateDataKey", "kms:Decrypt"] if write else ["kms:Decrypt"]
     region = key_arn.split(":")[3]
     return {

@@ -142,9 +142,7 @@ def _gcs_bucket(c: Created) -> tuple[str, dict[str, Any]]:
 
 
 def _audit_config(c: Created) -> tuple[str, dict[str, Any]]:
-    return f"{c.inputs.get('project', c.project)}/{c.inputs['service']}", {
-        "etag": "BwY" + _digest(c.name)[:9]
-    }
+    return f"{c.inputs.get('project', c.project)}/{c.inputs['service']}", {"etag": "BwY" + _digest(c.name)[:9]}
 
 
 def _log_bucket(c: Created) -> tuple[str, dict[str, Any]]:
@@ -206,9 +204,7 @@ class MockCloud(Mocks):
             if provider_id in self._providers:
                 return self._providers[provider_id]
         prefix = f"{package}:"
-        return {
-            key[len(prefix) :]: value for key, value in self._stack_config.items() if key.startswith(prefix)
-        }
+        return {key[len(prefix) :]: value for key, value in self._stack_config.items() if key.startswith(prefix)}
 
     def _where(self, reference: str | None, package: str, inputs: Mapping[str, Any]) -> tuple[str, str, str]:
         provider = self._provider_inputs(reference, package)

@@ -92,10 +92,13 @@ class ResourceGraph:
         return [record for record in self.resources if record.type == type_token]
 
     def children_of(self, urn: str) -> list[ResourceRecord]:
-        return [record for record in self.resources if record.parent == urn]
+        """Children in a stable order (registration order depends on scheduling)."""
+        children = [record for record in self.resources if record.parent == urn]
+        return sorted(children, key=lambda record: (record.custom, record.type, record.name))
 
     def type_counts(self) -> Counter[str]:
         return Counter(record.type for record in self.resources)
 
     def to_json(self) -> list[dict[str, Any]]:
-        return [record.to_json() for record in self.resources]
+        """Every record in ``--json`` form, sorted by URN so that two plans diff cleanly."""
+        return [record.to_json() for record in sorted(self.resources, key=lambda record: record.urn)]

@@ -70,9 +70,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 protect=request.protect,
                 retain_on_delete=request.retainOnDelete,
                 depends_on=list(request.dependencies),
-                property_dependencies={
-                    key: list(value.urns) for key, value in request.propertyDependencies.items()
-                },
+                property_dependencies={key: list(value.urns) for key, value in request.propertyDependencies.items()},
             )
         )
         return response

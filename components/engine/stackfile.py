@@ -33,9 +33,7 @@ class Project:
 
     def stacks(self) -> list[str]:
         """Every stack with a ``Pulumi.<stack>.yaml`` in the stack config folder, sorted."""
-        return sorted(
-            path.name[len("Pulumi.") : -len(".yaml")] for path in self.stack_config_dir.glob("Pulumi.*.yaml")
-        )
+        return sorted(path.name[len("Pulumi.") : -len(".yaml")] for path in self.stack_config_dir.glob("Pulumi.*.yaml"))
 
 
 def load_project(root: Path) -> Project:

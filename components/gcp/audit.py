@@ -53,8 +53,7 @@ class AuditSink(pulumi.ComponentResource):
             project=args.project,
             service="allServices",
             audit_log_configs=[
-                {"log_type": log_type, "exempted_members": list(args.exempted_members)}
-                for log_type in AUDIT_LOG_TYPES
+                {"log_type": log_type, "exempted_members": list(args.exempted_members)} for log_type in AUDIT_LOG_TYPES
             ],
             opts=child(self),
         )

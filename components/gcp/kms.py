@@ -72,9 +72,7 @@ class KmsKey(pulumi.ComponentResource):
         self.key_id = self.crypto_key.id
         self.register_outputs({"key_id": self.key_id, "key_ring": self.key_ring.id})
 
-    def grant_encrypt_decrypt(
-        self, resource_name: str, member: pulumi.Input[str]
-    ) -> gcp.kms.CryptoKeyIAMMember:
+    def grant_encrypt_decrypt(self, resource_name: str, member: pulumi.Input[str]) -> gcp.kms.CryptoKeyIAMMember:
         """Let ``member`` (``serviceAccount:…``, ``group:…``) encrypt and decrypt with this key."""
         return gcp.kms.CryptoKeyIAMMember(
             f"{self.pulumi_resource_name}-{resource_name}",
