@@ -9,9 +9,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
-from aistacks.spec import DEFAULT_PROVIDER_REGION_KEYS, ConfigIssue, PlatformSpec, semantic_issues
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
+
+from aistacks.spec import DEFAULT_PROVIDER_REGION_KEYS, ConfigIssue, PlatformSpec, semantic_issues
 
 CONFIG_NAMESPACE = "aistacks"
 CONFIG_KEY = "platform"

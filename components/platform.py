@@ -5,6 +5,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 import pulumi_gcp as gcp
+
 from aistacks import aws as aws_components
 from aistacks import gcp as gcp_components
 from aistacks.plan import PlatformPlan, plan_platform

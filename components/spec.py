@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from aistacks.catalog import Cloud, known_jurisdictions, regions_in_jurisdiction, regions_of
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from aistacks.catalog import Cloud, known_jurisdictions, regions_in_jurisdiction, regions_of
 
 Tier = Literal["dev", "staging", "prod"]
 ObjectLockMode = Literal["GOVERNANCE", "COMPLIANCE"]

@@ -1,6 +1,7 @@
 """The aistacks Pulumi program: one environment, composed from its typed stack config."""
 
 import pulumi
+
 from aistacks.config import load_platform_spec
 from aistacks.platform import AiPlatform
 

@@ -61,7 +61,9 @@ def test_every_environment_plans_offline(plan: Plan, env: str, preview: bool) ->
     graph = plan(env, preview)
     assert graph.of_type("aistacks:platform:AiPlatform"), "the platform component is missing"
     unknown = {r.type for r in graph.resources if r.custom and not r.type.startswith("pulumi:providers:")}
-    assert unknown <= set(RESOURCE_HANDLERS), f"types without realistic mock outputs: {unknown - set(RESOURCE_HANDLERS)}"
+    assert unknown <= set(RESOURCE_HANDLERS), (
+        f"types without realistic mock outputs: {unknown - set(RESOURCE_HANDLERS)}"
+    )
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
@@ -123,7 +125,7 @@ def test_aws_key_policy_admits_only_the_services_the_stack_needs(plan: Plan) -> 
     services = {p["Service"] for p in principals if "Service" in p}
     assert services == {"cloudtrail.amazonaws.com", "logs.eu-central-1.amazonaws.com"}
     assert all(s["Effect"] == "Allow" for s in policy["Statement"])
-    assert not any(p == "*" or p == {"AWS": "*"} for p in principals)
+    assert not any(p in ("*", {"AWS": "*"}) for p in principals)
 
 
 @pytest.mark.parametrize("preview", MODES)
@@ -188,14 +190,14 @@ def test_prod_cloudtrail_is_multi_region_validated_encrypted_into_a_locked_bucke
         assert len(arns) == 3
 
 
-@pytest.mark.parametrize("env,mode", [("dev", "GOVERNANCE"), ("staging", "GOVERNANCE"), ("prod", "COMPLIANCE")])
+@pytest.mark.parametrize(("env", "mode"), [("dev", "GOVERNANCE"), ("staging", "GOVERNANCE"), ("prod", "COMPLIANCE")])
 def test_object_lock_is_stricter_in_prod(plan: Plan, env: str, mode: str) -> None:
     (lock,) = plan(env, False).of_type(OBJECT_LOCK)
     assert inputs(lock)["rule"]["defaultRetention"]["mode"] == mode
 
 
 @pytest.mark.parametrize("preview", MODES)
-@pytest.mark.parametrize("env", ("staging", "prod"))
+@pytest.mark.parametrize("env", ["staging", "prod"])
 def test_gcp_key_bucket_and_audit_sink(plan: Plan, env: str, preview: bool) -> None:
     graph = plan(env, preview)
     (crypto_key,) = graph.of_type(CRYPTO_KEY)
@@ -252,7 +254,7 @@ def test_every_region_and_location_is_inside_the_jurisdiction(plan: Plan, env: s
     assert checked == sum(1 for r in graph.resources if r.custom)
 
 
-@pytest.mark.parametrize("env", ("staging", "prod"))
+@pytest.mark.parametrize("env", ["staging", "prod"])
 def test_stateful_resources_are_protected_outside_dev(plan: Plan, env: str) -> None:
     graph = plan(env, False)
     stateful = [r for r in graph.resources if r.type in STATEFUL_TYPES]

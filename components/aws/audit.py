@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
+
 from aistacks._options import child, stateful_child
 from aistacks.aws.bucket import EncryptedBucket, EncryptedBucketArgs, ObjectLock
 from aistacks.aws.context import aws_context

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
+
 from aistacks._options import child, stateful_child
 from aistacks.aws.documents import Statement, bucket_access_policy, tls_only_statements
 from aistacks.spec import ObjectLockMode

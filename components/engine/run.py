@@ -16,15 +16,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from aistacks.engine.cloud import MockCloud
-from aistacks.engine.graph import ResourceGraph, ResourceRecord, display_value
-from aistacks.engine.stackfile import Project, StackFile, load_stack_file, runtime_config
 from google.protobuf import json_format
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
+
+from aistacks.engine.cloud import MockCloud
+from aistacks.engine.graph import ResourceGraph, ResourceRecord, display_value
+from aistacks.engine.stackfile import Project, StackFile, load_stack_file, runtime_config
 
 PROVIDER_PREFIX = "pulumi:providers:"
 DISABLE_DEFAULT_PROVIDERS = "pulumi:disable-default-providers"

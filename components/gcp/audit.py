@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_gcp as gcp
+
 from aistacks._options import child, stateful_child
 from aistacks.gcp.kms import KmsKey
 

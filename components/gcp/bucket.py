@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_gcp as gcp
+
 from aistacks._options import child, stateful_child
 from aistacks.gcp.kms import SECONDS_PER_DAY, KmsKey
 

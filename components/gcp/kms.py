@@ -8,6 +8,7 @@ from typing import Literal
 
 import pulumi
 import pulumi_gcp as gcp
+
 from aistacks._options import child, stateful_child
 
 TYPE_TOKEN = "aistacks:gcp:KmsKey"
