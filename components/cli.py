@@ -11,6 +11,7 @@ from pathlib import Path
 from aistacks.config import ConfigError
 from aistacks.engine import ResourceGraph, find_project_root, load_project, run_stack_file
 from aistacks.engine.render import render_tree
+from aistacks.engine.run import DefaultProviderDisabledError
 from aistacks.engine.stackfile import Project, StackFileError
 
 EXIT_OK = 0
@@ -76,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         graph = plan_graph(args)
-    except (ConfigError, StackFileError) as error:
+    except (ConfigError, StackFileError, DefaultProviderDisabledError) as error:
         print(f"aistacks: {error}", file=sys.stderr)
         return EXIT_USAGE
     if args.json:

@@ -34,7 +34,8 @@ def parse_platform_spec(
     """Validate ``raw`` (the config value: a mapping, or its JSON text) into a spec.
 
     Types are checked strictly: ``"yes"`` is not a boolean and ``"3"`` is not a number.
-    Raises :class:`ConfigError` naming every problem at once.
+    Raises :class:`ConfigError` naming every structural problem (unknown keys, types, values) at
+    once; the rules that relate fields to each other run once the structure is valid.
     """
     text = raw if isinstance(raw, str) else json.dumps(raw)
     try:
@@ -63,7 +64,9 @@ def load_platform_spec() -> PlatformSpec:
 
 
 def _issue(detail: ErrorDetails, root: str) -> ConfigIssue:
-    loc = detail["loc"]
+    # A dict key that fails validation is reported at (..., key, "[key]"): name the key itself.
+    is_key = bool(detail["loc"]) and detail["loc"][-1] == "[key]"
+    loc = detail["loc"][:-1] if is_key else detail["loc"]
     path = root + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc)
     if detail["type"] == "extra_forbidden":
         allowed = _allowed_keys(loc[:-1])
@@ -72,12 +75,16 @@ def _issue(detail: ErrorDetails, root: str) -> ConfigIssue:
         return ConfigIssue(root, None, f"not valid JSON: {detail['msg']}")
     message = detail["msg"].removeprefix("Value error, ")
     if detail["type"] == "missing":
-        return ConfigIssue(path, None, "required key is missing")
+        choices = _literal_choices(loc)
+        allowed = f"; allowed: {', '.join(choices)}" if choices else ""
+        return ConfigIssue(path, None, f"required key is missing{allowed}")
+    if is_key:
+        return ConfigIssue(path, detail["input"], f"invalid key: {message}")
     return ConfigIssue(path, detail["input"], message)
 
 
-def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
-    """The keys the model at ``loc`` (a pydantic error location) accepts."""
+def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The model at ``loc`` (a pydantic error location), if the location is inside one."""
     model: type[BaseModel] | None = PlatformSpec
     for part in loc:
         if model is None:
@@ -86,7 +93,22 @@ def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
             continue
         field = model.model_fields.get(part)
         model = _model_in(field.annotation) if field is not None else None
+    return model
+
+
+def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
+    """The keys the model at ``loc`` accepts."""
+    model = _model_at(loc)
     return sorted(model.model_fields) if model is not None else []
+
+
+def _literal_choices(loc: tuple[int | str, ...]) -> list[str]:
+    """The values a ``Literal`` field at ``loc`` takes (``dev``, ``staging``, ``prod``), else none."""
+    model = _model_at(loc[:-1])
+    field = model.model_fields.get(str(loc[-1])) if model is not None and loc else None
+    if field is None or typing.get_origin(field.annotation) is not typing.Literal:
+        return []
+    return [str(choice) for choice in typing.get_args(field.annotation)]
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:

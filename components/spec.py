@@ -38,6 +38,11 @@ KMS_DELETION_WINDOW_RANGE = (7, 30)
 MAX_KEY_ROTATION_DAYS = 90
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,18}[a-z0-9]$")]
+# Tags become AWS tags and GCP labels; GCP's label rules are the stricter: lower-case letters,
+# digits, "_" and "-", at most 63 characters. Source: Google Cloud docs, "Labels overview",
+# requirements for labels (read 2026-11-27).
+LabelKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,62}$")]
+LabelValue = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]{0,63}$")]
 
 
 class StrictModel(BaseModel):
@@ -148,8 +153,18 @@ class PlatformSpec(StrictModel):
     protect: bool | None = None
     """Protect stateful resources (keys, buckets, audit destinations) from deletion.
     Default: off in dev, on in staging and prod, where it cannot be turned off."""
-    tags: dict[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,62}$")], str] = Field(default_factory=dict)
+    tags: dict[LabelKey, LabelValue] = Field(default_factory=dict)
     """Extra tags (AWS) and labels (GCP) on every resource that takes them. Default: none."""
+
+    @field_validator("name")
+    @classmethod
+    def _valid_in_bucket_names(cls, name: str) -> str:
+        # Every bucket name starts with it. S3 refuses the prefix "xn--"; Cloud Storage refuses
+        # "goog" at the start and "google" anywhere. Sources: Amazon S3 User Guide, "General
+        # purpose bucket naming rules"; Cloud Storage docs, "Bucket names" (read 2026-11-27).
+        if name.startswith(("xn--", "goog")) or "google" in name:
+            raise ValueError("not usable in bucket names: must not start with 'xn--' or 'goog' or contain 'google'")
+        return name
 
     @field_validator("jurisdiction")
     @classmethod

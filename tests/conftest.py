@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import hypothesis  # noqa: F401 - see below
 import pytest
 
 from aistacks.engine import Project, ResourceGraph, load_project, run_stack_file
 
+# Imported up front on purpose: pytest's hypothesis plugin otherwise imports (and so compiles)
+# hypothesis at session end, and CPython 3.11 before 3.11.8 can then fail with "SystemError: AST
+# constructor recursion depth mismatch" (python/cpython#106905) after threaded Pulumi runs.
 REPO = Path(__file__).resolve().parents[1]
 ENVIRONMENTS = ("dev", "staging", "prod")
 

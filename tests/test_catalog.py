@@ -27,7 +27,35 @@ CLOUDS = ("aws", "gcp")
 
 # The 27 EU member states (ISO 3166-1 alpha-2, lower case). Regions in them keep data "eu".
 EU_MEMBER_STATES = frozenset(
-    "at be bg hr cy cz dk ee fi fr de gr hu ie it lv lt lu mt nl pl pt ro sk si es se".split()
+    [
+        "at",
+        "be",
+        "bg",
+        "hr",
+        "cy",
+        "cz",
+        "dk",
+        "ee",
+        "fi",
+        "fr",
+        "de",
+        "gr",
+        "hu",
+        "ie",
+        "it",
+        "lv",
+        "lt",
+        "lu",
+        "mt",
+        "nl",
+        "pl",
+        "pt",
+        "ro",
+        "sk",
+        "si",
+        "es",
+        "se",
+    ]
 )
 # A region name on each cloud: AWS "eu-west-1", "ap-southeast-5"; GCP "europe-west10", "us-central1".
 REGION_NAME = {

@@ -158,6 +158,17 @@ def _log_sink(c: Created) -> tuple[str, dict[str, Any]]:
     return f"projects/{project}/sinks/{name}", {"name": name, "writerIdentity": identity}
 
 
+def _service_account(c: Created) -> tuple[str, dict[str, Any]]:
+    project = c.inputs.get("project", c.project)
+    email = f"{c.inputs['accountId']}@{project}.iam.gserviceaccount.com"
+    return f"projects/{project}/serviceAccounts/{email}", {
+        "email": email,
+        "member": f"serviceAccount:{email}",
+        "name": f"projects/{project}/serviceAccounts/{email}",
+        "uniqueId": str(int(_digest("sa", email)[:15], 16))[:21],
+    }
+
+
 RESOURCE_HANDLERS: Mapping[str, Handler] = {
     "aws:kms/key:Key": _kms_key,
     "aws:kms/alias:Alias": _kms_alias,
@@ -178,6 +189,7 @@ RESOURCE_HANDLERS: Mapping[str, Handler] = {
     "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember": _iam_member,
     "gcp:storage/bucket:Bucket": _gcs_bucket,
     "gcp:storage/bucketIAMMember:BucketIAMMember": _iam_member,
+    "gcp:serviceaccount/account:Account": _service_account,
     "gcp:projects/iAMAuditConfig:IAMAuditConfig": _audit_config,
     "gcp:logging/projectBucketConfig:ProjectBucketConfig": _log_bucket,
     "gcp:logging/projectSink:ProjectSink": _log_sink,

@@ -91,6 +91,9 @@ class ResourceGraph:
     def of_type(self, type_token: str) -> list[ResourceRecord]:
         return [record for record in self.resources if record.type == type_token]
 
+    def of_type_prefix(self, prefix: str) -> list[ResourceRecord]:
+        return [record for record in self.resources if record.type.startswith(prefix)]
+
     def children_of(self, urn: str) -> list[ResourceRecord]:
         """Children in a stable order (registration order depends on scheduling)."""
         children = [record for record in self.resources if record.parent == urn]

@@ -6,13 +6,16 @@ No Pulumi CLI, no plugins, no credentials: the program runs in this process agai
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import contextvars
+import json
 import logging
 import os
 import runpy
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +24,10 @@ from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.stack import run_in_stack
-from pulumi.runtime.sync_await import _sync_await
 
 from aistacks.engine.cloud import MockCloud
 from aistacks.engine.graph import ResourceGraph, ResourceRecord, display_value
-from aistacks.engine.stackfile import Project, StackFile, load_stack_file, runtime_config
+from aistacks.engine.stackfile import Project, StackFile, StackFileError, load_stack_file, runtime_config
 
 PROVIDER_PREFIX = "pulumi:providers:"
 DISABLE_DEFAULT_PROVIDERS = "pulumi:disable-default-providers"
@@ -114,13 +116,18 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 
 
 def _disabled_default_providers(stack_config: dict[str, str]) -> frozenset[str]:
-    import json
-
     raw = stack_config.get(DISABLE_DEFAULT_PROVIDERS)
     if not raw:
         return frozenset()
-    value = json.loads(raw)
-    return frozenset(str(item) for item in value) if isinstance(value, list) else frozenset()
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        value = raw
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise StackFileError(
+            f'{DISABLE_DEFAULT_PROVIDERS} = {value!r}: must be a list of package names, such as ["aws"] or ["*"]'
+        )
+    return frozenset(value)
 
 
 def run_program(project: Project, stack: StackFile, *, preview: bool = False) -> ResourceGraph:
@@ -143,20 +150,47 @@ def _run(project: Project, stack: StackFile, preview: bool) -> ResourceGraph:
     monitor = RecordingMonitor(MockCloud(config, preview=preview), graph, config)
     pulumi_settings.ROOT.set(None)
     set_all_config(config, sorted(stack.secret_keys))
-    settings = pulumi_mocks.MockSettings(
+    # Fresh settings (not MockSettings, which keeps the process-wide set of pending outputs, so a
+    # failed run would leak its tasks into the next one).
+    settings = pulumi_settings.Settings(
         monitor=monitor,
-        monitor_features=set(monitor.GetDeploymentInfo(None).supportedFeatures),
         engine=pulumi_mocks.MockEngine(logging.getLogger("aistacks.engine")),
         project=project.name,
         stack=stack.name,
         dry_run=preview,
         organization="organization",
-        callbacks=None,
+        root_directory=str(project.root),
     )
+    features = set(monitor.GetDeploymentInfo(None).supportedFeatures)
+    settings.monitor_features = features  # pyright: ignore[reportAttributeAccessIssue] - SDK typing of contextproperty
     pulumi_settings.configure(settings)
     program = project.program
-    with _program_environment(project.main):
-        _sync_await(run_in_stack(lambda: _run_path(program)))
+    # A loop of its own, closed afterwards: the program's outputs and RPCs all run on it. The SDK
+    # calls the monitor from executor threads, each of which needs a loop of its own (it runs
+    # coroutines to completion there); they are made here so that they can be closed here.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    thread_loops: list[asyncio.AbstractEventLoop] = []
+
+    def give_thread_a_loop() -> None:
+        thread_loops.append(asyncio.new_event_loop())
+        asyncio.set_event_loop(thread_loops[-1])
+
+    loop.set_default_executor(ThreadPoolExecutor(initializer=give_thread_a_loop))
+    try:
+        with _program_environment(project.main):
+            loop.run_until_complete(run_in_stack(lambda: _run_path(program)))
+    finally:
+        # A failed program leaves registrations in flight; end them before the loop goes.
+        pending = asyncio.all_tasks(loop)
+        for task in pending:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.run_until_complete(loop.shutdown_default_executor())
+        for thread_loop in thread_loops:
+            thread_loop.close()
+        loop.close()
+        asyncio.set_event_loop(None)
     return graph
 
 
