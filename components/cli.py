@@ -9,12 +9,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from aistacks.config import ConfigError
-from aistacks.engine import ResourceGraph, find_project_root, load_project, run_stack_file
+from aistacks.engine import find_project_root, load_project, load_stack_file, run_program, run_stack_file
 from aistacks.engine.render import render_tree
 from aistacks.engine.run import DefaultProviderDisabledError
-from aistacks.engine.stackfile import Project, StackFileError
+from aistacks.engine.stackfile import Project, StackFileError, runtime_config
+from aistacks.gate.report import FORMATS
 
 EXIT_OK = 0
+EXIT_VIOLATIONS = 1
 EXIT_USAGE = 2
 
 
@@ -33,6 +35,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     _add_stack_arguments(plan)
     plan.add_argument("--json", action="store_true", help="print one JSON object per resource instead of a tree")
+    gate = commands.add_parser(
+        "gate",
+        help="plan a stack offline and evaluate the guardrails on it (a CI gate)",
+        description="Run the stack program offline, then evaluate the aistacks guardrails (the same policies "
+        "`pulumi preview --policy-pack policies` runs) on its resources. Exit 0 when no mandatory rule is "
+        "violated, 1 when one is, 2 on a usage or config error.",
+    )
+    _add_stack_arguments(gate)
+    gate.add_argument(
+        "--policy-config",
+        type=Path,
+        metavar="FILE",
+        help="policy config JSON (default: policies/config/ENV.json of the project)",
+    )
+    gate.add_argument("--format", choices=FORMATS, default="text", help="report format (default: text)")
+    gate.add_argument("--output", type=Path, metavar="FILE", help="write the report here instead of stdout")
     return parser
 
 
@@ -68,24 +86,59 @@ def _stack_file(args: argparse.Namespace, project: Project) -> Path:
     return path
 
 
-def plan_graph(args: argparse.Namespace) -> ResourceGraph:
+def _plan(args: argparse.Namespace) -> int:
     project = _project(args)
-    return run_stack_file(project, _stack_file(args, project), preview=args.preview)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    try:
-        graph = plan_graph(args)
-    except (ConfigError, StackFileError, DefaultProviderDisabledError) as error:
-        print(f"aistacks: {error}", file=sys.stderr)
-        return EXIT_USAGE
+    graph = run_stack_file(project, _stack_file(args, project), preview=args.preview)
     if args.json:
         json.dump(graph.to_json(), sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         sys.stdout.write(render_tree(graph))
     return EXIT_OK
+
+
+def _gate(args: argparse.Namespace) -> int:
+    from aistacks.gate import evaluate, load_policy_config
+    from aistacks.gate.report import render_json, render_junit, render_sarif, render_text, summary
+    from aistacks.policies import POLICIES, RULES
+
+    project = _project(args)
+    stack_path = _stack_file(args, project)
+    stack = load_stack_file(stack_path, project.name)
+    config_path = args.policy_config or project.root / "policies" / "config" / f"{stack.name}.json"
+    policy_config = load_policy_config(config_path.resolve(), POLICIES)
+    graph = run_program(project, stack, preview=args.preview)
+    result = evaluate(graph, POLICIES, policy_config, runtime_config(stack))
+    try:
+        shown = str(stack_path.relative_to(project.root))
+    except ValueError:
+        shown = str(stack_path)
+    custom = [(r.urn, r.type) for r in graph.resources if r.custom]
+    report = {
+        "text": lambda: render_text(result),
+        "json": lambda: render_json(result),
+        "sarif": lambda: render_sarif(result, RULES, shown),
+        "junit": lambda: render_junit(result, RULES, custom),
+    }[args.format]()
+    if args.output is not None:
+        args.output.write_text(report, encoding="utf-8")
+    else:
+        sys.stdout.write(report)
+    if args.output is not None or args.format != "text":
+        print(summary(result), file=sys.stderr)
+    return EXIT_OK if result.passed else EXIT_VIOLATIONS
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from aistacks.gate import PolicyConfigError
+
+    args = _parser().parse_args(argv)
+    command = {"plan": _plan, "gate": _gate}[args.command]
+    try:
+        return command(args)
+    except (ConfigError, StackFileError, DefaultProviderDisabledError, PolicyConfigError) as error:
+        print(f"aistacks: {error}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

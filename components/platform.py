@@ -12,6 +12,8 @@ from aistacks.plan import PlatformPlan, plan_platform
 from aistacks.spec import AwsSpec, GcpSpec, PlatformSpec
 
 TYPE_TOKEN = "aistacks:platform:AiPlatform"
+AUDIT_BUCKET = "audit-logs"
+"""The short name of the audit log bucket; data buckets may not take it."""
 
 
 class AwsStores(pulumi.ComponentResource):
@@ -35,6 +37,15 @@ class AwsStores(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         children = pulumi.ResourceOptions(parent=self, providers={"aws": self.provider})
+        account_id = aws.get_caller_identity_output(
+            opts=pulumi.InvokeOptions(parent=self, provider=self.provider)
+        ).account_id
+
+        def bucket_name(short: str) -> pulumi.Output[str]:
+            # Fixed, globally unique names (the account ID makes them so): known at preview, so
+            # the guardrails verify bucket policies before the update.
+            return account_id.apply(lambda account: f"{plan.prefix}-{short}-{account}")
+
         self.key = aws_components.KmsKey(
             f"{name}-key",
             aws_components.KmsKeyArgs(
@@ -52,6 +63,7 @@ class AwsStores(pulumi.ComponentResource):
                 f"{plan.prefix}-{bucket.name}",
                 aws_components.EncryptedBucketArgs(
                     kms_key_arn=self.key.arn,
+                    bucket_name=bucket_name(bucket.name),
                     noncurrent_version_days=bucket.noncurrent_version_days,
                     force_destroy=bucket.force_destroy,
                     protect=plan.protect,
@@ -65,6 +77,7 @@ class AwsStores(pulumi.ComponentResource):
             aws_components.AuditTrailArgs(
                 kms_key_arn=self.key.arn,
                 trail_name=f"{plan.prefix}-audit",
+                bucket_name=bucket_name(AUDIT_BUCKET),
                 log_retention_days=plan.audit.log_retention_days,
                 object_lock=aws_components.ObjectLock(
                     mode=plan.audit.object_lock_mode, days=plan.audit.object_lock_days

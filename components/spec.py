@@ -230,6 +230,10 @@ def semantic_issues(
             )
     seen: set[str] = set()
     for index, bucket in enumerate(spec.buckets):
+        if bucket.name == "audit-logs":
+            issues.append(
+                ConfigIssue(f"{root}.buckets[{index}].name", bucket.name, "reserved for the audit log bucket")
+            )
         if bucket.name in seen:
             issues.append(ConfigIssue(f"{root}.buckets[{index}].name", bucket.name, "bucket names must be unique"))
         seen.add(bucket.name)

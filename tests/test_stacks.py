@@ -68,11 +68,25 @@ def test_every_environment_plans_offline(plan: Plan, env: str, preview: bool) ->
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_preview_leaves_computed_outputs_unknown(plan: Plan, env: str) -> None:
-    graph = plan(env, True)
-    policies = [inputs(r)["policy"] for r in graph.of_type(BUCKET_POLICY)]
-    assert policies and all(policy == UNKNOWN_DISPLAY for policy in policies)
-    updated = plan(env, False)
-    assert all(inputs(r)["policy"] != UNKNOWN_DISPLAY for r in updated.of_type(BUCKET_POLICY))
+    """The key ARN exists only after the update: unknown at preview, known after it."""
+    previewed = [inputs(r)["rules"][0] for r in plan(env, True).of_type(SSE)]
+    assert previewed
+    assert all(rule["applyServerSideEncryptionByDefault"]["kmsMasterKeyId"] == UNKNOWN_DISPLAY for rule in previewed)
+    updated = [inputs(r)["rules"][0] for r in plan(env, False).of_type(SSE)]
+    assert all(":key/" in rule["applyServerSideEncryptionByDefault"]["kmsMasterKeyId"] for rule in updated)
+
+
+@pytest.mark.parametrize("preview", MODES)
+def test_s3_bucket_names_are_fixed_so_policies_are_known_at_preview(plan: Plan, preview: bool) -> None:
+    graph = plan("prod", preview)
+    names = sorted(inputs(r)["bucket"] for r in graph.of_type(S3_BUCKET))
+    assert names == [
+        f"aistacks-prod-{short}-210987654321" for short in ("audit-logs", "checkpoints", "datasets", "models")
+    ]
+    assert all(len(name) <= 63 for name in names), "S3 bucket names are at most 63 characters"
+    for policy in graph.of_type(BUCKET_POLICY):
+        statements = json.loads(inputs(policy)["policy"])["Statement"]
+        assert any(s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in statements)
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
@@ -150,12 +164,10 @@ def test_every_s3_bucket_is_private_kms_encrypted_and_tls_only(plan: Plan, env: 
         versioning = inputs(sibling(graph, bucket, "aws:s3/bucketVersioning:BucketVersioning"))
         assert versioning["versioningConfiguration"]["status"] == "Enabled"
         policy = sibling(graph, bucket, BUCKET_POLICY)
-        if not preview:
-            statements = json.loads(inputs(policy)["policy"])["Statement"]
-            assert any(
-                s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
-                for s in statements
-            ), f"{bucket.name} lacks the TLS-only denial"
+        statements = json.loads(inputs(policy)["policy"])["Statement"]
+        assert any(
+            s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in statements
+        ), f"{bucket.name} lacks the TLS-only denial"
 
 
 def _key_id(graph: ResourceGraph) -> str:

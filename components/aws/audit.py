@@ -26,6 +26,8 @@ class AuditTrailArgs:
     ``cloudtrail`` and ``logs`` services (``KmsKeyArgs.services``). Required."""
     trail_name: str
     """Physical trail name; fixed, so that policies can name the trail before it exists. Required."""
+    bucket_name: pulumi.Input[str] | None = None
+    """Physical name of the log bucket. Default: auto-named (see ``EncryptedBucketArgs.bucket_name``)."""
     log_retention_days: int = 365
     """Days the CloudWatch log group keeps events (a CloudWatch Logs retention value). Default: 365."""
     object_lock: ObjectLock = field(default_factory=ObjectLock)
@@ -59,6 +61,7 @@ class AuditTrail(pulumi.ComponentResource):
             f"{name}-logs",
             EncryptedBucketArgs(
                 kms_key_arn=args.kms_key_arn,
+                bucket_name=args.bucket_name,
                 noncurrent_version_days=args.noncurrent_version_days,
                 force_destroy=False,
                 object_lock=args.object_lock,

@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from aistacks._options import child, stateful_child
+from aistacks.aws.context import aws_context
 from aistacks.aws.documents import Statement, bucket_access_policy, tls_only_statements
 from aistacks.spec import ObjectLockMode
 
@@ -31,6 +32,9 @@ class EncryptedBucketArgs:
 
     kms_key_arn: pulumi.Input[str]
     """The customer-managed key objects are encrypted with (SSE-KMS, with an S3 bucket key). Required."""
+    bucket_name: pulumi.Input[str] | None = None
+    """Physical bucket name. Default: auto-named from the component name. A name known before the
+    update (not an auto-name) makes the bucket policy known at preview, so guardrails can verify it."""
     noncurrent_version_days: int = 90
     """Days a replaced or deleted object version is kept before it expires. Default: 90."""
     force_destroy: bool = False
@@ -60,6 +64,7 @@ class EncryptedBucket(pulumi.ComponentResource):
         self._key_arn = pulumi.Output.from_input(args.kms_key_arn)
         self.bucket = aws.s3.Bucket(
             name,
+            bucket=args.bucket_name,
             force_destroy=args.force_destroy,
             object_lock_enabled=args.object_lock is not None,
             tags=dict(args.tags),
@@ -124,8 +129,13 @@ class EncryptedBucket(pulumi.ComponentResource):
                 },
                 opts=child(self, depends_on=[versioning]),
             )
-        extra = args.extra_policy_statements(self.bucket.arn) if args.extra_policy_statements else []
-        policy_document = pulumi.Output.all(self.bucket.arn, pulumi.Output.from_input(extra)).apply(
+        # The ARN from the name, not the `arn` output: a name known at preview makes the policy known too.
+        context = aws_context(self)
+        bucket_arn = pulumi.Output.all(context, self.bucket.bucket).apply(
+            lambda values: f"arn:{values[0].partition}:s3:::{values[1]}"
+        )
+        extra = args.extra_policy_statements(bucket_arn) if args.extra_policy_statements else []
+        policy_document = pulumi.Output.all(bucket_arn, pulumi.Output.from_input(extra)).apply(
             lambda values: json.dumps(
                 {"Version": "2012-10-17", "Statement": [*tls_only_statements(values[0]), *values[1]]}
             )

@@ -1,0 +1,88 @@
+"""Policy config files: the JSON that ``pulumi preview --policy-pack-config`` reads, validated the same way."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from pulumi_policy import EnforcementLevel, Policy
+
+ALL = "all"
+LEVELS = {level.value: level for level in EnforcementLevel}
+
+
+class PolicyConfigError(Exception):
+    """A policy config that cannot be used; the message names the file, the key and what is allowed."""
+
+
+@dataclass(frozen=True)
+class RuleConfig:
+    level: EnforcementLevel
+    properties: dict[str, Any]
+
+
+def load_policy_config(path: Path, policies: list[Policy]) -> dict[str, RuleConfig]:
+    """Every policy's enforcement level and properties, as the Pulumi CLI resolves them from ``path``."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PolicyConfigError(f"{path}: no such policy config file") from None
+    except json.JSONDecodeError as error:
+        raise PolicyConfigError(f"{path}: not valid JSON: {error}") from None
+    if not isinstance(document, dict):
+        raise PolicyConfigError(f"{path}: the top level must be an object keyed by policy name or {ALL!r}")
+    return resolve_policy_config(document, policies, str(path))
+
+
+def resolve_policy_config(document: Mapping[str, Any], policies: list[Policy], origin: str) -> dict[str, RuleConfig]:
+    by_name = {policy.name: policy for policy in policies}
+    unknown = sorted(set(document) - set(by_name) - {ALL})
+    if unknown:
+        raise PolicyConfigError(
+            f"{origin}: unknown policy {', '.join(unknown)}; known: {ALL}, {', '.join(sorted(by_name))}"
+        )
+    default_level = _level(document.get(ALL), f"{origin}: {ALL}") if ALL in document else None
+    resolved: dict[str, RuleConfig] = {}
+    for name, policy in by_name.items():
+        entry = document.get(name)
+        where = f"{origin}: {name}"
+        if isinstance(entry, str):
+            level, properties = _level(entry, where), {}
+        elif isinstance(entry, Mapping):
+            properties = {key: value for key, value in entry.items() if key != "enforcementLevel"}
+            level = _level(entry["enforcementLevel"], where) if "enforcementLevel" in entry else None
+        elif entry is None:
+            level, properties = None, {}
+        else:
+            raise PolicyConfigError(f"{where}: must be an enforcement level or an object, got {entry!r}")
+        level = level or default_level or policy.enforcement_level or EnforcementLevel.ADVISORY
+        _validate_properties(policy, properties, where)
+        resolved[name] = RuleConfig(level, properties)
+    return resolved
+
+
+def _level(value: Any, where: str) -> EnforcementLevel:
+    if isinstance(value, Mapping) and "enforcementLevel" in value:
+        value = value["enforcementLevel"]
+    if value not in LEVELS:
+        raise PolicyConfigError(f"{where}: enforcement level {value!r}; allowed: {', '.join(LEVELS)}")
+    return LEVELS[value]
+
+
+def _validate_properties(policy: Policy, properties: Mapping[str, Any], where: str) -> None:
+    schema = policy.config_schema
+    allowed = schema.properties if schema is not None else {}
+    for key in properties:
+        if key not in allowed:
+            raise PolicyConfigError(
+                f"{where}: unknown setting {key!r}; allowed: {', '.join(sorted(allowed)) or 'none'}"
+            )
+    for key, value in properties.items():
+        try:
+            jsonschema.validate(value, allowed[key])
+        except jsonschema.ValidationError as error:
+            raise PolicyConfigError(f"{where}.{key} = {value!r}: {error.message}") from None

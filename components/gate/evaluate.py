@@ -1,0 +1,186 @@
+"""Evaluate the guardrails on a recorded resource graph, the way the Pulumi engine would.
+
+The engine's own requests (``ConfigureAnalyzerRequest``, ``AnalyzeRequest`` per resource,
+``AnalyzeStackRequest``) go through pulumi-policy's analyzer servicer, so the rules see the same
+property proxies, unknown markers, provider resources, enforcement levels and config as under
+``pulumi preview --policy-pack``.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from google.protobuf import json_format, struct_pb2
+from pulumi.runtime.config import set_all_config
+from pulumi.runtime.proto import analyzer_pb2
+from pulumi_policy import EnforcementLevel, Policy
+from pulumi_policy.policy import _PolicyAnalyzerServicer
+
+from aistacks.engine.graph import ResourceGraph, ResourceRecord
+from aistacks.gate.config import RuleConfig
+from aistacks.policies.framework import Finding, Suppression, collect_findings, parse_suppressions
+
+PACK_NAME = "aistacks-guardrails"
+BLOCKING = frozenset({EnforcementLevel.MANDATORY, EnforcementLevel.REMEDIATE})
+_LEVEL_FROM_PROTO = {
+    analyzer_pb2.ADVISORY: EnforcementLevel.ADVISORY,
+    analyzer_pb2.MANDATORY: EnforcementLevel.MANDATORY,
+    analyzer_pb2.REMEDIATE: EnforcementLevel.REMEDIATE,
+    analyzer_pb2.DISABLED: EnforcementLevel.DISABLED,
+}
+_LEVEL_TO_PROTO = {level: proto for proto, level in _LEVEL_FROM_PROTO.items()}
+
+
+@dataclass(frozen=True)
+class Result:
+    """One finding with the enforcement level the engine reported it at (None when suppressed)."""
+
+    finding: Finding
+    level: EnforcementLevel | None
+
+    @property
+    def blocking(self) -> bool:
+        return self.level in BLOCKING
+
+
+@dataclass
+class GateResult:
+    stack: str
+    preview: bool
+    rules_run: list[str]
+    resources: int
+    results: list[Result] = field(default_factory=list)
+    suppressions: list[Suppression] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not any(result.blocking for result in self.results)
+
+
+def evaluate(
+    graph: ResourceGraph,
+    policies: list[Policy],
+    config: Mapping[str, RuleConfig],
+    stack_config: Mapping[str, str],
+    today: dt.date | None = None,
+) -> GateResult:
+    """Run ``policies`` over ``graph`` through the analyzer servicer, in an isolated context."""
+    return contextvars.copy_context().run(_evaluate, graph, policies, config, stack_config, today or dt.date.today())
+
+
+def _evaluate(
+    graph: ResourceGraph,
+    policies: list[Policy],
+    config: Mapping[str, RuleConfig],
+    stack_config: Mapping[str, str],
+    today: dt.date,
+) -> GateResult:
+    findings: list[Finding] = []
+    collect_findings(findings, today)
+    set_all_config(dict(stack_config))  # the rules read the stack's default-provider config
+    servicer = _PolicyAnalyzerServicer(PACK_NAME, "0.1.0", policies, EnforcementLevel.MANDATORY)
+    servicer.Configure(_configure_request(config), None)
+    servicer.ConfigureStack(
+        analyzer_pb2.AnalyzerStackConfigureRequest(stack=graph.stack, project=graph.project, dry_run=graph.preview),
+        None,
+    )
+    diagnostics: list[Any] = []
+    by_urn = {record.urn: record for record in graph.resources}
+    for record in graph.resources:
+        diagnostics += servicer.Analyze(_analyze_request(record, by_urn), None).diagnostics
+    stack_request = analyzer_pb2.AnalyzeStackRequest(
+        resources=[_stack_resource(record, by_urn) for record in graph.resources]
+    )
+    diagnostics += servicer.AnalyzeStack(stack_request, None).diagnostics
+    active = [name for name, rule in config.items() if rule.level != EnforcementLevel.DISABLED]
+    result = GateResult(graph.stack, graph.preview, active, len(graph.resources))
+    result.results = _pair(findings, diagnostics)
+    for name in active:
+        in_force, _ = parse_suppressions(name, config[name].properties.get("suppressions"), today)
+        result.suppressions += in_force
+    return result
+
+
+def _pair(findings: list[Finding], diagnostics: list[Any]) -> list[Result]:
+    """Match each reported finding with the engine diagnostic it produced (same rule, same order)."""
+    pending: dict[str, list[Any]] = {}
+    for diagnostic in diagnostics:
+        pending.setdefault(diagnostic.policyName, []).append(diagnostic)
+    results: list[Result] = []
+    for finding in findings:
+        if finding.suppressed_by is not None:
+            results.append(Result(finding, None))
+            continue
+        diagnostic = pending.get(finding.rule_id, []).pop(0) if pending.get(finding.rule_id) else None
+        level = _LEVEL_FROM_PROTO.get(diagnostic.enforcementLevel) if diagnostic else EnforcementLevel.MANDATORY
+        results.append(Result(finding, level))
+    # Diagnostics no rule of ours produced (pulumi-policy's own "can't run during preview") still count.
+    for name, remaining in pending.items():
+        for diagnostic in remaining:
+            finding = Finding(name, "", diagnostic.urn, "", "", "", "", diagnostic.message)
+            results.append(Result(finding, _LEVEL_FROM_PROTO.get(diagnostic.enforcementLevel)))
+    return results
+
+
+def _struct(value: Mapping[str, Any]) -> struct_pb2.Struct:
+    struct = struct_pb2.Struct()
+    json_format.ParseDict(dict(value), struct)
+    return struct
+
+
+def _configure_request(config: Mapping[str, RuleConfig]) -> analyzer_pb2.ConfigureAnalyzerRequest:
+    return analyzer_pb2.ConfigureAnalyzerRequest(
+        policyConfig={
+            name: analyzer_pb2.PolicyConfig(
+                enforcementLevel=_LEVEL_TO_PROTO[rule.level], properties=_struct(rule.properties)
+            )
+            for name, rule in config.items()
+        }
+    )
+
+
+def _provider(
+    record: ResourceRecord, by_urn: Mapping[str, ResourceRecord]
+) -> analyzer_pb2.AnalyzerProviderResource | None:
+    provider = by_urn.get(record.provider) if record.provider else None
+    if provider is None:
+        return None
+    return analyzer_pb2.AnalyzerProviderResource(
+        type=provider.type, properties=_struct(provider.inputs), urn=provider.urn, name=provider.name
+    )
+
+
+def _options(record: ResourceRecord) -> analyzer_pb2.AnalyzerResourceOptions:
+    return analyzer_pb2.AnalyzerResourceOptions(protect=record.protect, parent=record.parent or "")
+
+
+def _analyze_request(record: ResourceRecord, by_urn: Mapping[str, ResourceRecord]) -> analyzer_pb2.AnalyzeRequest:
+    return analyzer_pb2.AnalyzeRequest(
+        type=record.type,
+        properties=_struct(record.inputs),
+        urn=record.urn,
+        name=record.name,
+        options=_options(record),
+        provider=_provider(record, by_urn),
+    )
+
+
+def _stack_resource(record: ResourceRecord, by_urn: Mapping[str, ResourceRecord]) -> analyzer_pb2.AnalyzerResource:
+    return analyzer_pb2.AnalyzerResource(
+        type=record.type,
+        properties=_struct(record.inputs),
+        urn=record.urn,
+        name=record.name,
+        options=_options(record),
+        provider=_provider(record, by_urn),
+        parent=record.parent or "",
+        dependencies=record.depends_on,
+        propertyDependencies={
+            key: analyzer_pb2.AnalyzerPropertyDependencies(urns=urns)
+            for key, urns in record.property_dependencies.items()
+        },
+    )

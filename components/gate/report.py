@@ -1,0 +1,190 @@
+"""Gate reports: text for people, JSON for scripts, SARIF 2.1.0 for code scanning, JUnit for CI."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from pulumi_policy import EnforcementLevel
+
+from aistacks.gate.evaluate import GateResult, Result
+from aistacks.policies.framework import RuleMeta, Suppression
+
+FORMATS = ("text", "json", "sarif", "junit")
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+# GitHub code scanning ranks security results by `security-severity` (0.0 to 10.0).
+SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
+
+
+def summary(result: GateResult) -> str:
+    blocking = sum(r.blocking for r in result.results)
+    advisory = sum(r.level == EnforcementLevel.ADVISORY for r in result.results)
+    suppressed = sum(r.level is None for r in result.results)
+    mode = "preview" if result.preview else "update"
+    return (
+        f"aistacks gate: stack {result.stack} ({mode}, offline): {len(result.rules_run)} rules ran on "
+        f"{result.resources} resources; {blocking} mandatory violation(s), {advisory} advisory, "
+        f"{suppressed} suppressed; {len(result.suppressions)} suppression(s) in force; "
+        + ("PASSED" if result.passed else "FAILED")
+    )
+
+
+def _level(result: Result) -> str:
+    return "suppressed" if result.level is None else result.level.value
+
+
+def _suppression_json(suppression: Suppression) -> dict[str, str]:
+    return {
+        "rule": suppression.rule_id,
+        "resource": suppression.resource,
+        "reason": suppression.reason,
+        "expires": suppression.expires.isoformat(),
+    }
+
+
+def render_text(result: GateResult) -> str:
+    lines = [summary(result), ""]
+    for item in result.results:
+        f = item.finding
+        lines.append(f"[{_level(item)}] {f.rule_id} ({f.severity}) {f.urn or '(policy config)'}")
+        lines.append(f"    {f.resource_type} {f.path}: {f.message}")
+        lines.append(f"    actual: {f.actual}    expected: {f.expected}")
+        if f.suppressed_by is not None:
+            lines.append(f"    suppressed until {f.suppressed_by.expires}: {f.suppressed_by.reason}")
+    lines.append("suppressions in force:" if result.suppressions else "suppressions in force: none")
+    lines += [f"  {s.rule_id} on {s.resource} until {s.expires.isoformat()}: {s.reason}" for s in result.suppressions]
+    return "\n".join(lines) + "\n"
+
+
+def render_json(result: GateResult) -> str:
+    document = {
+        "stack": result.stack,
+        "preview": result.preview,
+        "rulesRun": result.rules_run,
+        "resources": result.resources,
+        "passed": result.passed,
+        "findings": [
+            {
+                "ruleId": item.finding.rule_id,
+                "severity": item.finding.severity,
+                "level": _level(item),
+                "urn": item.finding.urn,
+                "resourceType": item.finding.resource_type,
+                "path": item.finding.path,
+                "actual": item.finding.actual,
+                "expected": item.finding.expected,
+                "message": item.finding.message,
+                "suppression": _suppression_json(item.finding.suppressed_by) if item.finding.suppressed_by else None,
+            }
+            for item in result.results
+        ],
+        "suppressions": [_suppression_json(s) for s in result.suppressions],
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def render_sarif(result: GateResult, rules: Sequence[RuleMeta], stack_file: str) -> str:
+    """SARIF 2.1.0 as GitHub code scanning reads it: rules with help text, results with a level,
+    a message, the stack file as the physical location and the URN as the logical location."""
+    sarif_rules = [
+        {
+            "id": rule.id,
+            "name": rule.title.replace(" ", ""),
+            "shortDescription": {"text": rule.title},
+            "fullDescription": {"text": rule.description},
+            "help": {"text": rule.remediation, "markdown": f"**{rule.title}**\n\n{rule.remediation}"},
+            "defaultConfiguration": {"level": "error"},
+            "properties": {
+                "security-severity": SECURITY_SEVERITY[rule.severity.value],
+                "tags": ["security", "aistacks"],
+            },
+        }
+        for rule in rules
+    ]
+    index = {rule.id: position for position, rule in enumerate(rules)}
+    results: list[dict[str, Any]] = []
+    for item in result.results:
+        f = item.finding
+        entry: dict[str, Any] = {
+            "ruleId": f.rule_id,
+            "level": "error" if item.blocking else "warning" if item.level is not None else "note",
+            "message": {"text": f"{f.message} ({f.path}: actual {f.actual}; expected {f.expected})"},
+            "locations": [
+                {
+                    "physicalLocation": {"artifactLocation": {"uri": stack_file}, "region": {"startLine": 1}},
+                    "logicalLocations": [
+                        {"fullyQualifiedName": f.urn or "policy-config", "kind": "resource", "name": f.path}
+                    ],
+                }
+            ],
+            "properties": {"resourceType": f.resource_type, "path": f.path},
+        }
+        if f.rule_id in index:
+            entry["ruleIndex"] = index[f.rule_id]
+        if f.suppressed_by is not None:
+            entry["suppressions"] = [
+                {"kind": "external", "status": "accepted", "justification": f.suppressed_by.reason}
+            ]
+        results.append(entry)
+    document = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "aistacks-guardrails",
+                        "informationUri": "https://github.com/aistacks/aistacks",
+                        "version": "0.1.0",
+                        "rules": sarif_rules,
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+def render_junit(result: GateResult, rules: Sequence[RuleMeta], resources: Sequence[tuple[str, str]]) -> str:
+    """One test case per rule and resource (``resources``: URN and type of every custom resource)."""
+    by_key: dict[tuple[str, str], list[Result]] = {}
+    for item in result.results:
+        by_key.setdefault((item.finding.rule_id, item.finding.urn), []).append(item)
+    suites = ET.Element("testsuites", name="aistacks-guardrails")
+    for rule in rules:
+        if rule.id not in result.rules_run:
+            continue
+        suite = ET.SubElement(suites, "testsuite", name=rule.id)
+        targets = list(resources)
+        if (rule.id, "") in by_key:
+            targets.append(("", "policy config"))
+        failures = skipped = 0
+        for urn, _ in targets:
+            case = ET.SubElement(suite, "testcase", classname=rule.id, name=urn or "(policy config)")
+            items = by_key.get((rule.id, urn), [])
+            texts = [
+                f"{i.finding.path}: {i.finding.message} (actual {i.finding.actual}; expected {i.finding.expected})"
+                for i in items
+            ]
+            if any(i.blocking for i in items):
+                failure = ET.SubElement(case, "failure", message=items[0].finding.message, type=rule.severity.value)
+                failure.text = "\n".join(texts)
+                failures += 1
+            elif items and all(i.finding.suppressed_by is not None for i in items):
+                reasons = {
+                    f"until {i.finding.suppressed_by.expires}: {i.finding.suppressed_by.reason}"
+                    for i in items
+                    if i.finding.suppressed_by
+                }
+                ET.SubElement(case, "skipped", message="suppressed " + "; ".join(sorted(reasons)))
+                skipped += 1
+            elif items:
+                ET.SubElement(case, "system-out").text = "\n".join(f"advisory or suppressed: {t}" for t in texts)
+        suite.set("tests", str(len(targets)))
+        suite.set("failures", str(failures))
+        suite.set("skipped", str(skipped))
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"

@@ -1,0 +1,358 @@
+"""What every guardrail shares: metadata, reading engine properties, unknowns, suppressions.
+
+A rule is a plain function over resources, wrapped into a pulumi-policy ``ResourceValidationPolicy``
+or ``StackValidationPolicy``. It reports through a :class:`Check`, which
+
+* turns a value unknown during preview into a violation that says it could not be verified
+  (pulumi-policy alone would skip the rule with an advisory note), unless the value provably flows
+  from a resource of the right kind (its property dependencies);
+* applies the rule's suppressions, and reports expired or reasonless ones as violations;
+* records a structured :class:`Finding` for every report, which ``aistacks gate`` renders.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import fnmatch
+import json
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    PolicyProviderResource,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+from pulumi_policy.proxy import UnknownValueError
+
+MIN_REASON_LENGTH = 20
+"""A suppression's reason must say why in a sentence, not "ok" or "temp"."""
+
+
+@dataclass(frozen=True)
+class RuleMeta:
+    """What a rule is: a stable id (the pulumi-policy name), a purpose, and how to fix it."""
+
+    id: str
+    title: str
+    description: str
+    severity: Severity
+    remediation: str
+    settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """JSON schemas of the rule's own config properties; each has a ``default``."""
+
+    def config_schema(self) -> PolicyConfigSchema:
+        return PolicyConfigSchema(properties={**{k: dict(v) for k, v in self.settings.items()}, **SUPPRESSIONS_SCHEMA})
+
+
+SUPPRESSIONS_SCHEMA: dict[str, dict[str, Any]] = {
+    "suppressions": {
+        "type": "array",
+        "description": "Findings of this rule accepted for one resource each, with a reason and an expiry.",
+        "items": {
+            "type": "object",
+            "properties": {
+                "resource": {"type": "string", "description": "A URN, or a glob over URNs or resource names."},
+                "reason": {"type": "string", "minLength": MIN_REASON_LENGTH},
+                "expires": {"type": "string", "description": "YYYY-MM-DD; the suppression ends that day."},
+            },
+            "required": ["resource", "reason", "expires"],
+        },
+    }
+}
+
+
+class Subject(Protocol):
+    """What a rule sees of a resource: ``ResourceValidationArgs`` and ``PolicyResource`` both fit."""
+
+    @property
+    def resource_type(self) -> str: ...
+    @property
+    def props(self) -> Mapping[str, Any]: ...
+    @property
+    def urn(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def provider(self) -> PolicyProviderResource | None: ...
+
+
+# --- reading properties ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A value that cannot be known until the update (``pulumi preview``)."""
+
+    path: str
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "<not set>"
+
+
+MISSING: Any = _Missing()
+
+_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def read(props: Mapping[str, Any], path: str) -> Any:
+    """The value at ``path`` (``a.b[0].c``, engine names), :data:`MISSING`, or :class:`Unknown`."""
+    current: Any = props
+    for name, index in _PATH_PART.findall(path):
+        try:
+            if index:
+                position = int(index)
+                if isinstance(current, str) or not isinstance(current, Sequence) or position >= len(current):
+                    return MISSING
+                current = current[position]
+            else:
+                if not isinstance(current, Mapping) or name not in current:
+                    return MISSING
+                current = current[name]
+        except UnknownValueError:
+            return Unknown(path)
+    return current
+
+
+def items(props: Mapping[str, Any], path: str) -> Iterator[tuple[str, Any]]:
+    """``(path[i], value)`` for every element of the list at ``path``; an unknown list yields itself."""
+    value = read(props, path)
+    if isinstance(value, Unknown):
+        yield path, value
+    elif isinstance(value, Sequence) and not isinstance(value, str):
+        for index in range(len(value)):
+            element_path = f"{path}[{index}]"
+            yield element_path, read(props, element_path)
+
+
+def is_set(value: Any) -> bool:
+    return value is not MISSING and value is not None and value != "" and not isinstance(value, Unknown)
+
+
+def top_level(path: str) -> str:
+    return re.split(r"[.\[]", path, maxsplit=1)[0]
+
+
+def flows_from(resource: Subject, path: str) -> list[PolicyResource]:
+    """Resources the value at ``path`` is computed from (engine property dependencies); stack rules only."""
+    if not isinstance(resource, PolicyResource):
+        return []
+    return list(resource.property_dependencies.get(top_level(path), []))
+
+
+def display(value: Any) -> str:
+    if isinstance(value, Unknown):
+        return "[unknown during preview]"
+    if value is MISSING:
+        return "[not set]"
+    try:
+        return json.dumps(value, sort_keys=True, default=str)
+    except TypeError:
+        return repr(value)
+
+
+# --- suppressions -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Suppression:
+    rule_id: str
+    resource: str
+    reason: str
+    expires: dt.date
+
+    def matches(self, urn: str, name: str) -> bool:
+        return (
+            self.resource in (urn, name)
+            or fnmatch.fnmatchcase(urn, self.resource)
+            or (fnmatch.fnmatchcase(name, self.resource))
+        )
+
+
+def parse_suppressions(rule_id: str, raw: Any, today: dt.date) -> tuple[list[Suppression], list[tuple[int, str]]]:
+    """The suppressions in force, and ``(index, problem)`` for each one that is not."""
+    valid: list[Suppression] = []
+    problems: list[tuple[int, str]] = []
+    entries = raw if isinstance(raw, list) else []
+    if raw is not None and not isinstance(raw, list):
+        problems.append((0, "`suppressions` must be a list"))
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, Mapping):
+            problems.append((index, "a suppression is an object with resource, reason and expires"))
+            continue
+        resource, reason, expires = entry.get("resource"), entry.get("reason"), entry.get("expires")
+        if not isinstance(resource, str) or not resource:
+            problems.append((index, "names no resource (a URN or a name pattern)"))
+            continue
+        if not isinstance(reason, str) or len(reason.strip()) < MIN_REASON_LENGTH:
+            problems.append(
+                (index, f"for {resource!r} gives no meaningful reason (at least {MIN_REASON_LENGTH} characters)")
+            )
+            continue
+        try:
+            expiry = dt.date.fromisoformat(str(expires))
+        except ValueError:
+            problems.append((index, f"for {resource!r} has no expiry date (YYYY-MM-DD), got {expires!r}"))
+            continue
+        if expiry < today:
+            problems.append((index, f"for {resource!r} expired on {expiry.isoformat()}"))
+            continue
+        valid.append(Suppression(rule_id, resource, reason.strip(), expiry))
+    return valid, problems
+
+
+# --- findings and the check -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One structured result of a rule, as ``aistacks gate`` reports it."""
+
+    rule_id: str
+    severity: str
+    urn: str
+    resource_type: str
+    path: str
+    actual: str
+    expected: str
+    message: str
+    suppressed_by: Suppression | None = None
+
+
+_FINDINGS: contextvars.ContextVar[list[Finding] | None] = contextvars.ContextVar("aistacks_findings", default=None)
+_REPORTED_PROBLEMS: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar("aistacks_problems", default=None)
+_PROCESS_PROBLEMS: set[str] = set()
+"""Under the Pulumi CLI the pack serves one deployment per process: say each config problem once."""
+_TODAY: contextvars.ContextVar[dt.date | None] = contextvars.ContextVar("aistacks_today", default=None)
+
+
+def collect_findings(findings: list[Finding], today: dt.date | None = None) -> None:
+    """Record every finding of rules run in this context into ``findings`` (the offline gate)."""
+    _FINDINGS.set(findings)
+    _REPORTED_PROBLEMS.set(set())
+    _TODAY.set(today)
+
+
+class Check:
+    """One run of one rule: its settings, suppressions and the way to report."""
+
+    def __init__(self, meta: RuleMeta, raw_config: Mapping[str, Any] | None, report: ReportViolation) -> None:
+        self.meta = meta
+        config = dict(raw_config or {})
+        self.settings: dict[str, Any] = {
+            key: config.get(key, schema.get("default")) for key, schema in meta.settings.items()
+        }
+        self._report = report
+        today = _TODAY.get() or dt.date.today()
+        self.suppressions, problems = parse_suppressions(meta.id, config.get("suppressions"), today)
+        reported = _REPORTED_PROBLEMS.get()
+        reported = _PROCESS_PROBLEMS if reported is None else reported
+        for index, problem in problems:
+            key = f"{meta.id}#{index}:{problem}"
+            if key in reported:  # resource rules run once per resource; say it once
+                continue
+            reported.add(key)
+            self._emit(
+                Finding(
+                    meta.id,
+                    meta.severity.value,
+                    "",
+                    "",
+                    f"suppressions[{index}]",
+                    display(problem),
+                    "a valid suppression",
+                    f"suppression {index} of {meta.id} {problem}: it suppresses nothing and is itself a violation",
+                ),
+                suppressible=False,
+            )
+
+    def fail(self, resource: Subject, path: str, actual: Any, expected: str, message: str) -> None:
+        """Report that ``resource`` breaks the rule at ``path``."""
+        self._emit(
+            Finding(
+                self.meta.id,
+                self.meta.severity.value,
+                resource.urn,
+                resource.resource_type,
+                path,
+                display(actual),
+                expected,
+                message,
+            )
+        )
+
+    def cannot_verify(self, resource: Subject, unknown: Unknown, expected: str) -> None:
+        """Report that a value the rule needs is unknown (preview), so the rule cannot pass it."""
+        self.fail(
+            resource,
+            unknown.path,
+            unknown,
+            expected,
+            f"could not verify {unknown.path}: it is unknown until the update and does not provably flow from "
+            "a resource that satisfies the rule; set the rule to advisory in the policy config to accept this",
+        )
+
+    def _emit(self, finding: Finding, *, suppressible: bool = True) -> None:
+        suppression = next(
+            (s for s in self.suppressions if suppressible and s.matches(finding.urn, _name_of(finding.urn))), None
+        )
+        findings = _FINDINGS.get()
+        if findings is not None:
+            findings.append(Finding(**{**finding.__dict__, "suppressed_by": suppression}))
+        if suppression is None:
+            text = f"{finding.message}\n  at {finding.path}: actual {finding.actual}; expected {finding.expected}"
+            self._report(text, finding.urn or None)
+
+
+def _name_of(urn: str) -> str:
+    return urn.rsplit("::", 1)[-1] if urn else ""
+
+
+# --- wrapping rules into pulumi-policy policies -----------------------------------------------------
+
+ResourceCheck = Callable[[Check, Subject], None]
+StackCheck = Callable[[Check, Sequence[PolicyResource]], None]
+
+
+def resource_policy(meta: RuleMeta, check: ResourceCheck) -> ResourceValidationPolicy:
+    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        check(Check(meta, args.get_config(), report), args)
+
+    return ResourceValidationPolicy(
+        name=meta.id,
+        description=meta.description,
+        validate=validate,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        config_schema=meta.config_schema(),
+        display_name=meta.title,
+        severity=meta.severity,
+        remediation_steps=meta.remediation,
+    )
+
+
+def stack_policy(meta: RuleMeta, check: StackCheck) -> StackValidationPolicy:
+    def validate(args: StackValidationArgs, report: ReportViolation) -> None:
+        check(Check(meta, args.get_config(), report), args.resources)
+
+    return StackValidationPolicy(
+        name=meta.id,
+        description=meta.description,
+        validate=validate,
+        enforcement_level=EnforcementLevel.MANDATORY,
+        config_schema=meta.config_schema(),
+        display_name=meta.title,
+        severity=meta.severity,
+        remediation_steps=meta.remediation,
+    )

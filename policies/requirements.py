@@ -1,0 +1,114 @@
+"""Declarative property requirements, so that covering a new resource type is one table entry."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from .framework import Check, Subject, Unknown, flows_from, is_set, items, read
+
+KEY_TYPES = frozenset(
+    {
+        "aws:kms/key:Key",
+        "aws:kms/replicaKey:ReplicaKey",
+        "aws:kms/externalKey:ExternalKey",
+        "gcp:kms/cryptoKey:CryptoKey",
+    }
+)
+"""Resources that are customer-managed keys: a value computed from one of them is a CMK reference."""
+
+_AWS_MANAGED_KEY = re.compile(r"(^|:)alias/aws/")
+
+
+class Requirement(Protocol):
+    def verify(self, check: Check, resource: Subject, base: str) -> None: ...
+
+
+def _join(base: str, path: str) -> str:
+    return f"{base}.{path}" if base else path
+
+
+@dataclass(frozen=True)
+class KeyAt:
+    """The property names a customer-managed key (not an AWS-managed ``alias/aws/*`` key)."""
+
+    path: str
+
+    def verify(self, check: Check, resource: Subject, base: str) -> None:
+        path = _join(base, self.path)
+        verify_key_reference(check, resource, path)
+
+
+def verify_key_reference(check: Check, resource: Subject, path: str) -> None:
+    expected = "a customer-managed key (KMS key ARN/ID or Cloud KMS CryptoKey name)"
+    value = read(resource.props, path)
+    if isinstance(value, Unknown):
+        if not any(source.resource_type in KEY_TYPES for source in flows_from(resource, path)):
+            check.cannot_verify(resource, value, expected)
+    elif not is_set(value):
+        check.fail(
+            resource,
+            path,
+            value,
+            expected,
+            "no customer-managed key: the data is encrypted, if at all, "
+            "with a provider-managed key the stack cannot rotate, audit or revoke",
+        )
+    elif isinstance(value, str) and _AWS_MANAGED_KEY.search(value):
+        check.fail(resource, path, value, expected, "an AWS-managed key, not a customer-managed one")
+
+
+@dataclass(frozen=True)
+class Equals:
+    """The property has this value (``true`` and ``"true"`` are one value: some providers use strings)."""
+
+    path: str
+    value: Any
+
+    def verify(self, check: Check, resource: Subject, base: str) -> None:
+        path = _join(base, self.path)
+        actual = read(resource.props, path)
+        expected = repr(self.value)
+        if isinstance(actual, Unknown):
+            check.cannot_verify(resource, actual, expected)
+        elif str(actual).lower() != str(self.value).lower():
+            check.fail(resource, path, actual, expected, f"{path} must be {self.value!r}")
+
+
+@dataclass(frozen=True)
+class Contains:
+    """The list property contains ``item``."""
+
+    path: str
+    item: str
+
+    def verify(self, check: Check, resource: Subject, base: str) -> None:
+        path = _join(base, self.path)
+        actual = read(resource.props, path)
+        if isinstance(actual, Unknown):
+            check.cannot_verify(resource, actual, f"a list containing {self.item!r}")
+        elif not isinstance(actual, Sequence) or isinstance(actual, str) or self.item not in list(actual):
+            check.fail(resource, path, actual, f"a list containing {self.item!r}", f"{path} must include {self.item!r}")
+
+
+@dataclass(frozen=True)
+class Each:
+    """Every element of a non-empty list property meets ``requirements`` (paths relative to it)."""
+
+    path: str
+    requirements: tuple[Requirement, ...]
+    empty_message: str
+
+    def verify(self, check: Check, resource: Subject, base: str) -> None:
+        path = _join(base, self.path)
+        elements = list(items(resource.props, path))
+        if not elements:
+            check.fail(resource, path, read(resource.props, path), "at least one element", self.empty_message)
+        for element_path, element in elements:
+            if isinstance(element, Unknown):
+                check.cannot_verify(resource, element, "elements meeting the rule")
+                continue
+            for requirement in self.requirements:
+                requirement.verify(check, resource, element_path)

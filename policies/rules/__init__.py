@@ -1,0 +1,33 @@
+"""Every guardrail, one module each; ``RULES`` is the pack in the order reports list it."""
+
+from __future__ import annotations
+
+from pulumi_policy import Policy
+
+from ..framework import RuleMeta
+from . import (
+    enc_001_cmk_at_rest,
+    enc_002_s3_default_encryption,
+    key_001_aws_rotation,
+    key_002_gcp_rotation,
+    prt_001_protect_stateful,
+    res_001_placement,
+    res_002_data_egress,
+    tls_001_s3_tls_only,
+    tls_002_plain_http,
+)
+
+_MODULES = (
+    res_001_placement,
+    res_002_data_egress,
+    enc_001_cmk_at_rest,
+    enc_002_s3_default_encryption,
+    key_001_aws_rotation,
+    key_002_gcp_rotation,
+    tls_001_s3_tls_only,
+    tls_002_plain_http,
+    prt_001_protect_stateful,
+)
+
+RULES: tuple[RuleMeta, ...] = tuple(module.META for module in _MODULES)
+POLICIES: list[Policy] = [module.POLICY for module in _MODULES]

@@ -1,0 +1,122 @@
+"""AIS-RES-001: every resource keeps its data inside the allowed jurisdictions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pulumi_policy import PolicyResource, Severity
+
+from ..framework import Check, RuleMeta, Unknown, flows_from, stack_policy
+from ..placement import GLOBAL_TYPES, Place, cloud_of, default_provider_config, jurisdictions_of, places
+
+META = RuleMeta(
+    id="AIS-RES-001",
+    title="Resources stay in the allowed jurisdictions",
+    description="Every AWS and Google Cloud resource is placed in a region or location inside the allowed "
+    "jurisdictions: its own region/location/zone, else its provider's, else the stack's default provider config.",
+    severity=Severity.CRITICAL,
+    remediation="Place the resource (or its provider) in a region of an allowed jurisdiction; multi-region "
+    "locations count by every jurisdiction they keep data in. Global types are listed in "
+    "aistacks.policies.placement.GLOBAL_TYPES with their reasons.",
+    settings={
+        "allowedJurisdictions": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": [],
+            "description": "Jurisdiction codes data may reside in (eu, us, uk, ch, ...). Empty allows none.",
+        },
+        "allowedRegions": {
+            "type": "array",
+            "items": {"type": "string"},
+            "default": [],
+            "description": "If not empty, only these regions/locations, on top of the jurisdictions.",
+        },
+    },
+)
+
+
+def _check(check: Check, resources: Sequence[PolicyResource]) -> None:
+    allowed = frozenset(check.settings["allowedJurisdictions"] or [])
+    allowed_regions = frozenset(check.settings["allowedRegions"] or [])
+    stack_config = default_provider_config()
+    expected = f"a location in {', '.join(sorted(allowed)) or 'no jurisdiction (none allowed)'}"
+    for resource in resources:
+        cloud = cloud_of(resource.resource_type)
+        if cloud is None or resource.resource_type in GLOBAL_TYPES:
+            continue
+        found = places(resource, stack_config)
+        if isinstance(found, Unknown):
+            if not _located_by_dependencies(resource, found, allowed, stack_config):
+                check.cannot_verify(resource, found, expected)
+            continue
+        if not found:
+            check.fail(
+                resource,
+                "region",
+                None,
+                expected,
+                "no region or location: not on the resource, its provider, nor the stack config",
+            )
+            continue
+        for place in found:
+            _check_place(check, resource, cloud, place, allowed, allowed_regions, expected)
+
+
+def _check_place(
+    check: Check,
+    resource: PolicyResource,
+    cloud: str,
+    place: Place,
+    allowed: frozenset[str],
+    allowed_regions: frozenset[str],
+    expected: str,
+) -> None:
+    jurisdictions = jurisdictions_of(cloud, place.location)  # type: ignore[arg-type]
+    if jurisdictions is None:
+        check.fail(
+            resource,
+            place.source,
+            place.location,
+            expected,
+            f"{place.location!r} is not a {cloud.upper()} location the catalog knows, so its jurisdiction "
+            "cannot be established",
+        )
+    elif not jurisdictions <= allowed:
+        outside = ", ".join(sorted(jurisdictions - allowed))
+        check.fail(
+            resource,
+            place.source,
+            place.location,
+            expected,
+            f"{place.location} keeps data in {outside}, outside the allowed jurisdictions",
+        )
+    elif allowed_regions and place.location not in allowed_regions:
+        check.fail(
+            resource,
+            place.source,
+            place.location,
+            f"one of {', '.join(sorted(allowed_regions))}",
+            f"{place.location} is not an allowed region",
+        )
+
+
+def _located_by_dependencies(
+    resource: PolicyResource, unknown: Unknown, allowed: frozenset[str], stack_config: dict[str, str]
+) -> bool:
+    """A location unknown in preview is verified when every resource it is computed from is inside."""
+    sources = flows_from(resource, unknown.path)
+    if not sources:
+        return False
+    for source in sources:
+        cloud = cloud_of(source.resource_type)
+        found = places(source, stack_config)
+        if cloud is None or not isinstance(found, list) or not found:
+            return False
+        for place in found:
+            jurisdictions = jurisdictions_of(cloud, place.location)
+            if jurisdictions is None or not jurisdictions <= allowed:
+                return False
+    return True
+
+
+POLICY = stack_policy(META, _check)
