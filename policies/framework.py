@@ -63,10 +63,11 @@ SUPPRESSIONS_SCHEMA: dict[str, dict[str, Any]] = {
             "type": "object",
             "properties": {
                 "resource": {"type": "string", "description": "A URN, or a glob over URNs or resource names."},
-                "reason": {"type": "string", "minLength": MIN_REASON_LENGTH},
+                "reason": {"type": "string", "description": f"Why; at least {MIN_REASON_LENGTH} characters."},
                 "expires": {"type": "string", "description": "YYYY-MM-DD; the suppression ends that day."},
             },
-            "required": ["resource", "reason", "expires"],
+            # Completeness is checked by the rule, not the schema: a reasonless or undated
+            # suppression is then a reported violation, not a config file the CLI refuses to load.
         },
     }
 }

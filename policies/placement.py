@@ -6,7 +6,7 @@ Pure functions over engine property names; the residency rules build on them.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -106,7 +106,7 @@ def _own_places(resource: Subject) -> list[Place] | Unknown:
     data_locations = read(resource.props, "customPlacementConfig.dataLocations")
     if isinstance(data_locations, Unknown):
         return data_locations
-    if isinstance(data_locations, list | tuple):
+    if isinstance(data_locations, Sequence) and not isinstance(data_locations, str):
         found += [Place(str(region).lower(), "customPlacementConfig.dataLocations") for region in data_locations]
     reference_key = LOCATION_FROM_REFERENCE.get(resource.resource_type)
     if reference_key is not None:
