@@ -11,5 +11,5 @@ PolicyPack(
     name="aistacks-guardrails",
     policies=POLICIES,
     enforcement_level=EnforcementLevel.MANDATORY,
-    description="aistacks guardrails: residency, customer-managed encryption, TLS and protection of stateful resources.",
+    description="aistacks guardrails: residency, customer-managed encryption, TLS, protection of stateful resources.",
 )
