@@ -76,7 +76,7 @@ def places(resource: Subject, stack_config: Mapping[str, str]) -> list[Place] | 
     cloud = cloud_of(resource.resource_type)
     if cloud is None:
         return None
-    own = _own_places(resource)
+    own = own_places(resource)
     if own:
         return own
     if isinstance(own, Unknown):
@@ -95,7 +95,8 @@ def places(resource: Subject, stack_config: Mapping[str, str]) -> list[Place] | 
     return None
 
 
-def _own_places(resource: Subject) -> list[Place] | Unknown:
+def own_places(resource: Subject) -> list[Place] | Unknown:
+    """The locations the resource names itself (not its provider's)."""
     found: list[Place] = []
     for key in _OWN_KEYS:
         value = read(resource.props, key)

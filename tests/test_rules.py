@@ -219,6 +219,18 @@ def test_unknown_location_that_flows_from_an_eu_resource_is_verified() -> None:
     assert findings(run(ring, bucket, preview=True), "AIS-RES-001") == []
 
 
+def test_unknown_location_that_flows_from_a_us_resource_is_outside() -> None:
+    ring = res("gcp:kms/keyRing:KeyRing", "ring", {"location": "us-east1"})
+    bucket = res(
+        "gcp:storage/bucket:Bucket",
+        "b",
+        {"location": UNKNOWN, "encryption": {"defaultKmsKeyName": CRYPTO_KEY}},
+        deps={"location": [ring]},
+    )
+    found = {(name, path): message for name, path, message in findings(run(ring, bucket, preview=True), "AIS-RES-001")}
+    assert found["b", "location (from ring)"] == "us-east1 keeps data in us, outside the allowed jurisdictions"
+
+
 def test_unknown_value_under_an_advisory_rule_does_not_block() -> None:
     result = run(
         gcs("b", UNKNOWN),

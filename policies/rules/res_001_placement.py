@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pulumi_policy import PolicyResource, Severity
 
 from ..framework import Check, RuleMeta, Unknown, flows_from, stack_policy
-from ..placement import GLOBAL_TYPES, Place, cloud_of, default_provider_config, jurisdictions_of, places
+from ..placement import GLOBAL_TYPES, Place, cloud_of, default_provider_config, jurisdictions_of, own_places, places
 
 META = RuleMeta(
     id="AIS-RES-001",
@@ -46,8 +46,9 @@ def _check(check: Check, resources: Sequence[PolicyResource]) -> None:
             continue
         found = places(resource, stack_config)
         if isinstance(found, Unknown):
-            if not _located_by_dependencies(resource, found, allowed, stack_config):
-                check.cannot_verify(resource, found, expected)
+            found = _places_of_sources(resource, found) or found
+        if isinstance(found, Unknown):
+            check.cannot_verify(resource, found, expected)
             continue
         if not found:
             check.fail(
@@ -100,23 +101,17 @@ def _check_place(
         )
 
 
-def _located_by_dependencies(
-    resource: PolicyResource, unknown: Unknown, allowed: frozenset[str], stack_config: dict[str, str]
-) -> bool:
-    """A location unknown in preview is verified when every resource it is computed from is inside."""
+def _places_of_sources(resource: PolicyResource, unknown: Unknown) -> list[Place] | None:
+    """A location unknown in preview can only be one of the locations of the resources it is computed
+    from, when every one of them names its own location; those, or None when that does not hold."""
     sources = flows_from(resource, unknown.path)
-    if not sources:
-        return False
+    found: list[Place] = []
     for source in sources:
-        cloud = cloud_of(source.resource_type)
-        found = places(source, stack_config)
-        if cloud is None or not isinstance(found, list) or not found:
-            return False
-        for place in found:
-            jurisdictions = jurisdictions_of(cloud, place.location)
-            if jurisdictions is None or not jurisdictions <= allowed:
-                return False
-    return True
+        own = own_places(source)
+        if cloud_of(source.resource_type) is None or not isinstance(own, list) or not own:
+            return None
+        found += [Place(place.location, f"{unknown.path} (from {source.name})") for place in own]
+    return found or None
 
 
 POLICY = stack_policy(META, _check)
