@@ -13,8 +13,8 @@ from aistacks.engine import find_project_root, load_project, load_stack_file, ru
 from aistacks.engine.render import render_tree
 from aistacks.engine.run import DefaultProviderDisabledError
 from aistacks.engine.stackfile import Project, StackFileError, runtime_config
-from aistacks.gate.report import FORMATS
 
+REPORT_FORMATS = ("text", "json", "sarif", "junit")
 EXIT_OK = 0
 EXIT_VIOLATIONS = 1
 EXIT_USAGE = 2
@@ -49,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="policy config JSON (default: policies/config/ENV.json of the project)",
     )
-    gate.add_argument("--format", choices=FORMATS, default="text", help="report format (default: text)")
+    gate.add_argument("--format", choices=REPORT_FORMATS, default="text", help="report format (default: text)")
     gate.add_argument("--output", type=Path, metavar="FILE", help="write the report here instead of stdout")
     return parser
 
@@ -110,9 +110,9 @@ def _gate(args: argparse.Namespace) -> int:
     graph = run_program(project, stack, preview=args.preview)
     result = evaluate(graph, POLICIES, policy_config, runtime_config(stack))
     try:
-        shown = str(stack_path.relative_to(project.root))
+        shown = stack_path.relative_to(project.root).as_posix()
     except ValueError:
-        shown = str(stack_path)
+        shown = stack_path.as_posix()
     custom = [(r.urn, r.type) for r in graph.resources if r.custom]
     report = {
         "text": lambda: render_text(result),

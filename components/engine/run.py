@@ -72,8 +72,11 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 inputs=json_format.MessageToDict(request.object),
                 protect=request.protect,
                 retain_on_delete=request.retainOnDelete,
-                depends_on=list(request.dependencies),
-                property_dependencies={key: list(value.urns) for key, value in request.propertyDependencies.items()},
+                # The SDK sends these from sets: sorted, so that two runs record the same graph.
+                depends_on=sorted(request.dependencies),
+                property_dependencies={
+                    key: sorted(value.urns) for key, value in sorted(request.propertyDependencies.items())
+                },
             )
         )
         return response

@@ -98,7 +98,11 @@ def _evaluate(
     diagnostics += servicer.AnalyzeStack(stack_request, None).diagnostics
     active = [name for name, rule in config.items() if rule.level != EnforcementLevel.DISABLED]
     result = GateResult(graph.stack, graph.preview, active, len(graph.resources))
-    result.results = _pair(findings, diagnostics)
+    order = {policy.name: position for position, policy in enumerate(policies)}
+    result.results = sorted(
+        _pair(findings, diagnostics),
+        key=lambda r: (order.get(r.finding.rule_id, len(order)), r.finding.urn, r.finding.path, r.finding.message),
+    )
     for name in active:
         in_force, _ = parse_suppressions(name, config[name].properties.get("suppressions"), today)
         result.suppressions += in_force

@@ -12,7 +12,6 @@ from pulumi_policy import EnforcementLevel
 from aistacks.gate.evaluate import GateResult, Result
 from aistacks.policies.framework import RuleMeta, Suppression
 
-FORMATS = ("text", "json", "sarif", "junit")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 # GitHub code scanning ranks security results by `security-severity` (0.0 to 10.0).
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
@@ -49,7 +48,7 @@ def render_text(result: GateResult) -> str:
     for item in result.results:
         f = item.finding
         lines.append(f"[{_level(item)}] {f.rule_id} ({f.severity}) {f.urn or '(policy config)'}")
-        lines.append(f"    {f.resource_type} {f.path}: {f.message}")
+        lines.append(f"    {' '.join(filter(None, (f.resource_type, f.path)))}: {f.message}")
         lines.append(f"    actual: {f.actual}    expected: {f.expected}")
         if f.suppressed_by is not None:
             lines.append(f"    suppressed until {f.suppressed_by.expires}: {f.suppressed_by.reason}")
