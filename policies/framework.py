@@ -327,33 +327,28 @@ ResourceCheck = Callable[[Check, Subject], None]
 StackCheck = Callable[[Check, Sequence[PolicyResource]], None]
 
 
+def _metadata(meta: RuleMeta) -> dict[str, Any]:
+    """The keyword arguments every pulumi-policy policy of ours takes from its metadata."""
+    return {
+        "name": meta.id,
+        "description": meta.description,
+        "enforcement_level": EnforcementLevel.MANDATORY,
+        "config_schema": meta.config_schema(),
+        "display_name": meta.title,
+        "severity": meta.severity,
+        "remediation_steps": meta.remediation,
+    }
+
+
 def resource_policy(meta: RuleMeta, check: ResourceCheck) -> ResourceValidationPolicy:
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
         check(Check(meta, args.get_config(), report), args)
 
-    return ResourceValidationPolicy(
-        name=meta.id,
-        description=meta.description,
-        validate=validate,
-        enforcement_level=EnforcementLevel.MANDATORY,
-        config_schema=meta.config_schema(),
-        display_name=meta.title,
-        severity=meta.severity,
-        remediation_steps=meta.remediation,
-    )
+    return ResourceValidationPolicy(validate=validate, **_metadata(meta))
 
 
 def stack_policy(meta: RuleMeta, check: StackCheck) -> StackValidationPolicy:
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
         check(Check(meta, args.get_config(), report), args.resources)
 
-    return StackValidationPolicy(
-        name=meta.id,
-        description=meta.description,
-        validate=validate,
-        enforcement_level=EnforcementLevel.MANDATORY,
-        config_schema=meta.config_schema(),
-        display_name=meta.title,
-        severity=meta.severity,
-        remediation_steps=meta.remediation,
-    )
+    return StackValidationPolicy(validate=validate, **_metadata(meta))

@@ -162,25 +162,25 @@ def _options(record: ResourceRecord) -> analyzer_pb2.AnalyzerResourceOptions:
     return analyzer_pb2.AnalyzerResourceOptions(protect=record.protect, parent=record.parent or "")
 
 
+def _resource_fields(record: ResourceRecord, by_urn: Mapping[str, ResourceRecord]) -> dict[str, Any]:
+    """What both request kinds say of one resource, as the engine fills them."""
+    return {
+        "type": record.type,
+        "properties": _struct(record.inputs),
+        "urn": record.urn,
+        "name": record.name,
+        "options": _options(record),
+        "provider": _provider(record, by_urn),
+    }
+
+
 def _analyze_request(record: ResourceRecord, by_urn: Mapping[str, ResourceRecord]) -> analyzer_pb2.AnalyzeRequest:
-    return analyzer_pb2.AnalyzeRequest(
-        type=record.type,
-        properties=_struct(record.inputs),
-        urn=record.urn,
-        name=record.name,
-        options=_options(record),
-        provider=_provider(record, by_urn),
-    )
+    return analyzer_pb2.AnalyzeRequest(**_resource_fields(record, by_urn))
 
 
 def _stack_resource(record: ResourceRecord, by_urn: Mapping[str, ResourceRecord]) -> analyzer_pb2.AnalyzerResource:
     return analyzer_pb2.AnalyzerResource(
-        type=record.type,
-        properties=_struct(record.inputs),
-        urn=record.urn,
-        name=record.name,
-        options=_options(record),
-        provider=_provider(record, by_urn),
+        **_resource_fields(record, by_urn),
         parent=record.parent or "",
         dependencies=record.depends_on,
         propertyDependencies={
