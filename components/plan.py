@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Literal
 
 from aistacks.spec import ObjectLockMode, PlatformSpec, Tier
 
@@ -28,6 +29,8 @@ class TierDefaults:
     force_destroy_buckets: bool
     """Let ``pulumi destroy`` empty data buckets (never audit buckets)."""
     hsm_keys: bool
+    aws_zones: int
+    nat: Literal["per_zone", "single"]
 
 
 TIER_DEFAULTS: MappingProxyType[Tier, TierDefaults] = MappingProxyType(
@@ -43,6 +46,8 @@ TIER_DEFAULTS: MappingProxyType[Tier, TierDefaults] = MappingProxyType(
             lock_log_bucket=False,
             force_destroy_buckets=True,
             hsm_keys=False,
+            aws_zones=2,
+            nat="single",
         ),
         "staging": TierDefaults(
             protect=True,
@@ -55,6 +60,8 @@ TIER_DEFAULTS: MappingProxyType[Tier, TierDefaults] = MappingProxyType(
             lock_log_bucket=True,
             force_destroy_buckets=False,
             hsm_keys=False,
+            aws_zones=3,
+            nat="single",
         ),
         "prod": TierDefaults(
             protect=True,
@@ -67,6 +74,8 @@ TIER_DEFAULTS: MappingProxyType[Tier, TierDefaults] = MappingProxyType(
             lock_log_bucket=True,
             force_destroy_buckets=False,
             hsm_keys=True,
+            aws_zones=3,
+            nat="per_zone",
         ),
     }
 )
@@ -97,6 +106,13 @@ class AuditPlan:
 
 
 @dataclass(frozen=True)
+class NetworkPlan:
+    cidr: str
+    zones: int
+    nat: Literal["per_zone", "single"]
+
+
+@dataclass(frozen=True)
 class PlatformPlan:
     """One environment with every default resolved."""
 
@@ -108,6 +124,7 @@ class PlatformPlan:
     buckets: tuple[BucketPlan, ...]
     audit: AuditPlan
     tags: MappingProxyType[str, str]
+    aws_network: NetworkPlan | None
 
     @property
     def tier(self) -> Tier:
@@ -145,6 +162,15 @@ def plan_platform(spec: PlatformSpec) -> PlatformPlan:
         "managed-by": "aistacks",
         "platform": spec.name,
     }
+    aws_network = (
+        NetworkPlan(
+            cidr=spec.aws.cidr,
+            zones=spec.aws.zones or defaults.aws_zones,
+            nat=spec.aws.nat or defaults.nat,
+        )
+        if spec.aws
+        else None
+    )
     return PlatformPlan(
         spec=spec,
         prefix=f"{spec.name}-{spec.environment}",
@@ -153,4 +179,5 @@ def plan_platform(spec: PlatformSpec) -> PlatformPlan:
         buckets=buckets,
         audit=audit,
         tags=MappingProxyType(tags),
+        aws_network=aws_network,
     )

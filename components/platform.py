@@ -21,6 +21,7 @@ class AwsStores(pulumi.ComponentResource):
 
     provider: aws.Provider
     key: aws_components.KmsKey
+    network: aws_components.Network
     buckets: dict[str, aws_components.EncryptedBucket]
     audit: aws_components.AuditTrail
 
@@ -54,6 +55,20 @@ class AwsStores(pulumi.ComponentResource):
                 deletion_window_days=plan.key.deletion_window_days,
                 services=("cloudtrail", "logs"),
                 alias=plan.prefix,
+                protect=plan.protect,
+            ),
+            opts=children,
+        )
+        network = plan.aws_network
+        assert network is not None  # planned whenever the spec names AWS
+        self.network = aws_components.Network(
+            f"{name}-network",
+            aws_components.NetworkArgs(
+                flow_log_key_arn=self.key.arn,
+                cidr=network.cidr,
+                zone_count=network.zones,
+                nat=network.nat,
+                flow_log_retention_days=plan.audit.log_retention_days,
                 protect=plan.protect,
             ),
             opts=children,

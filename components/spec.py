@@ -56,6 +56,13 @@ class AwsSpec(StrictModel):
 
     region: str
     """The region every AWS resource of the environment is placed in."""
+    cidr: Annotated[str, StringConstraints(pattern=r"^\d{1,3}(\.\d{1,3}){3}/(1[6-9]|2[0-8])$")] = "10.0.0.0/16"
+    """The VPC's IPv4 range (/16 to /28; a /16 holds the default subnets). Default: 10.0.0.0/16."""
+    zones: Annotated[int, Field(ge=2, le=6)] | None = None
+    """Availability zones to spread over. Default: 2 in dev, 3 in staging and prod."""
+    nat: Literal["per_zone", "single"] | None = None
+    """NAT gateways: one per zone (zone-independent egress) or a single one. Default: single in dev
+    and staging, per_zone in prod."""
     account_id: Annotated[str, StringConstraints(pattern=r"^[0-9]{12}$")] | None = None
     """When set, the provider refuses to act on any other account (``allowed_account_ids``). Default: unset."""
 

@@ -191,7 +191,7 @@ def test_prod_cloudtrail_is_multi_region_validated_encrypted_into_a_locked_bucke
     audit_bucket = sibling(graph, lock, S3_BUCKET)
     assert inputs(audit_bucket)["objectLockEnabled"] is True
     assert refers_to(graph, trail, "s3BucketName", audit_bucket, audit_bucket.name)
-    (log_group,) = graph.of_type(LOG_GROUP)
+    (log_group,) = [r for r in graph.of_type(LOG_GROUP) if "cloudtrail" in inputs(r)["name"]]
     assert inputs(log_group)["retentionInDays"] == 2557
     assert refers_to(graph, log_group, "kmsKeyId", key, "" if preview else _key_id(graph))
     if not preview:

@@ -3,6 +3,7 @@
 from aistacks.aws.audit import AuditTrail, AuditTrailArgs
 from aistacks.aws.bucket import EncryptedBucket, EncryptedBucketArgs, ObjectLock
 from aistacks.aws.kms import KmsKey, KmsKeyArgs
+from aistacks.aws.network import Network, NetworkArgs
 
 __all__ = [
     "AuditTrail",
@@ -11,5 +12,7 @@ __all__ = [
     "EncryptedBucketArgs",
     "KmsKey",
     "KmsKeyArgs",
+    "Network",
+    "NetworkArgs",
     "ObjectLock",
 ]

@@ -169,6 +169,19 @@ def _service_account(c: Created) -> tuple[str, dict[str, Any]]:
     }
 
 
+def _ec2(prefix: str) -> Handler:
+    """An EC2 resource: an ID like ``vpc-0a1b2c3d4e5f60718`` and, where AWS gives one, an ARN."""
+
+    def handler(c: Created) -> tuple[str, dict[str, Any]]:
+        resource_id = f"{prefix}-{_digest(prefix, c.name)[:17]}"
+        outputs: dict[str, Any] = {"arn": _aws_arn("ec2", c, f"{prefix}/{resource_id}"), "ownerId": c.account}
+        if prefix == "eipalloc":
+            outputs |= {"allocationId": resource_id, "publicIp": f"203.0.113.{int(_digest(c.name)[:2], 16) % 250 + 1}"}
+        return resource_id, outputs
+
+    return handler
+
+
 RESOURCE_HANDLERS: Mapping[str, Handler] = {
     "aws:kms/key:Key": _kms_key,
     "aws:kms/alias:Alias": _kms_alias,
@@ -184,6 +197,17 @@ RESOURCE_HANDLERS: Mapping[str, Handler] = {
     "aws:iam/rolePolicy:RolePolicy": _iam_role_policy,
     "aws:cloudwatch/logGroup:LogGroup": _log_group,
     "aws:cloudtrail/trail:Trail": _trail,
+    "aws:ec2/vpc:Vpc": _ec2("vpc"),
+    "aws:ec2/subnet:Subnet": _ec2("subnet"),
+    "aws:ec2/internetGateway:InternetGateway": _ec2("igw"),
+    "aws:ec2/eip:Eip": _ec2("eipalloc"),
+    "aws:ec2/natGateway:NatGateway": _ec2("nat"),
+    "aws:ec2/routeTable:RouteTable": _ec2("rtb"),
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": _ec2("rtbassoc"),
+    "aws:ec2/vpcEndpoint:VpcEndpoint": _ec2("vpce"),
+    "aws:ec2/securityGroup:SecurityGroup": _ec2("sg"),
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": _ec2("sg"),
+    "aws:ec2/flowLog:FlowLog": _ec2("fl"),
     "gcp:kms/keyRing:KeyRing": _key_ring,
     "gcp:kms/cryptoKey:CryptoKey": _crypto_key,
     "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember": _iam_member,
@@ -264,6 +288,11 @@ class MockCloud(Mocks):
                 "dnsSuffix": "amazonaws.com",
                 "reverseDnsPrefix": "com.amazonaws",
                 "id": "aws",
+            },
+            "aws:index/getAvailabilityZones:getAvailabilityZones": {
+                "names": [f"{region}{suffix}" for suffix in "abc"],
+                "zoneIds": [f"{region[:3]}{region.split('-')[1][:2]}{region[-1]}-az{n}" for n in (1, 2, 3)],
+                "id": region,
             },
             "aws:index/getRegion:getRegion": {
                 "region": region,
