@@ -3,6 +3,13 @@
 The data lives in ``data/*.json``; every file names its sources and the date they were read.
 """
 
+from aistacks.catalog.accelerators import (
+    AcceleratorNotOffered,
+    AcceleratorType,
+    accelerator_types,
+    known_accelerators,
+    resolve_accelerator,
+)
 from aistacks.catalog.regions import (
     Cloud,
     UnknownLocationError,
@@ -15,12 +22,17 @@ from aistacks.catalog.regions import (
 )
 
 __all__ = [
+    "AcceleratorNotOffered",
+    "AcceleratorType",
     "Cloud",
     "UnknownLocationError",
+    "accelerator_types",
     "gcs_location_jurisdictions",
     "jurisdiction_of_region",
+    "known_accelerators",
     "known_jurisdictions",
     "location_jurisdictions",
     "regions_in_jurisdiction",
     "regions_of",
+    "resolve_accelerator",
 ]
