@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
+from aistacks.compute import ClusterPlan, plan_clusters
 from aistacks.spec import ObjectLockMode, PlatformSpec, Tier
 
 
@@ -125,6 +126,7 @@ class PlatformPlan:
     audit: AuditPlan
     tags: MappingProxyType[str, str]
     aws_network: NetworkPlan | None
+    aws_clusters: tuple[ClusterPlan, ...]
 
     @property
     def tier(self) -> Tier:
@@ -180,4 +182,9 @@ def plan_platform(spec: PlatformSpec) -> PlatformPlan:
         audit=audit,
         tags=MappingProxyType(tags),
         aws_network=aws_network,
+        aws_clusters=plan_clusters(
+            "aws", spec.aws.region, spec.aws.kubernetes_version or "", spec.aws.clusters, tier=spec.environment
+        )
+        if spec.aws
+        else (),
     )

@@ -8,6 +8,9 @@ import pulumi_gcp as gcp
 
 from aistacks import aws as aws_components
 from aistacks import gcp as gcp_components
+from aistacks.aws.nodes import DEVICE_PLUGIN_LABEL, needs_device_plugin
+from aistacks.compute import ClusterPlan
+from aistacks.k8s import apply_manifest, nvidia_device_plugin
 from aistacks.plan import PlatformPlan, plan_platform
 from aistacks.spec import AwsSpec, GcpSpec, PlatformSpec
 
@@ -22,6 +25,7 @@ class AwsStores(pulumi.ComponentResource):
     provider: aws.Provider
     key: aws_components.KmsKey
     network: aws_components.Network
+    clusters: dict[str, aws_components.EksCluster]
     buckets: dict[str, aws_components.EncryptedBucket]
     audit: aws_components.AuditTrail
 
@@ -53,7 +57,7 @@ class AwsStores(pulumi.ComponentResource):
                 description=f"{plan.prefix}: buckets, audit trail and logs",
                 rotation_period_days=plan.key.rotation_period_days,
                 deletion_window_days=plan.key.deletion_window_days,
-                services=("cloudtrail", "logs"),
+                services=("cloudtrail", "logs", "autoscaling"),
                 alias=plan.prefix,
                 protect=plan.protect,
             ),
@@ -69,10 +73,12 @@ class AwsStores(pulumi.ComponentResource):
                 zone_count=network.zones,
                 nat=network.nat,
                 flow_log_retention_days=plan.audit.log_retention_days,
+                cluster_names=[f"{plan.prefix}-{cluster.name}" for cluster in plan.aws_clusters],
                 protect=plan.protect,
             ),
             opts=children,
         )
+        self.clusters = {cluster.name: self._cluster(plan, cluster, children) for cluster in plan.aws_clusters}
         self.buckets = {
             bucket.name: aws_components.EncryptedBucket(
                 f"{plan.prefix}-{bucket.name}",
@@ -104,6 +110,49 @@ class AwsStores(pulumi.ComponentResource):
             opts=children,
         )
         self.register_outputs({"key_arn": self.key.arn, "trail_arn": self.audit.trail.arn})
+
+    def _cluster(
+        self, plan: PlatformPlan, cluster: ClusterPlan, children: pulumi.ResourceOptions
+    ) -> aws_components.EksCluster:
+        name = f"{plan.prefix}-{cluster.name}"
+        eks = aws_components.EksCluster(
+            name,
+            aws_components.EksClusterArgs(
+                kubernetes_version=cluster.kubernetes_version,
+                subnet_ids=self.network.private_subnet_ids,
+                kms_key_arn=self.key.arn,
+                role=cluster.role,
+                public_endpoint=cluster.public_endpoint,
+                log_retention_days=plan.audit.log_retention_days,
+                deletion_protection=cluster.deletion_protection,
+                protect=plan.protect,
+                system_nodes=cluster.system_nodes,
+                admin_role_arns=cluster.admin_role_arns,
+            ),
+            opts=children,
+        )
+        pools = [
+            aws_components.GpuNodePool(
+                f"{name}-{pool.name}",
+                aws_components.GpuNodePoolArgs(
+                    cluster_name=eks.cluster.name,
+                    autoscaler_cluster_name=name,
+                    node_role_arn=eks.node_role.arn,
+                    subnet_ids=self.network.private_subnet_ids,
+                    kms_key_arn=self.key.arn,
+                    pool=pool,
+                ),
+                opts=pulumi.ResourceOptions(parent=eks),
+            )
+            for pool in cluster.gpu_pools
+        ]
+        if any(needs_device_plugin(pool.ami_type) for pool in pools):
+            apply_manifest(
+                f"{name}-nvidia-device-plugin",
+                nvidia_device_plugin(DEVICE_PLUGIN_LABEL),
+                pulumi.ResourceOptions(parent=eks, provider=eks.provider),
+            )
+        return eks
 
 
 class GcpStores(pulumi.ComponentResource):

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from aistacks.catalog import Cloud, known_jurisdictions, regions_in_jurisdiction, regions_of
+from aistacks.compute import ClusterSpec, KubernetesVersion, compute_issues
 
 Tier = Literal["dev", "staging", "prod"]
 ObjectLockMode = Literal["GOVERNANCE", "COMPLIANCE"]
@@ -63,6 +64,10 @@ class AwsSpec(StrictModel):
     nat: Literal["per_zone", "single"] | None = None
     """NAT gateways: one per zone (zone-independent egress) or a single one. Default: single in dev
     and staging, per_zone in prod."""
+    kubernetes_version: KubernetesVersion | None = None
+    """EKS Kubernetes minor version of every cluster (``"1.35"``); required with clusters."""
+    clusters: tuple[ClusterSpec, ...] = ()
+    """EKS clusters (training, inference). Default: none."""
     account_id: Annotated[str, StringConstraints(pattern=r"^[0-9]{12}$")] | None = None
     """When set, the provider refuses to act on any other account (``allowed_account_ids``). Default: unset."""
 
@@ -235,6 +240,13 @@ def semantic_issues(
                     + (", ".join(allowed) or f"none on {cloud.upper()}"),
                 )
             )
+    if spec.aws is not None and spec.aws.region in regions_of("aws"):
+        issues += [
+            ConfigIssue(path, value, message)
+            for path, value, message in compute_issues(
+                "aws", spec.aws.region, spec.aws.kubernetes_version, spec.aws.clusters, f"{root}.aws"
+            )
+        ]
     seen: set[str] = set()
     for index, bucket in enumerate(spec.buckets):
         if bucket.name == "audit-logs":

@@ -68,6 +68,7 @@ def policy_config(**overrides: Any) -> dict[str, Any]:
         "AIS-RES-001": {"allowedJurisdictions": ["eu"]},
         "AIS-RES-002": {"allowedJurisdictions": ["eu"]},
         "AIS-KEY-002": {"maxRotationDays": 90},
+        "AIS-NET-001": "mandatory",
         "AIS-PRT-001": "mandatory",
     }
     document.update({key.replace("_", "-"): value for key, value in overrides.items()})
@@ -609,7 +610,10 @@ def test_sarif_report_of_a_failing_run(run_with: Callable[..., Run], stack_file:
 
 def test_sarif_uri_is_relative_to_the_project(workdir: Path) -> None:
     config = workdir / "dev-us-only.json"
-    config.write_text(json.dumps(policy_config(AIS_RES_001=US_ONLY, AIS_PRT_001="disabled")), encoding="utf-8")
+    config.write_text(
+        json.dumps(policy_config(AIS_RES_001=US_ONLY, AIS_PRT_001="disabled", AIS_NET_001="disabled")),
+        encoding="utf-8",
+    )
     run = gate("dev", "--policy-config", str(config), "--format", "sarif", output=workdir / "dev.sarif")
     assert run.code == 1
     document = run.json()
@@ -726,7 +730,8 @@ def test_junit_disabled_rule_has_no_suite(workdir: Path) -> None:
     assert run.code == 0
     suites = suites_of(run.junit())
     assert "AIS-PRT-001" not in suites
-    assert len(suites) == len(RULE_IDS) - 1
+    assert "AIS-NET-001" not in suites, "dev's policy config disables both"
+    assert len(suites) == len(RULE_IDS) - 2
     assert all(suite.get("failures") == "0" for suite in suites.values())
 
 

@@ -2,14 +2,20 @@
 
 from aistacks.aws.audit import AuditTrail, AuditTrailArgs
 from aistacks.aws.bucket import EncryptedBucket, EncryptedBucketArgs, ObjectLock
+from aistacks.aws.eks import EksCluster, EksClusterArgs
 from aistacks.aws.kms import KmsKey, KmsKeyArgs
 from aistacks.aws.network import Network, NetworkArgs
+from aistacks.aws.nodes import GpuNodePool, GpuNodePoolArgs
 
 __all__ = [
     "AuditTrail",
     "AuditTrailArgs",
+    "EksCluster",
+    "EksClusterArgs",
     "EncryptedBucket",
     "EncryptedBucketArgs",
+    "GpuNodePool",
+    "GpuNodePoolArgs",
     "KmsKey",
     "KmsKeyArgs",
     "Network",

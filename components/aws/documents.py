@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any, Literal
 
-KeyService = Literal["cloudtrail", "logs"]
+KeyService = Literal["cloudtrail", "logs", "autoscaling"]
 """AWS services a stack key may be used by directly (service principals in the key policy)."""
 
 Statement = dict[str, Any]
@@ -72,6 +72,32 @@ def key_policy(account_id: str, partition: str, region: str, services: Collectio
                 },
             }
         )
+    if "autoscaling" in services:
+        # EC2 Auto Scaling launches node instances with volumes encrypted by this key through its
+        # service-linked role; without these grants a node group's instances fail to launch.
+        # Source: Amazon EC2 Auto Scaling User Guide, "Required AWS KMS key policy for use with
+        # encrypted volumes" (read 2026-11-27).
+        autoscaling = (
+            f"arn:{partition}:iam::{account_id}:role/aws-service-role/autoscaling.amazonaws.com/"
+            "AWSServiceRoleForAutoScaling"
+        )
+        statements += [
+            {
+                "Sid": "AutoScalingUseKeyForNodeVolumes",
+                "Effect": "Allow",
+                "Principal": {"AWS": autoscaling},
+                "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+                "Resource": "*",
+            },
+            {
+                "Sid": "AutoScalingGrantsForNodeVolumes",
+                "Effect": "Allow",
+                "Principal": {"AWS": autoscaling},
+                "Action": "kms:CreateGrant",
+                "Resource": "*",
+                "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
+            },
+        ]
     return {"Version": "2012-10-17", "Statement": statements}
 
 

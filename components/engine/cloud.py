@@ -6,6 +6,7 @@ answers like ``pulumi preview``: the inputs are known, every computed output is 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import uuid
@@ -182,6 +183,66 @@ def _ec2(prefix: str) -> Handler:
     return handler
 
 
+def _eks_cluster(c: Created) -> tuple[str, dict[str, Any]]:
+    name = c.named()
+    token = _digest("eks", name)[:32].upper()
+    return name, {
+        "arn": _aws_arn("eks", c, f"cluster/{name}"),
+        "endpoint": f"https://{token}.gr7.{c.region}.eks.amazonaws.com",
+        "certificateAuthority": {"data": base64.b64encode(f"mock CA of {name}".encode()).decode()},
+        "identities": [{"oidcs": [{"issuer": f"https://oidc.eks.{c.region}.amazonaws.com/id/{token}"}]}],
+        "status": "ACTIVE",
+        "clusterId": _uuid("eks", name),
+    }
+
+
+def _eks_node_group(c: Created) -> tuple[str, dict[str, Any]]:
+    name = c.named("nodeGroupName")
+    group = f"eks-{name}-{_uuid('asg', name)}"
+    return f"{c.inputs['clusterName']}:{name}", {
+        "nodeGroupName": name,
+        "arn": _aws_arn("eks", c, f"nodegroup/{c.inputs['clusterName']}/{name}/{_uuid('ng', name)}"),
+        "resources": [{"autoscalingGroups": [{"name": group}], "remoteAccessSecurityGroupId": ""}],
+        "status": "ACTIVE",
+    }
+
+
+def _by_cluster(c: Created) -> tuple[str, dict[str, Any]]:
+    detail = c.inputs.get("addonName") or c.inputs.get("principalArn") or c.name
+    return f"{c.inputs['clusterName']}:{detail}", {"arn": _aws_arn("eks", c, f"x/{c.inputs['clusterName']}/{detail}")}
+
+
+def _oidc_provider(c: Created) -> tuple[str, dict[str, Any]]:
+    host = str(c.inputs["url"]).removeprefix("https://")
+    arn = f"arn:aws:iam::{c.account}:oidc-provider/{host}"
+    return arn, {"arn": arn, "url": host}
+
+
+def _launch_template(c: Created) -> tuple[str, dict[str, Any]]:
+    template_id = f"lt-{_digest('lt', c.name)[:17]}"
+    return template_id, {
+        "arn": _aws_arn("ec2", c, f"launch-template/{template_id}"),
+        "latestVersion": 1,
+        "name": c.physical_name,
+    }
+
+
+def _policy_attachment(c: Created) -> tuple[str, dict[str, Any]]:
+    return f"{c.inputs['role']}-{_digest(str(c.inputs['policyArn']))[:20]}", {}
+
+
+def _asg_tag(c: Created) -> tuple[str, dict[str, Any]]:
+    return f"{c.inputs['autoscalingGroupName']},{c.inputs['tag']['key']}", {}
+
+
+def _kubernetes(c: Created) -> tuple[str, dict[str, Any]]:
+    metadata = dict(c.inputs.get("metadata") or {})
+    name = metadata.get("name") or c.physical_name
+    namespace = metadata.get("namespace")
+    metadata |= {"name": name, "uid": _uuid("k8s", c.type, name), "resourceVersion": "1"}
+    return (f"{namespace}/{name}" if namespace else name), {"metadata": metadata}
+
+
 RESOURCE_HANDLERS: Mapping[str, Handler] = {
     "aws:kms/key:Key": _kms_key,
     "aws:kms/alias:Alias": _kms_alias,
@@ -208,6 +269,17 @@ RESOURCE_HANDLERS: Mapping[str, Handler] = {
     "aws:ec2/securityGroup:SecurityGroup": _ec2("sg"),
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": _ec2("sg"),
     "aws:ec2/flowLog:FlowLog": _ec2("fl"),
+    "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
+    "aws:eks/cluster:Cluster": _eks_cluster,
+    "aws:eks/nodeGroup:NodeGroup": _eks_node_group,
+    "aws:eks/addon:Addon": _by_cluster,
+    "aws:eks/accessEntry:AccessEntry": _by_cluster,
+    "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": _by_cluster,
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": _oidc_provider,
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": _policy_attachment,
+    "aws:autoscaling/tag:Tag": _asg_tag,
+    "kubernetes:apps/v1:DaemonSet": _kubernetes,
+    "kubernetes:storage.k8s.io/v1:StorageClass": _kubernetes,
     "gcp:kms/keyRing:KeyRing": _key_ring,
     "gcp:kms/cryptoKey:CryptoKey": _crypto_key,
     "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember": _iam_member,

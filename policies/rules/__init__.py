@@ -10,6 +10,7 @@ from . import (
     enc_002_s3_default_encryption,
     key_001_aws_rotation,
     key_002_gcp_rotation,
+    net_001_private_endpoints,
     prt_001_protect_stateful,
     res_001_placement,
     res_002_data_egress,
@@ -26,6 +27,7 @@ _MODULES = (
     key_002_gcp_rotation,
     tls_001_s3_tls_only,
     tls_002_plain_http,
+    net_001_private_endpoints,
     prt_001_protect_stateful,
 )
 

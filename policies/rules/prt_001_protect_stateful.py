@@ -29,6 +29,8 @@ STATEFUL_TYPES = frozenset(
         "gcp:storage/bucket:Bucket",
         "gcp:logging/projectBucketConfig:ProjectBucketConfig",
         "gcp:compute/disk:Disk",
+        "aws:eks/cluster:Cluster",
+        "gcp:container/cluster:Cluster",
     }
 )
 """Types whose deletion loses data or keys; a new stateful type is one entry."""

@@ -1,0 +1,353 @@
+"""EKS cluster for one role (training or inference): private, encrypted, audited, with IRSA, access
+entries, managed add-ons, a system node group and a Kubernetes provider for what runs inside."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+
+from aistacks._options import child, stateful_child
+from aistacks.aws.context import aws_context
+from aistacks.aws.documents import assume_role_policy
+from aistacks.aws.nodes import SYSTEM_AMI_TYPE, launch_template
+from aistacks.compute import Role
+from aistacks.k8s import apply_manifest, ebs_storage_class
+
+TYPE_TOKEN = "aistacks:aws:EksCluster"
+
+CONTROL_PLANE_LOG_TYPES: tuple[str, ...] = ("api", "audit", "authenticator", "controllerManager", "scheduler")
+"""Every EKS control-plane log type. Source: Amazon EKS User Guide, "Send control plane logs to
+CloudWatch Logs" (read 2026-11-27)."""
+
+
+def _managed_policy(partition: pulumi.Output[str], name: str) -> pulumi.Output[str]:
+    return partition.apply(lambda p: f"arn:{p}:iam::aws:policy/{name}")
+
+
+@dataclass(frozen=True)
+class EksClusterArgs:
+    """Arguments of :class:`EksCluster`."""
+
+    kubernetes_version: str
+    """Kubernetes minor version (``"1.35"``), pinned: upgrades are deliberate. Required."""
+    subnet_ids: Sequence[pulumi.Input[str]]
+    """Private subnets of the control plane's network interfaces and the nodes. Required."""
+    kms_key_arn: pulumi.Input[str]
+    """The stack's key: secrets envelope encryption, the control-plane log group, node volumes and the
+    default StorageClass (its policy must admit ``logs`` and ``autoscaling``). Required."""
+    role: Role = "training"
+    public_endpoint: bool = False
+    """Reach the API server from the internet too. Default: off (private endpoint only)."""
+    public_access_cidrs: Sequence[str] = ()
+    """With a public endpoint, the networks allowed to reach it. Default: none given, which EKS reads as any."""
+    log_retention_days: int = 365
+    """Days the control-plane log group keeps events (a CloudWatch Logs retention value). Default: 365."""
+    deletion_protection: bool = True
+    """EKS deletion protection: the cluster cannot be deleted until it is turned off. Default: on."""
+    protect: bool = True
+    """Protect the cluster and its log group in Pulumi. Default: on."""
+    system_nodes: int = 2
+    """On-demand nodes for add-ons (CoreDNS, …). Default: 2."""
+    system_instance_type: str = "m7i.large"
+    """Default: m7i.large (2 vCPUs, 8 GiB)."""
+    admin_role_arns: Sequence[str] = ()
+    """IAM roles given cluster-admin through access entries. Default: none (the creator's own access
+    entry, which EKS adds, is how the deployment reaches the cluster)."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+class EksCluster(pulumi.ComponentResource):
+    """One EKS cluster with the secure defaults of terraform-aws-modules/eks and more: private
+    endpoint, secrets encrypted with the stack's key, all control-plane logs, IRSA, API
+    authentication mode, managed add-ons with IRSA, and an encrypted default StorageClass."""
+
+    cluster: aws.eks.Cluster
+    cluster_name: str
+    node_role: aws.iam.Role
+    oidc_provider: aws.iam.OpenIdConnectProvider
+    provider: k8s.Provider
+    private_subnet_ids: list[pulumi.Input[str]]
+
+    def __init__(self, name: str, args: EksClusterArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        self.cluster_name = name
+        self.private_subnet_ids = list(args.subnet_ids)
+        tags = dict(args.tags)
+        context = aws_context(self)
+        partition = context.apply(lambda where: where.partition)
+        cluster_role = aws.iam.Role(
+            f"{name}-cluster",
+            description=f"EKS control plane of {name}",
+            assume_role_policy=context.apply(
+                lambda where: json.dumps(assume_role_policy("eks.amazonaws.com", where.account_id))
+            ),
+            tags=tags,
+            opts=child(self),
+        )
+        cluster_policy = aws.iam.RolePolicyAttachment(
+            f"{name}-cluster",
+            role=cluster_role.name,
+            policy_arn=_managed_policy(partition, "AmazonEKSClusterPolicy"),
+            opts=child(self),
+        )
+        # EKS writes to /aws/eks/<name>/cluster; creating it first sets its key and retention.
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-control-plane",
+            name=f"/aws/eks/{name}/cluster",
+            kms_key_id=args.kms_key_arn,
+            retention_in_days=args.log_retention_days,
+            tags=tags,
+            opts=stateful_child(self, protect=args.protect),
+        )
+        vpc_config: aws.eks.ClusterVpcConfigArgsDict = {
+            "subnet_ids": list(args.subnet_ids),
+            "endpoint_private_access": True,
+            "endpoint_public_access": args.public_endpoint,
+        }
+        if args.public_endpoint and args.public_access_cidrs:
+            vpc_config["public_access_cidrs"] = list(args.public_access_cidrs)
+        self.cluster = aws.eks.Cluster(
+            name,
+            name=name,
+            role_arn=cluster_role.arn,
+            version=args.kubernetes_version,
+            vpc_config=vpc_config,
+            encryption_config={"provider": {"key_arn": args.kms_key_arn}, "resources": ["secrets"]},
+            enabled_cluster_log_types=list(CONTROL_PLANE_LOG_TYPES),
+            access_config={
+                "authentication_mode": "API",
+                "bootstrap_cluster_creator_admin_permissions": True,
+            },
+            deletion_protection=args.deletion_protection,
+            upgrade_policy={"support_type": "STANDARD"},
+            bootstrap_self_managed_addons=False,
+            tags={**tags, "aistacks.io/role": args.role},
+            opts=stateful_child(self, protect=args.protect, depends_on=[cluster_policy, log_group]),
+        )
+        self.oidc_provider = aws.iam.OpenIdConnectProvider(
+            f"{name}-oidc",
+            url=self.cluster.identities.apply(lambda identities: identities[0].oidcs[0].issuer),  # type: ignore[index]
+            client_id_lists=["sts.amazonaws.com"],
+            tags=tags,
+            opts=child(self),
+        )
+        for index, role_arn in enumerate(args.admin_role_arns):
+            entry = aws.eks.AccessEntry(
+                f"{name}-admin-{index}",
+                cluster_name=self.cluster.name,
+                principal_arn=role_arn,
+                type="STANDARD",
+                tags=tags,
+                opts=child(self),
+            )
+            aws.eks.AccessPolicyAssociation(
+                f"{name}-admin-{index}",
+                cluster_name=self.cluster.name,
+                principal_arn=role_arn,
+                policy_arn=partition.apply(
+                    lambda p: f"arn:{p}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+                ),
+                access_scope={"type": "cluster"},
+                opts=child(self, depends_on=[entry]),
+            )
+        self.node_role = self._node_role(name, partition, context, tags)
+        system = self._system_nodes(name, args, tags)
+        self._addons(name, args, partition, tags, system)
+        self.provider = k8s.Provider(
+            f"{name}-k8s",
+            kubeconfig=_kubeconfig(self.cluster, context.apply(lambda where: where.region)),
+            enable_server_side_apply=True,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[system]),
+        )
+        apply_manifest(
+            f"{name}-encrypted-gp3",
+            ebs_storage_class(args.kms_key_arn),
+            pulumi.ResourceOptions(parent=self, provider=self.provider),
+        )
+        self.register_outputs(
+            {"cluster_name": self.cluster.name, "endpoint": self.cluster.endpoint, "oidc": self.oidc_provider.arn}
+        )
+
+    def _node_role(
+        self, name: str, partition: pulumi.Output[str], context: pulumi.Output, tags: dict[str, str]
+    ) -> aws.iam.Role:
+        role = aws.iam.Role(
+            f"{name}-nodes",
+            description=f"EKS nodes of {name}",
+            assume_role_policy=context.apply(
+                lambda where: json.dumps(assume_role_policy("ec2.amazonaws.com", where.account_id))
+            ),
+            tags=tags,
+            opts=child(self),
+        )
+        # The VPC CNI's permissions go to its own IRSA role, not to every node.
+        for policy in ("AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly"):
+            aws.iam.RolePolicyAttachment(
+                f"{name}-nodes-{policy}",
+                role=role.name,
+                policy_arn=_managed_policy(partition, policy),
+                opts=child(self),
+            )
+        return role
+
+    def _system_nodes(self, name: str, args: EksClusterArgs, tags: dict[str, str]) -> aws.eks.NodeGroup:
+        template = launch_template(
+            f"{name}-system", self, kms_key_arn=args.kms_key_arn, volume_gib=50, bottlerocket=False, tags=tags
+        )
+        return aws.eks.NodeGroup(
+            f"{name}-system",
+            cluster_name=self.cluster.name,
+            node_role_arn=self.node_role.arn,
+            subnet_ids=list(args.subnet_ids),
+            instance_types=[args.system_instance_type],
+            ami_type=SYSTEM_AMI_TYPE,
+            capacity_type="ON_DEMAND",
+            scaling_config={
+                "min_size": args.system_nodes,
+                "max_size": args.system_nodes + 2,
+                "desired_size": args.system_nodes,
+            },
+            launch_template={"id": template.id, "version": template.latest_version.apply(str)},
+            labels={"aistacks.io/pool": "system"},
+            update_config={"max_unavailable": 1},
+            tags=tags,
+            opts=child(self),
+        )
+
+    def _irsa_role(
+        self, name: str, service_account: str, policy: str, partition: pulumi.Output[str], tags: dict[str, str]
+    ) -> aws.iam.Role:
+        """An IAM role only ``service_account`` (``namespace:name``) of this cluster can assume."""
+        trust = pulumi.Output.all(self.oidc_provider.arn, self.oidc_provider.url).apply(
+            lambda values: json.dumps(irsa_trust_policy(values[0], values[1], service_account))
+        )
+        role = aws.iam.Role(name, assume_role_policy=trust, tags=tags, opts=child(self))
+        aws.iam.RolePolicyAttachment(
+            name, role=role.name, policy_arn=_managed_policy(partition, policy), opts=child(self)
+        )
+        return role
+
+    def _addons(
+        self,
+        name: str,
+        args: EksClusterArgs,
+        partition: pulumi.Output[str],
+        tags: dict[str, str],
+        system: aws.eks.NodeGroup,
+    ) -> None:
+        cni_role = self._irsa_role(f"{name}-vpc-cni", "kube-system:aws-node", "AmazonEKS_CNI_Policy", partition, tags)
+        ebs_role = self._irsa_role(
+            f"{name}-ebs-csi",
+            "kube-system:ebs-csi-controller-sa",
+            "service-role/AmazonEBSCSIDriverPolicy",
+            partition,
+            tags,
+        )
+        # Volumes encrypted with the stack's key: the driver creates them through EC2 with grants.
+        aws.iam.RolePolicy(
+            f"{name}-ebs-csi-key",
+            role=ebs_role.name,
+            policy=pulumi.Output.from_input(args.kms_key_arn).apply(
+                lambda key: json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Action": ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+                                "Resource": key,
+                                "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
+                            },
+                            {
+                                "Effect": "Allow",
+                                "Action": [
+                                    "kms:Encrypt",
+                                    "kms:Decrypt",
+                                    "kms:ReEncrypt*",
+                                    "kms:GenerateDataKey*",
+                                    "kms:DescribeKey",
+                                ],
+                                "Resource": key,
+                            },
+                        ],
+                    }
+                )
+            ),
+            opts=child(self),
+        )
+        # Networking first (nodes need the CNI to become ready), the rest once nodes exist.
+        addons: list[tuple[str, pulumi.Input[str] | None, bool]] = [
+            ("vpc-cni", cni_role.arn, False),
+            ("kube-proxy", None, False),
+            ("eks-pod-identity-agent", None, False),
+            ("coredns", None, True),
+            ("aws-ebs-csi-driver", ebs_role.arn, True),
+        ]
+        for addon, role_arn, after_nodes in addons:
+            aws.eks.Addon(
+                f"{name}-{addon}",
+                cluster_name=self.cluster.name,
+                addon_name=addon,
+                service_account_role_arn=role_arn,
+                resolve_conflicts_on_create="OVERWRITE",
+                resolve_conflicts_on_update="PRESERVE",
+                tags=tags,
+                opts=child(self, depends_on=[system] if after_nodes else []),
+            )
+
+
+def irsa_trust_policy(provider_arn: str, issuer_url: str, service_account: str) -> dict[str, object]:
+    """Trust for IAM roles for service accounts: only ``service_account`` (``namespace:name``) of the
+    cluster whose OIDC issuer is ``issuer_url`` may assume the role, for STS."""
+    issuer = issuer_url.removeprefix("https://")
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": provider_arn},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {
+                        f"{issuer}:sub": f"system:serviceaccount:{service_account}",
+                        f"{issuer}:aud": "sts.amazonaws.com",
+                    }
+                },
+            }
+        ],
+    }
+
+
+def _kubeconfig(cluster: aws.eks.Cluster, region: pulumi.Output[str]) -> pulumi.Output[str]:
+    """A kubeconfig that authenticates with ``aws eks get-token`` (no long-lived credential in state)."""
+    return pulumi.Output.all(cluster.name, cluster.endpoint, cluster.certificate_authority.data, region).apply(
+        lambda values: json.dumps(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "clusters": [
+                    {"name": values[0], "cluster": {"server": values[1], "certificate-authority-data": values[2]}}
+                ],
+                "contexts": [{"name": values[0], "context": {"cluster": values[0], "user": values[0]}}],
+                "current-context": values[0],
+                "users": [
+                    {
+                        "name": values[0],
+                        "user": {
+                            "exec": {
+                                "apiVersion": "client.authentication.k8s.io/v1beta1",
+                                "command": "aws",
+                                "args": ["eks", "get-token", "--cluster-name", values[0], "--region", values[3]],
+                                "interactiveMode": "Never",
+                            }
+                        },
+                    }
+                ],
+            }
+        )
+    )
