@@ -1,0 +1,315 @@
+"""Clusters and GPU pools: planning, the resource graph of every stack, manifests, and the gate."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import kubernetes_validate
+import pytest
+
+from aistacks.aws.documents import key_policy
+from aistacks.aws.eks import CONTROL_PLANE_LOG_TYPES, irsa_trust_policy
+from aistacks.aws.nodes import AMI_TYPES, UnsupportedNodeImage, ami_type, autoscaler_tags, needs_device_plugin
+from aistacks.catalog import accelerator_types
+from aistacks.cli import main
+from aistacks.compute import ClusterSpec, GpuPoolSpec, plan_clusters
+from aistacks.engine import ResourceGraph, ResourceRecord, load_project, run_stack_file
+from aistacks.engine.graph import UNKNOWN_DISPLAY, display_value
+from aistacks.engine.stackfile import load_stack_file, runtime_config
+from aistacks.gate import evaluate
+from aistacks.gate.config import resolve_policy_config
+from aistacks.policies import POLICIES
+
+from .conftest import REPO
+
+Plan = Callable[[str, bool], ResourceGraph]
+KUBERNETES_VERSION = "1.35.0"
+
+
+def inputs(record: ResourceRecord) -> dict[str, Any]:
+    return display_value(record.inputs)
+
+
+# --- planning ---------------------------------------------------------------------------------------
+
+
+def test_roles_decide_scale_to_zero_and_capacity() -> None:
+    pool = GpuPoolSpec(name="gpu", gpu="a10g")
+    training, inference = plan_clusters(
+        "aws", "eu-west-1", "1.35",
+        [ClusterSpec(role="training", gpu_pools=(pool,)), ClusterSpec(role="inference", gpu_pools=(pool,))],
+        tier="prod",
+    )  # fmt: skip
+    assert (training.gpu_pools[0].min_nodes, training.gpu_pools[0].capacity) == (0, "spot")
+    assert (inference.gpu_pools[0].min_nodes, inference.gpu_pools[0].capacity) == (1, "on_demand")
+    assert training.gpu_pools[0].accelerator.name == "g5.xlarge"
+    assert not training.public_endpoint
+    assert training.deletion_protection
+
+
+def test_ami_types_follow_vendor_architecture_and_image() -> None:
+    types = accelerator_types("aws")
+    assert ami_type(types["p5.48xlarge"], "al2023") == "AL2023_x86_64_NVIDIA"
+    assert ami_type(types["p5.48xlarge"], "bottlerocket") == "BOTTLEROCKET_x86_64_NVIDIA"
+    assert ami_type(types["inf2.xlarge"], "al2023") == "AL2023_x86_64_NEURON"
+    with pytest.raises(UnsupportedNodeImage, match="al2023"):
+        ami_type(types["trn1.2xlarge"], "bottlerocket")
+    assert needs_device_plugin("AL2023_x86_64_NVIDIA")
+    assert not needs_device_plugin("BOTTLEROCKET_x86_64_NVIDIA")
+    assert not needs_device_plugin("AL2023_x86_64_NEURON")
+    assert set(AMI_TYPES.values()) >= {"AL2023_x86_64_NVIDIA", "BOTTLEROCKET_x86_64_NVIDIA", "AL2023_x86_64_NEURON"}
+
+
+def test_autoscaler_tags_describe_a_node_that_does_not_exist_yet() -> None:
+    (cluster,) = plan_clusters(
+        "aws", "eu-central-1", "1.35",
+        [ClusterSpec(role="training", gpu_pools=(GpuPoolSpec(name="a100", gpu="a100-40gb", gpus_per_node=8),))],
+        tier="prod",
+    )  # fmt: skip
+    tags = autoscaler_tags("aistacks-prod-training", cluster.gpu_pools[0], {"aistacks.io/pool": "a100"})
+    assert tags["k8s.io/cluster-autoscaler/enabled"] == "true"
+    assert tags["k8s.io/cluster-autoscaler/aistacks-prod-training"] == "owned"
+    assert tags["k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu"] == "8"
+    assert tags["k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu"] == "true:NoSchedule"
+    assert tags["k8s.io/cluster-autoscaler/node-template/label/aistacks.io/pool"] == "a100"
+
+
+def test_irsa_trust_is_bound_to_one_service_account() -> None:
+    policy = irsa_trust_policy(
+        "arn:aws:iam::1:oidc-provider/oidc.eks.x/id/AB", "https://oidc.eks.x/id/AB", "kube-system:aws-node"
+    )
+    (statement,) = policy["Statement"]  # type: ignore[misc]
+    assert statement["Condition"]["StringEquals"] == {
+        "oidc.eks.x/id/AB:sub": "system:serviceaccount:kube-system:aws-node",
+        "oidc.eks.x/id/AB:aud": "sts.amazonaws.com",
+    }
+
+
+def test_the_key_admits_auto_scaling_for_encrypted_node_volumes() -> None:
+    statements = {s["Sid"]: s for s in key_policy("111122223333", "aws", "eu-west-1", ("autoscaling",))["Statement"]}
+    grant = statements["AutoScalingGrantsForNodeVolumes"]
+    assert grant["Principal"]["AWS"].endswith(
+        ":role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+    )
+    assert grant["Condition"] == {"Bool": {"kms:GrantIsForAWSResource": "true"}}
+
+
+# --- the stacks' graphs -----------------------------------------------------------------------------
+
+
+def clusters(graph: ResourceGraph) -> dict[str, ResourceRecord]:
+    return {inputs(r)["tags"]["aistacks.io/role"]: r for r in graph.of_type("aws:eks/cluster:Cluster")}
+
+
+def node_groups_of(graph: ResourceGraph, cluster: ResourceRecord) -> list[dict[str, Any]]:
+    return [
+        inputs(r)
+        for r in graph.of_type("aws:eks/nodeGroup:NodeGroup")
+        if cluster.urn in r.property_dependencies["clusterName"]
+    ]
+
+
+@pytest.mark.parametrize("preview", [False, True])
+@pytest.mark.parametrize("env", ["staging", "prod"])
+def test_separate_training_and_inference_clusters_each_with_system_and_gpu_pools(
+    plan: Plan, env: str, preview: bool
+) -> None:
+    graph = plan(env, preview)
+    by_role = clusters(graph)
+    assert set(by_role) == {"training", "inference"}
+    for role, cluster in by_role.items():
+        props = inputs(cluster)
+        assert props["version"] == "1.35"
+        assert props["vpcConfig"]["endpointPublicAccess"] is False
+        assert props["vpcConfig"]["endpointPrivateAccess"] is True
+        assert props["encryptionConfig"]["resources"] == ["secrets"]
+        key = props["encryptionConfig"]["provider"]["keyArn"]
+        assert key == UNKNOWN_DISPLAY if preview else ":key/" in key
+        assert props["enabledClusterLogTypes"] == list(CONTROL_PLANE_LOG_TYPES)
+        assert props["accessConfig"]["authenticationMode"] == "API"
+        assert props["deletionProtection"] is (env == "prod")
+        assert cluster.protect
+        groups = node_groups_of(graph, cluster)
+        system = [g for g in groups if g["amiType"] == "AL2023_x86_64_STANDARD"]
+        gpu = [g for g in groups if g["amiType"] != "AL2023_x86_64_STANDARD"]
+        assert len(system) == 1
+        assert system[0]["capacityType"] == "ON_DEMAND"
+        assert gpu, f"{env} {role} has a GPU pool"
+        for group in gpu:
+            assert group["taints"] == [{"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"}]
+            assert group["labels"]["aistacks.io/accelerator"]
+            assert group["capacityType"] == ("SPOT" if role == "training" else "ON_DEMAND")
+            if role == "training":
+                assert group["scalingConfig"]["minSize"] == 0
+            else:
+                assert group["scalingConfig"]["minSize"] >= 1
+
+
+def test_dev_gpu_pool_scales_to_zero_and_its_endpoint_is_public(plan: Plan) -> None:
+    graph = plan("dev", False)
+    (cluster,) = graph.of_type("aws:eks/cluster:Cluster")
+    assert inputs(cluster)["vpcConfig"]["endpointPublicAccess"] is True
+    (gpu,) = [g for g in node_groups_of(graph, cluster) if g["amiType"] == "AL2023_x86_64_NVIDIA"]
+    assert gpu["instanceTypes"] == ["g5.xlarge"]
+    assert gpu["scalingConfig"]["minSize"] == 0
+
+
+@pytest.mark.parametrize("preview", [False, True])
+def test_node_volumes_are_encrypted_and_imds_is_v2_only(plan: Plan, preview: bool) -> None:
+    graph = plan("prod", preview)
+    templates = graph.of_type("aws:ec2/launchTemplate:LaunchTemplate")
+    assert len(templates) == 4, "a system and a GPU template per cluster"
+    for template in templates:
+        props = inputs(template)
+        for mapping in props["blockDeviceMappings"]:
+            assert mapping["ebs"]["encrypted"] == "true"
+            assert mapping["ebs"]["kmsKeyId"] == UNKNOWN_DISPLAY if preview else ":key/" in mapping["ebs"]["kmsKeyId"]
+        assert props["metadataOptions"]["httpTokens"] == "required"
+        assert props["metadataOptions"]["httpPutResponseHopLimit"] == 1
+
+
+def test_autoscaler_tags_are_on_the_auto_scaling_groups(plan: Plan) -> None:
+    graph = plan("prod", False)
+    tags = {
+        (inputs(r)["autoscalingGroupName"], inputs(r)["tag"]["key"]): inputs(r)["tag"]
+        for r in graph.of_type("aws:autoscaling/tag:Tag")
+    }
+    gpu_resources = [tag for (_, key), tag in tags.items() if key.endswith("/resources/nvidia.com/gpu")]
+    assert sorted(tag["value"] for tag in gpu_resources) == ["1", "8"]
+    assert all(tag["propagateAtLaunch"] is False for tag in tags.values())
+
+
+def test_addons_include_the_ebs_csi_driver_with_its_own_role(plan: Plan) -> None:
+    graph = plan("prod", False)
+    addons = {inputs(r)["addonName"]: inputs(r) for r in graph.of_type("aws:eks/addon:Addon")}
+    assert {"vpc-cni", "kube-proxy", "coredns", "eks-pod-identity-agent", "aws-ebs-csi-driver"} <= set(addons)
+    assert ":role/" in addons["aws-ebs-csi-driver"]["serviceAccountRoleArn"]
+    assert ":role/" in addons["vpc-cni"]["serviceAccountRoleArn"]
+
+
+def test_access_entries_for_admin_roles(plan: Plan) -> None:
+    entries = [inputs(r) for r in plan("prod", False).of_type("aws:eks/accessEntry:AccessEntry")]
+    assert [e["principalArn"] for e in entries] == ["arn:aws:iam::210987654321:role/platform-admin"] * 2
+
+
+# --- Kubernetes manifests ---------------------------------------------------------------------------
+
+
+def manifests(graph: ResourceGraph) -> list[dict[str, Any]]:
+    found = []
+    for record in graph.resources:
+        if record.type.startswith("kubernetes:") and record.custom:
+            props = inputs(record)
+            api_version, kind = record.type.removeprefix("kubernetes:").rsplit(":", 1)
+            manifest = {
+                "apiVersion": api_version,
+                "kind": kind,
+                **{k: v for k, v in props.items() if k not in ("apiVersion", "kind")},
+            }
+            found.append(manifest)
+    return found
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_every_manifest_validates_strictly_for_the_cluster_version(plan: Plan, env: str) -> None:
+    found = manifests(plan(env, False))
+    kinds = sorted({m["kind"] for m in found})
+    assert kinds == ["DaemonSet", "StorageClass"]
+    for manifest in found:
+        kubernetes_validate.validate(manifest, KUBERNETES_VERSION, strict=True)
+
+
+def test_the_default_storage_class_names_the_stack_key(plan: Plan) -> None:
+    classes = [m for m in manifests(plan("prod", False)) if m["kind"] == "StorageClass"]
+    assert len(classes) == 2
+    for storage_class in classes:
+        assert storage_class["metadata"]["annotations"]["storageclass.kubernetes.io/is-default-class"] == "true"
+        assert storage_class["parameters"]["encrypted"] == "true"
+        assert ":key/" in storage_class["parameters"]["kmsKeyId"]
+
+
+def test_validation_would_catch_a_broken_manifest() -> None:
+    from aistacks.k8s import nvidia_device_plugin
+
+    broken = nvidia_device_plugin("x")
+    broken["spec"]["template"]["spec"]["containers"][0]["imagePullPolicy"] = 3
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(broken, KUBERNETES_VERSION, strict=True)
+
+
+# --- config errors and the gate ---------------------------------------------------------------------
+
+
+def stack_with_cluster(tmp_path: Path, cluster: dict[str, Any], environment: str = "prod") -> Path:
+    stack = tmp_path / f"Pulumi.{environment}.yaml"
+    config = {
+        "config": {
+            "pulumi:disable-default-providers": ["*"],
+            "aistacks:platform": {
+                "environment": environment,
+                "jurisdiction": "eu",
+                "aws": {"region": "eu-central-1", "kubernetes_version": "1.35", "clusters": [cluster]},
+            },
+        }
+    }
+    stack.write_text(json.dumps(config), encoding="utf-8")
+    return stack
+
+
+@pytest.mark.parametrize(
+    ("pool", "expected"),
+    [
+        ({"name": "gpu", "gpu": "h900"}, "AWS has no accelerator 'h900'; known: "),
+        ({"name": "gpu", "gpu": "h100", "gpus_per_node": 8}, "8 x h100 is offered in: "),
+    ],
+)
+def test_an_unknown_or_unoffered_gpu_exits_2_naming_the_alternatives(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], pool: dict[str, Any], expected: str
+) -> None:
+    stack = stack_with_cluster(tmp_path, {"role": "training", "gpu_pools": [pool]})
+    assert main(["plan", "--stack-file", str(stack), "--project-dir", str(REPO)]) == 2
+    err = capsys.readouterr().err
+    assert "aistacks:platform.aws.clusters[0].gpu_pools[0].gpu" in err
+    assert expected in err
+    assert "eu-central-1 offers: " in err
+
+
+def test_a_public_eks_endpoint_in_prod_fails_the_gate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    stack = stack_with_cluster(tmp_path, {"role": "inference", "public_endpoint": True})
+    code = main(
+        [
+            "gate",
+            "--stack-file",
+            str(stack),
+            "--project-dir",
+            str(REPO),
+            "--format",
+            "json",
+            "--policy-config",
+            str(REPO / "policies" / "config" / "prod.json"),
+        ]
+    )
+    assert code == 1
+    report = json.loads(capsys.readouterr().out)
+    failing = {(f["ruleId"], f["path"]) for f in report["findings"] if f["level"] == "mandatory"}
+    assert failing == {("AIS-NET-001", "vpcConfig.endpointPublicAccess")}
+
+
+def test_an_unencrypted_node_volume_fails_the_gate() -> None:
+    project = load_project(REPO / "tests" / "programs" / "unencrypted")
+    stack_file = project.stack_file("test")
+    graph = run_stack_file(project, stack_file)
+    config = resolve_policy_config(
+        json.loads((REPO / "policies" / "config" / "prod.json").read_text()), POLICIES, "prod"
+    )
+    result = evaluate(
+        graph, POLICIES, config, runtime_config(load_stack_file(stack_file, project.name)), today=dt.date(2026, 11, 27)
+    )
+    assert not result.passed
+    failing = {(r.finding.rule_id, r.finding.path) for r in result.results if r.blocking}
+    assert ("AIS-ENC-001", "blockDeviceMappings[0].ebs.encrypted") in failing
+    assert ("AIS-ENC-001", "blockDeviceMappings[0].ebs.kmsKeyId") in failing
