@@ -88,9 +88,12 @@ def resolve_accelerator(
     """The smallest type (fewest vCPUs) carrying ``count`` x ``accelerator`` offered in ``region``,
     or exactly ``type_name`` when given (it must carry them and be offered there)."""
     types = accelerator_types(cloud)
+    here = sorted({f"{t.accelerator} x{t.count}" for t in types.values() if t.offered_in(region)})
+    region_offers = f"{region} offers: {', '.join(here) or 'no accelerators in the catalog'}"
     if accelerator not in known_accelerators(cloud):
         raise AcceleratorNotOffered(
-            f"{cloud.upper()} has no accelerator {accelerator!r}; known: {', '.join(known_accelerators(cloud))}"
+            f"{cloud.upper()} has no accelerator {accelerator!r}; known: {', '.join(known_accelerators(cloud))}; "
+            + region_offers
         )
     matching = [t for t in types.values() if t.accelerator == accelerator and t.count == count]
     if type_name is not None:
@@ -100,11 +103,10 @@ def resolve_accelerator(
         return offered[0]
     counts = sorted({t.count for t in types.values() if t.accelerator == accelerator and t.offered_in(region)})
     where = sorted({r for t in matching for r in t.regions()})
-    here = sorted({f"{t.accelerator} x{t.count}" for t in types.values() if t.offered_in(region)})
     wanted = f"{count} x {accelerator}" + (f" ({type_name})" if type_name else "")
     parts = [f"no {cloud.upper()} type with {wanted} is offered in {region}"]
     if counts:
         parts.append(f"{accelerator} comes there in counts of {', '.join(map(str, counts))}")
     parts.append(f"{wanted} is offered in: {', '.join(where) or 'no region of the catalog'}")
-    parts.append(f"{region} offers: {', '.join(here) or 'no accelerators in the catalog'}")
+    parts.append(region_offers)
     raise AcceleratorNotOffered("; ".join(parts))
