@@ -127,6 +127,7 @@ class PlatformPlan:
     tags: MappingProxyType[str, str]
     aws_network: NetworkPlan | None
     aws_clusters: tuple[ClusterPlan, ...]
+    gcp_clusters: tuple[ClusterPlan, ...]
 
     @property
     def tier(self) -> Tier:
@@ -186,5 +187,10 @@ def plan_platform(spec: PlatformSpec) -> PlatformPlan:
             "aws", spec.aws.region, spec.aws.kubernetes_version or "", spec.aws.clusters, tier=spec.environment
         )
         if spec.aws
+        else (),
+        gcp_clusters=plan_clusters(
+            "gcp", spec.gcp.region, spec.gcp.kubernetes_version or "", spec.gcp.clusters, tier=spec.environment
+        )
+        if spec.gcp
         else (),
     )

@@ -160,6 +160,8 @@ class GcpStores(pulumi.ComponentResource):
 
     provider: gcp.Provider
     key: gcp_components.KmsKey
+    network: gcp_components.Network
+    clusters: dict[str, gcp_components.GkeCluster]
     buckets: dict[str, gcp_components.EncryptedBucket]
     audit: gcp_components.AuditSink
 
@@ -186,6 +188,17 @@ class GcpStores(pulumi.ComponentResource):
             ),
             opts=children,
         )
+        cluster_names = [f"{plan.prefix}-{cluster.name}" for cluster in plan.gcp_clusters]
+        self.network = gcp_components.Network(
+            f"{name}-network",
+            gcp_components.NetworkArgs(
+                project=cloud.project, region=cloud.region, cidr=cloud.cidr, clusters=cluster_names
+            ),
+            opts=children,
+        )
+        self.clusters = {
+            cluster.name: self._cluster(plan, cluster, cloud, children) for cluster in plan.gcp_clusters
+        }
         self.buckets = {
             bucket.name: gcp_components.EncryptedBucket(
                 f"{plan.prefix}-{bucket.name}",
@@ -215,6 +228,36 @@ class GcpStores(pulumi.ComponentResource):
             opts=children,
         )
         self.register_outputs({"key_id": self.key.key_id, "log_bucket": self.audit.log_bucket.id})
+
+    def _cluster(
+        self, plan: PlatformPlan, cluster: ClusterPlan, cloud: GcpSpec, children: pulumi.ResourceOptions
+    ) -> gcp_components.GkeCluster:
+        name = f"{plan.prefix}-{cluster.name}"
+        (ranges,) = [r for r in self.network.ranges.clusters if r.cluster == name]
+        gke = gcp_components.GkeCluster(
+            name,
+            gcp_components.GkeClusterArgs(
+                project=cloud.project,
+                region=cloud.region,
+                kubernetes_version=cluster.kubernetes_version,
+                network=self.network.network.id,
+                subnetwork=self.network.subnetwork.id,
+                pods_range=ranges.pods_name,
+                services_range=ranges.services_name,
+                master_authorized_cidr=str(self.network.ranges.primary),
+                kms_key=self.key,
+                role=cluster.role,
+                public_endpoint=cluster.public_endpoint,
+                release_channel="STABLE" if plan.tier == "prod" else "REGULAR",
+                deletion_protection=cluster.deletion_protection,
+                protect=plan.protect,
+                labels=dict(plan.tags),
+            ),
+            opts=children,
+        )
+        for pool in cluster.gpu_pools:
+            gcp_components.GpuNodePool(f"{name}-{pool.name}", gke, pool, opts=pulumi.ResourceOptions(parent=gke))
+        return gke
 
 
 class AiPlatform(pulumi.ComponentResource):

@@ -84,6 +84,13 @@ class GcpSpec(StrictModel):
     """The project ID every GCP resource of the environment is created in."""
     region: str
     """The region every GCP resource of the environment is placed in."""
+    cidr: Annotated[str, StringConstraints(pattern=r"^\d{1,3}(\.\d{1,3}){3}/([89]|1[0-2])$")] = "10.16.0.0/12"
+    """The block the nodes subnet and every cluster's pods and services ranges are cut from (/8 to /12).
+    Default: 10.16.0.0/12."""
+    kubernetes_version: KubernetesVersion | None = None
+    """GKE minimum Kubernetes minor version of every cluster (``"1.35"``); required with clusters."""
+    clusters: tuple[ClusterSpec, ...] = ()
+    """GKE clusters (training, inference). Default: none."""
 
     @field_validator("region")
     @classmethod
@@ -240,13 +247,14 @@ def semantic_issues(
                     + (", ".join(allowed) or f"none on {cloud.upper()}"),
                 )
             )
-    if spec.aws is not None and spec.aws.region in regions_of("aws"):
-        issues += [
-            ConfigIssue(path, value, message)
-            for path, value, message in compute_issues(
-                "aws", spec.aws.region, spec.aws.kubernetes_version, spec.aws.clusters, f"{root}.aws"
-            )
-        ]
+    for cloud, cloud_spec in clouds:
+        if cloud_spec is not None and cloud_spec.region in regions_of(cloud):
+            issues += [
+                ConfigIssue(path, value, message)
+                for path, value, message in compute_issues(
+                    cloud, cloud_spec.region, cloud_spec.kubernetes_version, cloud_spec.clusters, f"{root}.{cloud}"
+                )
+            ]
     seen: set[str] = set()
     for index, bucket in enumerate(spec.buckets):
         if bucket.name == "audit-logs":

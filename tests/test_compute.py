@@ -223,13 +223,72 @@ def test_every_manifest_validates_strictly_for_the_cluster_version(plan: Plan, e
         kubernetes_validate.validate(manifest, KUBERNETES_VERSION, strict=True)
 
 
-def test_the_default_storage_class_names_the_stack_key(plan: Plan) -> None:
+def test_the_default_storage_classes_name_the_stack_keys(plan: Plan) -> None:
     classes = [m for m in manifests(plan("prod", False)) if m["kind"] == "StorageClass"]
-    assert len(classes) == 2
+    assert len(classes) == 4, "one per cluster, two clusters per cloud"
     for storage_class in classes:
         assert storage_class["metadata"]["annotations"]["storageclass.kubernetes.io/is-default-class"] == "true"
-        assert storage_class["parameters"]["encrypted"] == "true"
-        assert ":key/" in storage_class["parameters"]["kmsKeyId"]
+    ebs = [c["parameters"] for c in classes if c["provisioner"] == "ebs.csi.aws.com"]
+    pd = [c["parameters"] for c in classes if c["provisioner"] == "pd.csi.storage.gke.io"]
+    assert all(p["encrypted"] == "true" and ":key/" in p["kmsKeyId"] for p in ebs)
+    assert all("/cryptoKeys/" in p["disk-encryption-kms-key"] for p in pd)
+    assert (len(ebs), len(pd)) == (2, 2)
+
+
+@pytest.mark.parametrize("preview", [False, True])
+@pytest.mark.parametrize("env", ["staging", "prod"])
+def test_gke_training_and_inference_clusters(plan: Plan, env: str, preview: bool) -> None:
+    graph = plan(env, preview)
+    by_role = {inputs(r)["resourceLabels"]["aistacks-role"]: r for r in graph.of_type("gcp:container/cluster:Cluster")}
+    assert set(by_role) == {"training", "inference"}
+    for role, cluster in by_role.items():
+        props = inputs(cluster)
+        assert props["privateClusterConfig"] == {"enablePrivateNodes": True, "enablePrivateEndpoint": True}
+        assert props["workloadIdentityConfig"]["workloadPool"].endswith(".svc.id.goog")
+        assert props["databaseEncryption"]["state"] == "ENCRYPTED"
+        key = props["databaseEncryption"]["keyName"]
+        assert key == UNKNOWN_DISPLAY if preview else "/cryptoKeys/" in key
+        assert props["enableShieldedNodes"] is True
+        assert props["removeDefaultNodePool"] is True
+        assert "APISERVER" in props["loggingConfig"]["enableComponents"]
+        assert props["deletionProtection"] is (env == "prod")
+        pools = [
+            inputs(r)
+            for r in graph.of_type("gcp:container/nodePool:NodePool")
+            if cluster.urn in r.property_dependencies["cluster"]
+        ]
+        gpu = [p for p in pools if "guestAccelerators" in p["nodeConfig"]]
+        assert len(pools) - len(gpu) == 1, "one system pool"
+        assert gpu
+        for pool in pools:
+            config = pool["nodeConfig"]
+            assert config["workloadMetadataConfig"]["mode"] == "GKE_METADATA"
+            assert config["shieldedInstanceConfig"] == {"enableSecureBoot": True, "enableIntegrityMonitoring": True}
+            assert (
+                config["bootDiskKmsKey"] == UNKNOWN_DISPLAY if preview else "/cryptoKeys/" in config["bootDiskKmsKey"]
+            )
+        for pool in gpu:
+            (accelerator,) = pool["nodeConfig"]["guestAccelerators"]
+            assert accelerator["gpuDriverInstallationConfig"]["gpuDriverVersion"] == "LATEST"
+            assert pool["nodeConfig"]["spot"] is (role == "training")
+            assert pool["nodeLocations"]
+            assert all(zone.startswith("europe-west4-") for zone in pool["nodeLocations"])
+            if role == "training":
+                assert pool["autoscaling"]["totalMinNodeCount"] == 0
+
+
+def test_gke_h100_pool_only_in_zones_that_offer_it(plan: Plan) -> None:
+    graph = plan("prod", False)
+    (h100,) = [
+        inputs(r)
+        for r in graph.of_type("gcp:container/nodePool:NodePool")
+        if inputs(r)["nodeConfig"]["machineType"] == "a3-highgpu-8g"
+    ]
+    expected = accelerator_types("gcp")["a3-highgpu-8g"].zones_in("europe-west4")
+    assert h100["nodeLocations"] == expected
+    assert h100["nodeConfig"]["guestAccelerators"][0] == {
+        "type": "nvidia-h100-80gb", "count": 8, "gpuDriverInstallationConfig": {"gpuDriverVersion": "LATEST"}
+    }  # fmt: skip
 
 
 def test_validation_would_catch_a_broken_manifest() -> None:

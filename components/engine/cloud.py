@@ -243,6 +243,41 @@ def _kubernetes(c: Created) -> tuple[str, dict[str, Any]]:
     return (f"{namespace}/{name}" if namespace else name), {"metadata": metadata}
 
 
+def _gcp_path(kind: str, scope: Callable[[Created], str]) -> Handler:
+    """A GCP resource named ``projects/<p>/<scope>/<kind>/<name>``, with its selfLink."""
+
+    def handler(c: Created) -> tuple[str, dict[str, Any]]:
+        name = c.named()
+        path = f"projects/{c.inputs.get('project', c.project)}/{scope(c)}/{kind}/{name}"
+        return path, {"name": name, "selfLink": f"https://www.googleapis.com/compute/v1/{path}"}
+
+    return handler
+
+
+def _gke_cluster(c: Created) -> tuple[str, dict[str, Any]]:
+    name = c.named()
+    project = c.inputs.get("project", c.project)
+    return f"projects/{project}/locations/{c.inputs['location']}/clusters/{name}", {
+        "name": name,
+        "endpoint": f"172.16.{int(_digest(name)[:2], 16)}.2",
+        "masterAuth": {"clusterCaCertificate": base64.b64encode(f"mock CA of {name}".encode()).decode()},
+        "selfLink": f"https://container.googleapis.com/v1/projects/{project}/locations/{c.inputs['location']}/clusters/{name}",
+    }
+
+
+def _gke_node_pool(c: Created) -> tuple[str, dict[str, Any]]:
+    name = c.named()
+    project = c.inputs.get("project", c.project)
+    return f"projects/{project}/locations/{c.inputs['location']}/clusters/{c.inputs['cluster']}/nodePools/{name}", {
+        "name": name,
+        "instanceGroupUrls": [],
+    }
+
+
+def _project_member(c: Created) -> tuple[str, dict[str, Any]]:
+    return f"{c.inputs['project']}/{c.inputs['role']}/{c.inputs['member']}", {"etag": "BwY" + _digest(c.name)[:9]}
+
+
 RESOURCE_HANDLERS: Mapping[str, Handler] = {
     "aws:kms/key:Key": _kms_key,
     "aws:kms/alias:Alias": _kms_alias,
@@ -286,6 +321,13 @@ RESOURCE_HANDLERS: Mapping[str, Handler] = {
     "gcp:storage/bucket:Bucket": _gcs_bucket,
     "gcp:storage/bucketIAMMember:BucketIAMMember": _iam_member,
     "gcp:serviceaccount/account:Account": _service_account,
+    "gcp:projects/iAMMember:IAMMember": _project_member,
+    "gcp:compute/network:Network": _gcp_path("networks", lambda c: "global"),
+    "gcp:compute/subnetwork:Subnetwork": _gcp_path("subnetworks", lambda c: f"regions/{c.inputs['region']}"),
+    "gcp:compute/router:Router": _gcp_path("routers", lambda c: f"regions/{c.inputs['region']}"),
+    "gcp:compute/routerNat:RouterNat": _gcp_path("nats", lambda c: f"regions/{c.inputs['region']}"),
+    "gcp:container/cluster:Cluster": _gke_cluster,
+    "gcp:container/nodePool:NodePool": _gke_node_pool,
     "gcp:projects/iAMAuditConfig:IAMAuditConfig": _audit_config,
     "gcp:logging/projectBucketConfig:ProjectBucketConfig": _log_bucket,
     "gcp:logging/projectSink:ProjectSink": _log_sink,
@@ -346,7 +388,7 @@ class MockCloud(Mocks):
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         package = args.token.split(":", 1)[0]
         region, account, project = self._where(args.provider, package, args.args)
-        project = str(args.args.get("project") or project)
+        project = str(args.args.get("project") or args.args.get("projectId") or project)
         number = project_number(project) if project else ""
         answers: dict[str, dict[str, Any]] = {
             "aws:index/getCallerIdentity:getCallerIdentity": {
@@ -378,6 +420,12 @@ class MockCloud(Mocks):
                 "member": f"serviceAccount:service-{number}@gs-project-accounts.iam.gserviceaccount.com",
                 "project": project,
                 "id": f"service-{number}@gs-project-accounts.iam.gserviceaccount.com",
+            },
+            "gcp:organizations/getProject:getProject": {
+                "number": number,
+                "projectId": project,
+                "name": project,
+                "id": f"projects/{project}",
             },
             "gcp:logging/getProjectCmekSettings:getProjectCmekSettings": {
                 "serviceAccountId": f"service-{number}@gcp-sa-logging.iam.gserviceaccount.com",

@@ -15,7 +15,15 @@ TYPE_TOKEN = "aistacks:gcp:KmsKey"
 SECONDS_PER_DAY = 86_400
 ENCRYPTER_DECRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
 
-ServiceAgent = Literal["storage", "logging"]
+ServiceAgent = Literal["storage", "logging", "container", "compute"]
+
+# Service agents that use a CMEK on the project's behalf, by project number. Sources: GKE docs,
+# "Encrypt secrets at the application layer" (container-engine-robot) and "Use customer-managed
+# encryption keys (CMEK) in GKE" (compute-system) (read 2026-11-27).
+_AGENT_EMAILS: dict[str, str] = {
+    "container": "service-{number}@container-engine-robot.iam.gserviceaccount.com",
+    "compute": "service-{number}@compute-system.iam.gserviceaccount.com",
+}
 
 
 @dataclass(frozen=True)
@@ -94,8 +102,12 @@ class KmsKey(pulumi.ComponentResource):
             if service == "storage":
                 agent = gcp.storage.get_project_service_account_output(project=self._project, opts=invoke)
                 member = agent.email_address.apply(lambda email: f"serviceAccount:{email}")
-            else:
+            elif service == "logging":
                 settings = gcp.logging.get_project_cmek_settings_output(project=self._project, opts=invoke)
                 member = settings.service_account_id.apply(lambda email: f"serviceAccount:{email}")
+            else:
+                number = gcp.organizations.get_project_output(project_id=self._project, opts=invoke).number
+                template = _AGENT_EMAILS[service]
+                member = number.apply(lambda n: f"serviceAccount:{template.format(number=n)}")
             self._agent_grants[service] = self.grant_encrypt_decrypt(f"{service}-agent", member)
         return self._agent_grants[service]

@@ -1,0 +1,260 @@
+"""GKE cluster for one role, and its GPU node pools: private nodes, Workload Identity,
+application-layer secrets encryption with the stack's CryptoKey, shielded nodes, CMEK boot disks."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_gcp as gcp
+import pulumi_kubernetes as k8s
+
+from aistacks._options import child, stateful_child
+from aistacks.compute import GpuPoolPlan, Role
+from aistacks.gcp.kms import KmsKey
+from aistacks.k8s import apply_manifest, encrypted_storage_class
+
+TYPE_TOKEN = "aistacks:gcp:GkeCluster"
+POOL_TYPE_TOKEN = "aistacks:gcp:GpuNodePool"
+
+LOGGED_COMPONENTS: tuple[str, ...] = ("SYSTEM_COMPONENTS", "APISERVER", "CONTROLLER_MANAGER", "SCHEDULER", "WORKLOADS")
+"""Control-plane and workload logging. Source: GKE docs, "Configure logs collection" (read 2026-11-27)."""
+
+NODE_ROLES: tuple[str, ...] = (
+    "roles/logging.logWriter",
+    "roles/monitoring.metricWriter",
+    "roles/monitoring.viewer",
+    "roles/stackdriver.resourceMetadata.writer",
+    "roles/artifactregistry.reader",
+)
+"""A least-privilege node service account instead of the Compute default (Editor). Source: GKE
+docs, "Harden your cluster's security", use least privilege service accounts (read 2026-11-27)."""
+
+
+@dataclass(frozen=True)
+class GkeClusterArgs:
+    """Arguments of :class:`GkeCluster`."""
+
+    project: str
+    region: str
+    kubernetes_version: str
+    """Minimum control-plane version (``"1.35"``); the release channel patches within it. Required."""
+    network: pulumi.Input[str]
+    subnetwork: pulumi.Input[str]
+    pods_range: str
+    services_range: str
+    master_authorized_cidr: str
+    """The network allowed to reach the control plane (the nodes' subnet). Required."""
+    kms_key: KmsKey
+    """The stack's key, in ``region``: secrets encryption, boot disks, the default StorageClass. Required."""
+    role: Role = "training"
+    public_endpoint: bool = False
+    """Reach the API server from the internet too. Default: off."""
+    release_channel: str = "REGULAR"
+    deletion_protection: bool = True
+    protect: bool = True
+    system_nodes_per_zone: int = 1
+    system_machine_type: str = "e2-standard-4"
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+
+class GkeCluster(pulumi.ComponentResource):
+    """A regional GKE cluster whose default pool is replaced by a small system pool; GPU pools attach
+    with :meth:`add_gpu_pool`."""
+
+    cluster: gcp.container.Cluster
+    node_service_account: gcp.serviceaccount.Account
+    provider: k8s.Provider
+
+    def __init__(self, name: str, args: GkeClusterArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        self._args = args
+        self._name = name
+        grants = [args.kms_key.allow_service_agent("container"), args.kms_key.allow_service_agent("compute")]
+        self.node_service_account = gcp.serviceaccount.Account(
+            f"{name}-nodes",
+            project=args.project,
+            account_id=f"{name}-nodes"[:30].rstrip("-"),
+            display_name=f"GKE nodes of {name}",
+            opts=child(self),
+        )
+        for role in NODE_ROLES:
+            gcp.projects.IAMMember(
+                f"{name}-nodes-{role.split('/')[-1]}",
+                project=args.project,
+                role=role,
+                member=self.node_service_account.member,
+                opts=child(self),
+            )
+        self.cluster = gcp.container.Cluster(
+            name,
+            name=name,
+            project=args.project,
+            location=args.region,
+            min_master_version=args.kubernetes_version,
+            release_channel={"channel": args.release_channel},
+            network=args.network,
+            subnetwork=args.subnetwork,
+            networking_mode="VPC_NATIVE",
+            ip_allocation_policy={
+                "cluster_secondary_range_name": args.pods_range,
+                "services_secondary_range_name": args.services_range,
+            },
+            private_cluster_config={
+                "enable_private_nodes": True,
+                "enable_private_endpoint": not args.public_endpoint,
+            },
+            master_authorized_networks_config={
+                "cidr_blocks": [{"cidr_block": args.master_authorized_cidr, "display_name": "nodes"}],
+                "gcp_public_cidrs_access_enabled": False,
+            },
+            workload_identity_config={"workload_pool": f"{args.project}.svc.id.goog"},
+            database_encryption={"state": "ENCRYPTED", "key_name": args.kms_key.key_id},
+            enable_shielded_nodes=True,
+            datapath_provider="ADVANCED_DATAPATH",
+            logging_config={"enable_components": list(LOGGED_COMPONENTS)},
+            remove_default_node_pool=True,
+            initial_node_count=1,
+            deletion_protection=args.deletion_protection,
+            resource_labels={**args.labels, "aistacks-role": args.role},
+            opts=stateful_child(self, protect=args.protect, depends_on=grants),
+        )
+        system = self.node_pool(
+            f"{name}-system",
+            machine_type=args.system_machine_type,
+            autoscaling={
+                "min_node_count": args.system_nodes_per_zone,
+                "max_node_count": args.system_nodes_per_zone + 2,
+            },
+            node_locations=None,
+            labels={"aistacks.io/pool": "system"},
+        )
+        self.provider = k8s.Provider(
+            f"{name}-k8s",
+            kubeconfig=_kubeconfig(self.cluster),
+            enable_server_side_apply=True,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[system]),
+        )
+        apply_manifest(
+            f"{name}-encrypted-pd",
+            encrypted_storage_class(
+                "encrypted-pd-balanced",
+                "pd.csi.storage.gke.io",
+                # Parameter names: GKE docs, "Use customer-managed encryption keys (CMEK)", StorageClass
+                # `disk-encryption-kms-key` (read 2026-11-27).
+                {"type": "pd-balanced", "disk-encryption-kms-key": args.kms_key.key_id},
+                default=True,
+            ),
+            pulumi.ResourceOptions(parent=self, provider=self.provider),
+        )
+        self.register_outputs({"cluster": self.cluster.id, "endpoint": self.cluster.endpoint})
+
+    def node_pool(
+        self,
+        name: str,
+        *,
+        machine_type: str,
+        autoscaling: gcp.container.NodePoolAutoscalingArgsDict,
+        node_locations: Sequence[str] | None,
+        labels: Mapping[str, str],
+        accelerator: gcp.container.NodePoolNodeConfigGuestAcceleratorArgsDict | None = None,
+        spot: bool = False,
+        parent: pulumi.Resource | None = None,
+    ) -> gcp.container.NodePool:
+        node_config: gcp.container.NodePoolNodeConfigArgsDict = {
+            "machine_type": machine_type,
+            "service_account": self.node_service_account.email,
+            "oauth_scopes": ["https://www.googleapis.com/auth/cloud-platform"],
+            "boot_disk_kms_key": self._args.kms_key.key_id,
+            "disk_type": "pd-balanced",
+            "shielded_instance_config": {"enable_secure_boot": True, "enable_integrity_monitoring": True},
+            "workload_metadata_config": {"mode": "GKE_METADATA"},
+            "labels": dict(labels),
+            "spot": spot,
+            "resource_labels": dict(self._args.labels),
+        }
+        if accelerator is not None:
+            node_config["guest_accelerators"] = [accelerator]
+            node_config["taints"] = [{"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"}]
+        return gcp.container.NodePool(
+            name,
+            project=self._args.project,
+            location=self._args.region,
+            cluster=self.cluster.name,
+            node_locations=list(node_locations) if node_locations else None,
+            autoscaling=autoscaling,
+            node_config=node_config,
+            management={"auto_repair": True, "auto_upgrade": True},
+            opts=child(parent or self),
+        )
+
+
+class GpuNodePool(pulumi.ComponentResource):
+    """A GKE GPU pool: the accelerator's machine type in the zones of the region that offer it,
+    drivers installed by GKE, spot for training, the GPU taint, CMEK boot disks, shielded nodes and
+    the GKE metadata server (Workload Identity)."""
+
+    node_pool: gcp.container.NodePool
+
+    def __init__(self, name: str, cluster: GkeCluster, pool: GpuPoolPlan, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(POOL_TYPE_TOKEN, name, None, opts)
+        accelerator = pool.accelerator
+        self.node_pool = cluster.node_pool(
+            name,
+            machine_type=accelerator.name,
+            autoscaling={
+                "total_min_node_count": pool.min_nodes,
+                "total_max_node_count": pool.max_nodes,
+                "location_policy": "ANY",
+            },
+            node_locations=pool.zones,
+            labels={
+                "aistacks.io/pool": pool.name,
+                "aistacks.io/accelerator": accelerator.accelerator,
+                "aistacks.io/accelerator-count": str(accelerator.count),
+                "aistacks.io/capacity": pool.capacity,
+            },
+            accelerator={
+                "type": accelerator.gcp_accelerator_type or accelerator.accelerator,
+                "count": accelerator.count,
+                "gpu_driver_installation_config": {"gpu_driver_version": "LATEST"},
+            },
+            spot=pool.capacity == "spot",
+            parent=self,
+        )
+        self.register_outputs({"node_pool": self.node_pool.id})
+
+
+def _kubeconfig(cluster: gcp.container.Cluster) -> pulumi.Output[str]:
+    """A kubeconfig that authenticates with ``gke-gcloud-auth-plugin`` (no credential in state)."""
+    return pulumi.Output.all(cluster.name, cluster.endpoint, cluster.master_auth.cluster_ca_certificate).apply(
+        lambda values: json.dumps(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "clusters": [
+                    {
+                        "name": values[0],
+                        "cluster": {"server": f"https://{values[1]}", "certificate-authority-data": values[2]},
+                    }
+                ],
+                "contexts": [{"name": values[0], "context": {"cluster": values[0], "user": values[0]}}],
+                "current-context": values[0],
+                "users": [
+                    {
+                        "name": values[0],
+                        "user": {
+                            "exec": {
+                                "apiVersion": "client.authentication.k8s.io/v1beta1",
+                                "command": "gke-gcloud-auth-plugin",
+                                "provideClusterInfo": True,
+                                "interactiveMode": "Never",
+                            }
+                        },
+                    }
+                ],
+            }
+        )
+    )
