@@ -582,3 +582,43 @@ def test_a_bad_suppression_is_itself_a_violation_and_suppresses_nothing(entry: d
     (config_finding,) = [f for f in found if f[1] == "suppressions[0]"]
     assert problem in config_finding[2]
     assert not result.passed
+
+
+# --- AIS-NET-001: private clusters -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("type_token", "props", "paths"),
+    [
+        ("aws:eks/cluster:Cluster", {"vpcConfig": {"endpointPublicAccess": False, "endpointPrivateAccess": True}}, []),
+        ("aws:eks/cluster:Cluster", {"vpcConfig": {"endpointPublicAccess": True}}, ["vpcConfig.endpointPublicAccess"]),
+        (
+            "gcp:container/cluster:Cluster",
+            {
+                "location": "europe-west4",
+                "privateClusterConfig": {"enablePrivateNodes": True, "enablePrivateEndpoint": True},
+            },
+            [],
+        ),
+        (
+            "gcp:container/cluster:Cluster",
+            {"location": "europe-west4", "privateClusterConfig": {"enablePrivateNodes": True}},
+            ["privateClusterConfig.enablePrivateEndpoint"],
+        ),
+        (
+            "gcp:container/cluster:Cluster",
+            {"location": "europe-west4"},
+            ["privateClusterConfig.enablePrivateNodes", "privateClusterConfig.enablePrivateEndpoint"],
+        ),
+    ],
+)
+def test_cluster_endpoints_and_nodes_are_private(type_token: str, props: dict[str, Any], paths: list[str]) -> None:
+    result = run(res(type_token, "cluster", props), config={"AIS-ENC-001": "disabled"})
+    assert [path for _, path, _ in findings(result, "AIS-NET-001")] == paths
+
+
+def test_a_cluster_endpoint_unknown_at_preview_cannot_be_verified() -> None:
+    cluster = res("aws:eks/cluster:Cluster", "c", {"vpcConfig": {"endpointPublicAccess": UNKNOWN}})
+    assert only(run(cluster, config={"AIS-ENC-001": "disabled"}, preview=True), "AIS-NET-001")[2].startswith(
+        "could not verify vpcConfig.endpointPublicAccess"
+    )

@@ -230,7 +230,10 @@ def test_gcp_key_bucket_and_audit_sink(plan: Plan, env: str, preview: bool) -> N
         assert grant is not None
         assert inputs(grant)["role"] == "roles/cloudkms.cryptoKeyEncrypterDecrypter"
     grants = graph.of_type("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember")
-    assert len(grants) == 2, "one grant each for the storage and logging service agents, shared by all buckets"
+    agents = sorted(g.name.rsplit("-key-", 1)[-1] for g in grants)
+    assert agents == ["compute-agent", "container-agent", "logging-agent", "storage-agent"], (
+        "one grant per service agent (storage, logging, GKE, Compute), shared by every bucket and cluster"
+    )
     (audit,) = graph.of_type(AUDIT_CONFIG)
     assert inputs(audit)["service"] == "allServices"
     assert {c["logType"] for c in inputs(audit)["auditLogConfigs"]} == {"ADMIN_READ", "DATA_READ", "DATA_WRITE"}
