@@ -88,6 +88,11 @@ class ClusterPlan:
     gpu_pools: tuple[GpuPoolPlan, ...]
     admin_role_arns: tuple[str, ...]
 
+    @property
+    def max_gpus(self) -> int:
+        """Every GPU the cluster's pools can hold at their largest: the workload namespaces' quota."""
+        return sum(pool.max_nodes * pool.accelerator.count for pool in self.gpu_pools)
+
 
 ROLE_MIN_NODES: dict[Role, int] = {"training": 0, "inference": 1}
 ROLE_CAPACITY: dict[Role, Capacity] = {"training": "spot", "inference": "on_demand"}

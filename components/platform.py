@@ -10,7 +10,7 @@ from aistacks import aws as aws_components
 from aistacks import gcp as gcp_components
 from aistacks.aws.nodes import DEVICE_PLUGIN_LABEL, needs_device_plugin
 from aistacks.compute import ClusterPlan
-from aistacks.k8s import apply_manifest, nvidia_device_plugin
+from aistacks.k8s import WorkloadNamespaces, apply_manifest, nvidia_device_plugin, role_namespaces
 from aistacks.plan import PlatformPlan, plan_platform
 from aistacks.spec import AwsSpec, GcpSpec, PlatformSpec
 
@@ -146,6 +146,12 @@ class AwsStores(pulumi.ComponentResource):
             )
             for pool in cluster.gpu_pools
         ]
+        WorkloadNamespaces(
+            f"{name}-namespaces",
+            role_namespaces(cluster.role, cluster.max_gpus),
+            eks.provider,
+            opts=pulumi.ResourceOptions(parent=eks),
+        )
         if any(needs_device_plugin(pool.ami_type) for pool in pools):
             apply_manifest(
                 f"{name}-nvidia-device-plugin",
@@ -196,9 +202,7 @@ class GcpStores(pulumi.ComponentResource):
             ),
             opts=children,
         )
-        self.clusters = {
-            cluster.name: self._cluster(plan, cluster, cloud, children) for cluster in plan.gcp_clusters
-        }
+        self.clusters = {cluster.name: self._cluster(plan, cluster, cloud, children) for cluster in plan.gcp_clusters}
         self.buckets = {
             bucket.name: gcp_components.EncryptedBucket(
                 f"{plan.prefix}-{bucket.name}",
@@ -257,6 +261,12 @@ class GcpStores(pulumi.ComponentResource):
         )
         for pool in cluster.gpu_pools:
             gcp_components.GpuNodePool(f"{name}-{pool.name}", gke, pool, opts=pulumi.ResourceOptions(parent=gke))
+        WorkloadNamespaces(
+            f"{name}-namespaces",
+            role_namespaces(cluster.role, cluster.max_gpus),
+            gke.provider,
+            opts=pulumi.ResourceOptions(parent=gke),
+        )
         return gke
 
 

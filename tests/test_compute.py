@@ -217,8 +217,8 @@ def manifests(graph: ResourceGraph) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("env", ["dev", "staging", "prod"])
 def test_every_manifest_validates_strictly_for_the_cluster_version(plan: Plan, env: str) -> None:
     found = manifests(plan(env, False))
-    kinds = sorted({m["kind"] for m in found})
-    assert kinds == ["DaemonSet", "StorageClass"]
+    kinds = {m["kind"] for m in found}
+    assert kinds == {"DaemonSet", "StorageClass", "Namespace", "ResourceQuota", "LimitRange", "NetworkPolicy"}
     for manifest in found:
         kubernetes_validate.validate(manifest, KUBERNETES_VERSION, strict=True)
 
@@ -289,6 +289,16 @@ def test_gke_h100_pool_only_in_zones_that_offer_it(plan: Plan) -> None:
     assert h100["nodeConfig"]["guestAccelerators"][0] == {
         "type": "nvidia-h100-80gb", "count": 8, "gpuDriverInstallationConfig": {"gpuDriverVersion": "LATEST"}
     }  # fmt: skip
+
+
+def test_workload_namespaces_cap_gpus_at_what_the_pools_can_hold(plan: Plan) -> None:
+    quotas = {
+        (m["metadata"]["namespace"], m["spec"]["hard"]["requests.nvidia.com/gpu"])
+        for m in manifests(plan("prod", False))
+        if m["kind"] == "ResourceQuota"
+    }
+    # AWS: training 4 x p4d (8 GPUs), inference 8 x g6e (1); GCP: training 4 x a3 (8), inference 8 x g2 (1).
+    assert quotas == {("training", "32"), ("inference", "8"), ("vector", "0")}
 
 
 def test_validation_would_catch_a_broken_manifest() -> None:

@@ -1,0 +1,181 @@
+"""Workload namespaces: Pod Security Admission, GPU quotas, default limits, default-deny networking.
+
+Pure functions returning manifests; :class:`aistacks.k8s.layer.WorkloadNamespaces` applies them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from aistacks.k8s.manifests import Manifest
+
+PodSecurityLevel = Literal["privileged", "baseline", "restricted"]
+VECTOR_PORTS: tuple[int, ...] = (6333, 6334)
+"""Qdrant's REST and gRPC ports (Qdrant docs, "Configuration", service.http_port/grpc_port)."""
+METADATA_ADDRESSES: tuple[str, ...] = ("169.254.169.254/32", "169.254.170.2/32")
+"""Instance and task metadata endpoints: pods use IRSA / Workload Identity, never node credentials."""
+
+
+@dataclass(frozen=True)
+class NamespaceSpec:
+    name: str
+    pod_security: PodSecurityLevel
+    """Enforced Pod Security Standard; ``restricted`` is always warned and audited."""
+    gpus: int
+    """The most GPUs (``requests.nvidia.com/gpu``) the namespace's pods may request together."""
+    egress_https: bool
+    """Pods may open HTTPS connections out (model and dataset downloads through the VPC's egress)."""
+    ingress_from: tuple[str, ...] = ()
+    """Namespaces whose pods may connect in, on ``ingress_ports``."""
+    ingress_ports: tuple[int, ...] = ()
+    egress_to: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    """(namespace, ports) this namespace's pods may connect to."""
+
+
+def _labels(name: str) -> dict[str, str]:
+    return {"app.kubernetes.io/managed-by": "aistacks", "aistacks.io/namespace": name}
+
+
+def namespace(spec: NamespaceSpec) -> Manifest:
+    return {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {
+            "name": spec.name,
+            "labels": {
+                **_labels(spec.name),
+                "pod-security.kubernetes.io/enforce": spec.pod_security,
+                "pod-security.kubernetes.io/warn": "restricted",
+                "pod-security.kubernetes.io/audit": "restricted",
+            },
+        },
+    }
+
+
+def gpu_quota(spec: NamespaceSpec) -> Manifest:
+    return {
+        "apiVersion": "v1",
+        "kind": "ResourceQuota",
+        "metadata": {"name": "gpu-quota", "namespace": spec.name, "labels": _labels(spec.name)},
+        "spec": {"hard": {"requests.nvidia.com/gpu": str(spec.gpus)}},
+    }
+
+
+def default_limits(spec: NamespaceSpec) -> Manifest:
+    """Requests and limits for containers that set none, so nothing runs unbounded."""
+    return {
+        "apiVersion": "v1",
+        "kind": "LimitRange",
+        "metadata": {"name": "defaults", "namespace": spec.name, "labels": _labels(spec.name)},
+        "spec": {
+            "limits": [
+                {
+                    "type": "Container",
+                    "defaultRequest": {"cpu": "250m", "memory": "512Mi"},
+                    "default": {"cpu": "2", "memory": "4Gi"},
+                }
+            ]
+        },
+    }
+
+
+def _policy(spec: NamespaceSpec, name: str, body: dict[str, object]) -> Manifest:
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": name, "namespace": spec.name, "labels": _labels(spec.name)},
+        "spec": {"podSelector": {}, **body},
+    }
+
+
+def _namespace_peer(name: str) -> dict[str, object]:
+    return {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": name}}}
+
+
+def _ports(ports: Sequence[int]) -> list[dict[str, object]]:
+    return [{"protocol": "TCP", "port": port} for port in ports]
+
+
+def network_policies(spec: NamespaceSpec) -> list[Manifest]:
+    """Deny everything, then allow DNS and exactly the flows the spec names."""
+    policies = [
+        _policy(spec, "default-deny", {"policyTypes": ["Ingress", "Egress"]}),
+        _policy(
+            spec,
+            "allow-dns",
+            {
+                "policyTypes": ["Egress"],
+                "egress": [
+                    {
+                        "to": [
+                            {
+                                **_namespace_peer("kube-system"),
+                                "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+                            }
+                        ],
+                        "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
+                    }
+                ],
+            },
+        ),
+    ]
+    if spec.egress_https:
+        policies.append(
+            _policy(
+                spec,
+                "allow-https-egress",
+                {
+                    "policyTypes": ["Egress"],
+                    "egress": [
+                        {
+                            "to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": list(METADATA_ADDRESSES)}}],
+                            "ports": _ports([443]),
+                        }
+                    ],
+                },
+            )
+        )
+    for target, ports in spec.egress_to:
+        policies.append(
+            _policy(
+                spec,
+                f"allow-egress-to-{target}",
+                {"policyTypes": ["Egress"], "egress": [{"to": [_namespace_peer(target)], "ports": _ports(ports)}]},
+            )
+        )
+    if spec.ingress_from:
+        policies.append(
+            _policy(
+                spec,
+                "allow-ingress-from-" + "-".join(spec.ingress_from),
+                {
+                    "policyTypes": ["Ingress"],
+                    "ingress": [
+                        {
+                            "from": [_namespace_peer(source) for source in spec.ingress_from],
+                            "ports": _ports(spec.ingress_ports),
+                        }
+                    ],
+                },
+            )
+        )
+    return policies
+
+
+def namespace_manifests(spec: NamespaceSpec) -> list[Manifest]:
+    return [namespace(spec), gpu_quota(spec), default_limits(spec), *network_policies(spec)]
+
+
+def role_namespaces(role: Literal["training", "inference"], gpus: int) -> list[NamespaceSpec]:
+    """The namespaces of a cluster by role: training runs arbitrary training images (baseline);
+    inference serves models and talks to the vector database, which only inference may reach."""
+    if role == "training":
+        return [NamespaceSpec("training", "baseline", gpus, egress_https=True)]
+    return [
+        NamespaceSpec("inference", "restricted", gpus, egress_https=True, egress_to=(("vector", VECTOR_PORTS),)),
+        NamespaceSpec(
+            "vector", "restricted", 0, egress_https=False, ingress_from=("inference",), ingress_ports=VECTOR_PORTS
+        ),
+    ]

@@ -1,0 +1,53 @@
+"""Workload namespace manifests: valid for the cluster's version, and locked down."""
+
+from __future__ import annotations
+
+import kubernetes_validate
+import pytest
+
+from aistacks.k8s.namespaces import METADATA_ADDRESSES, namespace_manifests, role_namespaces
+
+VERSION = "1.35.0"
+
+
+@pytest.mark.parametrize("role", ["training", "inference"])
+def test_every_manifest_validates_strictly(role: str) -> None:
+    for spec in role_namespaces(role, gpus=16):  # type: ignore[arg-type]
+        for manifest in namespace_manifests(spec):
+            kubernetes_validate.validate(manifest, VERSION, strict=True)
+
+
+def test_inference_namespaces_enforce_restricted_and_training_baseline() -> None:
+    levels = {
+        spec.name: spec.pod_security
+        for role in ("training", "inference")
+        for spec in role_namespaces(role, gpus=8)  # type: ignore[arg-type]
+    }
+    assert levels == {"training": "baseline", "inference": "restricted", "vector": "restricted"}
+    (manifest, *_) = namespace_manifests(role_namespaces("training", gpus=8)[0])
+    assert manifest["metadata"]["labels"]["pod-security.kubernetes.io/warn"] == "restricted"
+
+
+def test_gpu_quotas_cap_requests() -> None:
+    quotas = {
+        spec.name: namespace_manifests(spec)[1]["spec"]["hard"]["requests.nvidia.com/gpu"]
+        for spec in role_namespaces("inference", gpus=12)
+    }
+    assert quotas == {"inference": "12", "vector": "0"}
+
+
+def test_vector_namespace_admits_only_inference_on_qdrant_ports() -> None:
+    (_, vector) = role_namespaces("inference", gpus=1)
+    policies = {p["metadata"]["name"]: p["spec"] for p in namespace_manifests(vector)[3:]}
+    assert policies["default-deny"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+    (rule,) = policies["allow-ingress-from-inference"]["ingress"]
+    assert rule["from"] == [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "inference"}}}]
+    assert [port["port"] for port in rule["ports"]] == [6333, 6334]
+    assert "allow-https-egress" not in policies, "the vector database talks to nobody outside"
+
+
+def test_https_egress_never_reaches_instance_metadata() -> None:
+    (training,) = role_namespaces("training", gpus=1)
+    policies = {p["metadata"]["name"]: p["spec"] for p in namespace_manifests(training)[3:]}
+    (rule,) = policies["allow-https-egress"]["egress"]
+    assert rule["to"][0]["ipBlock"]["except"] == list(METADATA_ADDRESSES)
