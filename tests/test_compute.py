@@ -200,17 +200,14 @@ def test_access_entries_for_admin_roles(plan: Plan) -> None:
 
 
 def manifests(graph: ResourceGraph) -> list[dict[str, Any]]:
+    """Every Kubernetes object of the plan as the manifest the provider applies."""
     found = []
     for record in graph.resources:
         if record.type.startswith("kubernetes:") and record.custom:
             props = inputs(record)
-            api_version, kind = record.type.removeprefix("kubernetes:").rsplit(":", 1)
-            manifest = {
-                "apiVersion": api_version,
-                "kind": kind,
-                **{k: v for k, v in props.items() if k not in ("apiVersion", "kind")},
-            }
-            found.append(manifest)
+            group_version, kind = record.type.removeprefix("kubernetes:").rsplit(":", 1)
+            api_version = props.get("apiVersion") or group_version.removeprefix("core/")
+            found.append({**props, "apiVersion": api_version, "kind": props.get("kind") or kind})
     return found
 
 
