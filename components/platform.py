@@ -263,7 +263,7 @@ class GcpStores(pulumi.ComponentResource):
             gcp_components.GpuNodePool(f"{name}-{pool.name}", gke, pool, opts=pulumi.ResourceOptions(parent=gke))
         WorkloadNamespaces(
             f"{name}-namespaces",
-            role_namespaces(cluster.role, cluster.max_gpus),
+            role_namespaces(cluster.role, cluster.max_gpus, gke=True),
             gke.provider,
             opts=pulumi.ResourceOptions(parent=gke),
         )

@@ -51,3 +51,12 @@ def test_https_egress_never_reaches_instance_metadata() -> None:
     policies = {p["metadata"]["name"]: p["spec"] for p in namespace_manifests(training)[3:]}
     (rule,) = policies["allow-https-egress"]["egress"]
     assert rule["to"][0]["ipBlock"]["except"] == list(METADATA_ADDRESSES)
+
+
+@pytest.mark.parametrize("gke", [False, True])
+def test_only_gke_pods_reach_the_metadata_server(gke: bool) -> None:
+    for spec in role_namespaces("inference", gpus=1, gke=gke):
+        names = {p["metadata"]["name"] for p in namespace_manifests(spec)[3:]}
+        assert ("allow-gke-metadata-server" in names) is gke
+        for manifest in namespace_manifests(spec):
+            kubernetes_validate.validate(manifest, VERSION, strict=True)

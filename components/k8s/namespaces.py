@@ -32,6 +32,9 @@ class NamespaceSpec:
     ingress_ports: tuple[int, ...] = ()
     egress_to: tuple[tuple[str, tuple[int, ...]], ...] = ()
     """(namespace, ports) this namespace's pods may connect to."""
+    gke_metadata_server: bool = False
+    """GKE: pods reach the GKE metadata server at 169.254.169.254, which (with the GKE_METADATA node
+    mode) serves only their Workload Identity, never the node's credentials."""
 
 
 def _labels(name: str) -> dict[str, str]:
@@ -121,6 +124,14 @@ def network_policies(spec: NamespaceSpec) -> list[Manifest]:
             },
         ),
     ]
+    if spec.gke_metadata_server:
+        policies.append(
+            _policy(
+                spec,
+                "allow-gke-metadata-server",
+                {"policyTypes": ["Egress"], "egress": [{"to": [{"ipBlock": {"cidr": METADATA_ADDRESSES[0]}}]}]},
+            )
+        )
     if spec.egress_https:
         policies.append(
             _policy(
@@ -168,14 +179,28 @@ def namespace_manifests(spec: NamespaceSpec) -> list[Manifest]:
     return [namespace(spec), gpu_quota(spec), default_limits(spec), *network_policies(spec)]
 
 
-def role_namespaces(role: Literal["training", "inference"], gpus: int) -> list[NamespaceSpec]:
+def role_namespaces(role: Literal["training", "inference"], gpus: int, *, gke: bool = False) -> list[NamespaceSpec]:
     """The namespaces of a cluster by role: training runs arbitrary training images (baseline);
-    inference serves models and talks to the vector database, which only inference may reach."""
+    inference serves models and talks to the vector database, which only inference may reach.
+    On GKE, pods may reach the GKE metadata server (Workload Identity)."""
     if role == "training":
-        return [NamespaceSpec("training", "baseline", gpus, egress_https=True)]
+        return [NamespaceSpec("training", "baseline", gpus, egress_https=True, gke_metadata_server=gke)]
     return [
-        NamespaceSpec("inference", "restricted", gpus, egress_https=True, egress_to=(("vector", VECTOR_PORTS),)),
         NamespaceSpec(
-            "vector", "restricted", 0, egress_https=False, ingress_from=("inference",), ingress_ports=VECTOR_PORTS
+            "inference",
+            "restricted",
+            gpus,
+            egress_https=True,
+            egress_to=(("vector", VECTOR_PORTS),),
+            gke_metadata_server=gke,
+        ),
+        NamespaceSpec(
+            "vector",
+            "restricted",
+            0,
+            egress_https=False,
+            ingress_from=("inference",),
+            ingress_ports=VECTOR_PORTS,
+            gke_metadata_server=gke,
         ),
     ]
