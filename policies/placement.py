@@ -63,6 +63,11 @@ class Place:
     """``region`` (the resource's own), ``provider.region``, ``config aws:region``, …"""
 
 
+def is_default_provider(urn: str) -> bool:
+    """Default providers are the engine's, named ``default`` or ``default_<version>``."""
+    return urn.rsplit("::", 1)[-1].startswith("default")
+
+
 def region_of_zone(zone: str) -> str:
     """``europe-west4-a`` → ``europe-west4``; ``eu-west-1a`` → ``eu-west-1``."""
     if re.fullmatch(r"[a-z]+-[a-z]+\d+-[a-z]", zone):
@@ -89,6 +94,10 @@ def places(resource: Subject, stack_config: Mapping[str, str]) -> list[Place] | 
                 return Unknown(f"provider.{key}")
             if isinstance(value, str) and value:
                 return [Place(_normalize(key, value), f"provider.{key}")]
+        if not is_default_provider(resource.provider.urn):
+            # An explicit provider without a region takes it from the deployer's environment
+            # (AWS_REGION, ...), not from the stack's `aws:region`: nothing here can say where.
+            return None
     for key in _PROVIDER_KEYS:
         value = stack_config.get(f"{cloud}:{key}")
         if value:

@@ -77,3 +77,14 @@ def test_a_stack_that_disables_default_providers_rejects_them(tmp_path: Path) ->
     )
     with pytest.raises(DefaultProviderDisabledError, match="Default provider for 'aws' disabled"):
         run_stack_file(load_project(PROGRAM), stack)
+
+
+def test_an_invoke_on_a_disabled_default_provider_fails_as_in_the_pulumi_cli(tmp_path: Path) -> None:
+    program = tmp_path / "invoker"
+    program.mkdir()
+    (program / "Pulumi.yaml").write_text("name: invoker\nruntime: python\n", encoding="utf-8")
+    (program / "__main__.py").write_text("import pulumi_aws as aws\naws.get_region_output()\n", encoding="utf-8")
+    stack = program / "Pulumi.test.yaml"
+    stack.write_text('config:\n  aws:region: eu-west-1\n  pulumi:disable-default-providers: ["*"]\n', encoding="utf-8")
+    with pytest.raises(DefaultProviderDisabledError, match="aws:index/getRegion:getRegion"):
+        run_stack_file(load_project(program), stack)

@@ -622,3 +622,35 @@ def test_a_cluster_endpoint_unknown_at_preview_cannot_be_verified() -> None:
     assert only(run(cluster, config={"AIS-ENC-001": "disabled"}, preview=True), "AIS-NET-001")[2].startswith(
         "could not verify vpcConfig.endpointPublicAccess"
     )
+
+
+# --- findings from review: no silent pass ---------------------------------------------------------
+
+
+def test_an_unknown_key_spec_is_not_a_silent_pass() -> None:
+    key = res("aws:kms/key:Key", "k", {"customerMasterKeySpec": UNKNOWN, "enableKeyRotation": False})
+    assert only(run(key, preview=True), "AIS-KEY-001")[2].startswith("could not verify customerMasterKeySpec")
+    gcp_key = res(
+        "gcp:kms/cryptoKey:CryptoKey",
+        "g",
+        {"keyRing": "projects/p/locations/europe-west4/keyRings/r", "purpose": UNKNOWN},
+    )
+    assert only(run(gcp_key, preview=True), "AIS-KEY-002")[2].startswith("could not verify purpose")
+
+
+def test_an_explicit_provider_without_a_region_is_not_placed_by_the_stack_config() -> None:
+    regionless = provider("aws", "noregion")
+    group = ResourceRecord(
+        urn("aws:cloudwatch/logGroup:LogGroup", "g"),
+        "aws:cloudwatch/logGroup:LogGroup",
+        "g",
+        True,
+        None,
+        regionless.urn,
+        {"kmsKeyId": KEY_ARN},
+        protect=True,
+    )
+    graph = ResourceGraph("fixtures", "test", False, [regionless, group])
+    resolved = resolve_policy_config(BASE_CONFIG, POLICIES, "fixtures")
+    result = evaluate(graph, POLICIES, resolved, {"aws:region": "eu-west-1"}, today=TODAY)
+    assert ("g", "region") in [(f[0], f[1]) for f in findings(result, "AIS-RES-001")]

@@ -170,16 +170,12 @@ def bucket_access_policy(bucket_arn: str, key_arn: str, *, write: bool) -> dict[
     }
 
 
-def assume_role_policy(service: str, account_id: str) -> dict[str, Any]:
-    """A trust policy letting one AWS service assume a role on behalf of this account only."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": service},
-                "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-            }
-        ],
-    }
+def assume_role_policy(service: str, account_id: str | None = None) -> dict[str, Any]:
+    """A trust policy letting one AWS service assume a role; with ``account_id``, only on behalf of that
+    account (``aws:SourceAccount``, against the confused deputy). Pass it only for services that send
+    the key when they assume roles (VPC Flow Logs does; CloudTrail's log delivery, EC2 and EKS do not,
+    and the condition would lock them out)."""
+    statement: dict[str, Any] = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+    if account_id is not None:
+        statement["Condition"] = {"StringEquals": {"aws:SourceAccount": account_id}}
+    return {"Version": "2012-10-17", "Statement": [statement]}

@@ -83,9 +83,7 @@ class EksCluster(pulumi.ComponentResource):
         cluster_role = aws.iam.Role(
             f"{name}-cluster",
             description=f"EKS control plane of {name}",
-            assume_role_policy=context.apply(
-                lambda where: json.dumps(assume_role_policy("eks.amazonaws.com", where.account_id))
-            ),
+            assume_role_policy=context.apply(lambda _: json.dumps(assume_role_policy("eks.amazonaws.com"))),
             tags=tags,
             opts=child(self),
         )
@@ -179,9 +177,7 @@ class EksCluster(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{name}-nodes",
             description=f"EKS nodes of {name}",
-            assume_role_policy=context.apply(
-                lambda where: json.dumps(assume_role_policy("ec2.amazonaws.com", where.account_id))
-            ),
+            assume_role_policy=context.apply(lambda _: json.dumps(assume_role_policy("ec2.amazonaws.com"))),
             tags=tags,
             opts=child(self),
         )

@@ -81,6 +81,14 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         )
         return response
 
+    def Invoke(self, request: Any) -> Any:
+        package = request.tok.split(":", 1)[0]
+        if not request.provider and package != "pulumi" and (package in self._disabled or "*" in self._disabled):
+            raise DefaultProviderDisabledError(
+                f"Default provider for '{package}' disabled. '{request.tok}' must use an explicit provider."
+            )
+        return super().Invoke(request)
+
     def RegisterResourceOutputs(self, request: Any) -> Any:
         record = self.graph.get(request.urn)
         if record is not None:

@@ -20,10 +20,13 @@ ROTATABLE_SPECS = (MISSING, None, "SYMMETRIC_DEFAULT")
 
 
 def _check(check: Check, resource: Subject) -> None:
-    if (
-        resource.resource_type != "aws:kms/key:Key"
-        or read(resource.props, "customerMasterKeySpec") not in ROTATABLE_SPECS
-    ):
+    if resource.resource_type != "aws:kms/key:Key":
+        return
+    spec = read(resource.props, "customerMasterKeySpec")
+    if isinstance(spec, Unknown):
+        check.cannot_verify(resource, spec, "a known key spec (rotation applies to SYMMETRIC_DEFAULT keys)")
+        return
+    if spec not in ROTATABLE_SPECS:
         return
     enabled = read(resource.props, "enableKeyRotation")
     if isinstance(enabled, Unknown):

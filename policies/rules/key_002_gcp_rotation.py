@@ -31,7 +31,11 @@ _SECONDS = re.compile(r"^(\d+(?:\.\d+)?)s$")
 def _check(check: Check, resource: Subject) -> None:
     if resource.resource_type != "gcp:kms/cryptoKey:CryptoKey":
         return
-    if read(resource.props, "purpose") not in (MISSING, None, "ENCRYPT_DECRYPT"):
+    purpose = read(resource.props, "purpose")
+    if isinstance(purpose, Unknown):
+        check.cannot_verify(resource, purpose, "a known purpose (rotation applies to ENCRYPT_DECRYPT keys)")
+        return
+    if purpose not in (MISSING, None, "ENCRYPT_DECRYPT"):
         return  # only symmetric encryption keys rotate automatically
     max_days = int(check.settings["maxRotationDays"])
     expected = f"at most {max_days * 86400}s ({max_days} days)"
