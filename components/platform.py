@@ -42,6 +42,13 @@ class AwsStores(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         children = pulumi.ResourceOptions(parent=self, providers={"aws": self.provider})
+        autoscaling_role = (
+            aws.iam.ServiceLinkedRole(
+                f"{name}-autoscaling-role", aws_service_name="autoscaling.amazonaws.com", opts=children
+            )
+            if cloud.create_autoscaling_service_role
+            else None
+        )
         account_id = aws.get_caller_identity_output(
             opts=pulumi.InvokeOptions(parent=self, provider=self.provider)
         ).account_id
@@ -58,6 +65,7 @@ class AwsStores(pulumi.ComponentResource):
                 rotation_period_days=plan.key.rotation_period_days,
                 deletion_window_days=plan.key.deletion_window_days,
                 services=("cloudtrail", "logs", "autoscaling"),
+                autoscaling_role_arn=autoscaling_role.arn if autoscaling_role else None,
                 alias=plan.prefix,
                 protect=plan.protect,
             ),

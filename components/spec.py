@@ -68,6 +68,10 @@ class AwsSpec(StrictModel):
     """EKS Kubernetes minor version of every cluster (``"1.35"``); required with clusters."""
     clusters: tuple[ClusterSpec, ...] = ()
     """EKS clusters (training, inference). Default: none."""
+    create_autoscaling_service_role: bool = False
+    """Create EC2 Auto Scaling's service-linked role, which the stack key's policy names (node volumes
+    are encrypted with it). AWS creates the role with the account's first Auto Scaling group; in an
+    account that never had one, set this to true, else KMS refuses the key policy. Default: false."""
     account_id: Annotated[str, StringConstraints(pattern=r"^[0-9]{12}$")] | None = None
     """When set, the provider refuses to act on any other account (``allowed_account_ids``). Default: unset."""
 

@@ -379,3 +379,16 @@ def test_an_unencrypted_node_volume_fails_the_gate() -> None:
     failing = {(r.finding.rule_id, r.finding.path) for r in result.results if r.blocking}
     assert ("AIS-ENC-001", "blockDeviceMappings[0].ebs.encrypted") in failing
     assert ("AIS-ENC-001", "blockDeviceMappings[0].ebs.kmsKeyId") in failing
+
+
+@pytest.mark.parametrize(("env", "created"), [("dev", False), ("prod", True)])
+def test_the_key_waits_for_the_autoscaling_role_it_names_when_the_stack_creates_it(
+    plan: Plan, env: str, created: bool
+) -> None:
+    graph = plan(env, False)
+    roles = graph.of_type("aws:iam/serviceLinkedRole:ServiceLinkedRole")
+    assert len(roles) == int(created)
+    (key,) = graph.of_type("aws:kms/key:Key")
+    assert "AWSServiceRoleForAutoScaling" in inputs(key)["policy"]
+    if created:
+        assert roles[0].urn in key.property_dependencies["policy"]

@@ -11,7 +11,13 @@ KeyService = Literal["cloudtrail", "logs", "autoscaling"]
 Statement = dict[str, Any]
 
 
-def key_policy(account_id: str, partition: str, region: str, services: Collection[KeyService]) -> dict[str, Any]:
+def key_policy(
+    account_id: str,
+    partition: str,
+    region: str,
+    services: Collection[KeyService],
+    autoscaling_role_arn: str | None = None,
+) -> dict[str, Any]:
     """The key policy of a stack key.
 
     The account root keeps administration (the AWS default, without which the key becomes
@@ -77,7 +83,7 @@ def key_policy(account_id: str, partition: str, region: str, services: Collectio
         # service-linked role; without these grants a node group's instances fail to launch.
         # Source: Amazon EC2 Auto Scaling User Guide, "Required AWS KMS key policy for use with
         # encrypted volumes" (read 2026-11-27).
-        autoscaling = (
+        autoscaling = autoscaling_role_arn or (
             f"arn:{partition}:iam::{account_id}:role/aws-service-role/autoscaling.amazonaws.com/"
             "AWSServiceRoleForAutoScaling"
         )

@@ -28,6 +28,9 @@ class KmsKeyArgs:
     """Days a key scheduled for deletion stays recoverable (7 to 30). Default: 30."""
     services: Sequence[KeyService] = ()
     """Services that use the key directly (``cloudtrail``, ``logs``). Default: none."""
+    autoscaling_role_arn: pulumi.Input[str] | None = None
+    """With ``autoscaling`` in ``services``: the EC2 Auto Scaling service-linked role, when the program
+    creates it (the key then waits for it). Default: the account's existing role."""
     alias: str | None = None
     """Alias without the ``alias/`` prefix. Default: the component name."""
     protect: bool = True
@@ -49,8 +52,10 @@ class KmsKey(pulumi.ComponentResource):
         args = args or KmsKeyArgs()
         context = aws_context(self)
         services = tuple(args.services)
-        policy = context.apply(
-            lambda where: json.dumps(key_policy(where.account_id, where.partition, where.region, services))
+        policy = pulumi.Output.all(context, args.autoscaling_role_arn).apply(
+            lambda values: json.dumps(
+                key_policy(values[0].account_id, values[0].partition, values[0].region, services, values[1])
+            )
         )
         self.key = aws.kms.Key(
             f"{name}-key",

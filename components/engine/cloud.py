@@ -231,6 +231,13 @@ def _policy_attachment(c: Created) -> tuple[str, dict[str, Any]]:
     return f"{c.inputs['role']}-{_digest(str(c.inputs['policyArn']))[:20]}", {}
 
 
+def _service_linked_role(c: Created) -> tuple[str, dict[str, Any]]:
+    service = str(c.inputs["awsServiceName"])
+    name = "AWSServiceRoleForAutoScaling" if service.startswith("autoscaling") else f"AWSServiceRoleFor{c.name}"
+    arn = f"arn:aws:iam::{c.account}:role/aws-service-role/{service}/{name}"
+    return arn, {"arn": arn, "name": name, "path": f"/aws-service-role/{service}/"}
+
+
 def _asg_tag(c: Created) -> tuple[str, dict[str, Any]]:
     return f"{c.inputs['autoscalingGroupName']},{c.inputs['tag']['key']}", {}
 
@@ -312,6 +319,7 @@ RESOURCE_HANDLERS: Mapping[str, Handler] = {
     "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": _by_cluster,
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": _oidc_provider,
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": _policy_attachment,
+    "aws:iam/serviceLinkedRole:ServiceLinkedRole": _service_linked_role,
     "aws:autoscaling/tag:Tag": _asg_tag,
     "kubernetes:apps/v1:DaemonSet": _kubernetes,
     "kubernetes:core/v1:Namespace": _kubernetes,
