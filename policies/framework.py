@@ -305,6 +305,10 @@ class Check:
             "a resource that satisfies the rule; set the rule to advisory in the policy config to accept this",
         )
 
+    def fail_stack(self, path: str, message: str) -> None:
+        """Report a violation that belongs to no single resource."""
+        self._emit(Finding(self.meta.id, self.meta.severity.value, "", "", path, "[unknown]", "a known value", message))
+
     def _emit(self, finding: Finding, *, suppressible: bool = True) -> None:
         suppression = next(
             (s for s in self.suppressions if suppressible and s.matches(finding.urn, _name_of(finding.urn))), None
@@ -340,15 +344,30 @@ def _metadata(meta: RuleMeta) -> dict[str, Any]:
     }
 
 
+def _guarded(run: Callable[[], None], check: Check, subject: Subject | None) -> None:
+    """A rule that touches an unknown value without :func:`read` must not pass: pulumi-policy would
+    turn the escaping error into an advisory note; here it is a violation like any unknown."""
+    try:
+        run()
+    except UnknownValueError as error:
+        path = ".".join(str(part) for part in error.props)
+        if subject is None:
+            check.fail_stack(path, f"could not verify {path}: {error.message}")
+        else:
+            check.cannot_verify(subject, Unknown(path), "a known value")
+
+
 def resource_policy(meta: RuleMeta, check: ResourceCheck) -> ResourceValidationPolicy:
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
-        check(Check(meta, args.get_config(), report), args)
+        state = Check(meta, args.get_config(), report)
+        _guarded(lambda: check(state, args), state, args)
 
     return ResourceValidationPolicy(validate=validate, **_metadata(meta))
 
 
 def stack_policy(meta: RuleMeta, check: StackCheck) -> StackValidationPolicy:
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
-        check(Check(meta, args.get_config(), report), args.resources)
+        state = Check(meta, args.get_config(), report)
+        _guarded(lambda: check(state, args.resources), state, None)
 
     return StackValidationPolicy(validate=validate, **_metadata(meta))

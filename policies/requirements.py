@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -112,3 +112,35 @@ class Each:
                 continue
             for requirement in self.requirements:
                 requirement.verify(check, resource, element_path)
+
+
+@dataclass(frozen=True)
+class Present:
+    """The property is set (an object, a list, a value), for the reason given."""
+
+    path: str
+    message: str
+
+    def verify(self, check: Check, resource: Subject, base: str) -> None:
+        path = _join(base, self.path)
+        actual = read(resource.props, path)
+        if isinstance(actual, Unknown):
+            check.cannot_verify(resource, actual, "set")
+        elif not is_set(actual) or (isinstance(actual, Mapping | Sequence) and len(actual) == 0):
+            check.fail(resource, path, actual, "set", self.message)
+
+
+@dataclass(frozen=True)
+class Forbids:
+    """The property, where set, is not ``value`` (a default that is safe, an override that is not)."""
+
+    path: str
+    value: Any
+
+    def verify(self, check: Check, resource: Subject, base: str) -> None:
+        path = _join(base, self.path)
+        actual = read(resource.props, path)
+        if isinstance(actual, Unknown):
+            check.cannot_verify(resource, actual, f"anything but {self.value!r}")
+        elif is_set(actual) and str(actual).lower() == str(self.value).lower():
+            check.fail(resource, path, actual, f"anything but {self.value!r}", f"{path} must not be {self.value!r}")

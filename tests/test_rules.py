@@ -654,3 +654,101 @@ def test_an_explicit_provider_without_a_region_is_not_placed_by_the_stack_config
     resolved = resolve_policy_config(BASE_CONFIG, POLICIES, "fixtures")
     result = evaluate(graph, POLICIES, resolved, {"aws:region": "eu-west-1"}, today=TODAY)
     assert ("g", "region") in [(f[0], f[1]) for f in findings(result, "AIS-RES-001")]
+
+
+@pytest.mark.parametrize(
+    ("type_token", "props", "path"),
+    [
+        ("aws:eks/nodeGroup:NodeGroup", {"clusterName": "c"}, "launchTemplate"),
+        ("aws:ec2/instance:Instance", {"rootBlockDevice": {"encrypted": False}}, "rootBlockDevice.encrypted"),
+    ],
+)
+def test_node_groups_and_instances_need_encrypted_volumes(type_token: str, props: dict[str, Any], path: str) -> None:
+    assert path in [f[1] for f in findings(run(res(type_token, "x", props)), ENC)]
+
+
+def test_a_node_group_with_a_launch_template_unknown_at_preview_is_verified_present() -> None:
+    group = res("aws:eks/nodeGroup:NodeGroup", "g", {"launchTemplate": {"id": UNKNOWN, "version": UNKNOWN}})
+    assert findings(run(group, preview=True), ENC) == []
+
+
+def test_a_gke_node_pool_that_turns_private_nodes_off() -> None:
+    pool = res(
+        "gcp:container/nodePool:NodePool",
+        "p",
+        {
+            "location": "europe-west4",
+            "nodeConfig": {"bootDiskKmsKey": CRYPTO_KEY},
+            "networkConfig": {"enablePrivateNodes": False},
+        },
+    )
+    assert only(run(pool), "AIS-NET-001")[1] == "networkConfig.enablePrivateNodes"
+    pool.inputs["networkConfig"] = {}
+    assert findings(run(pool), "AIS-NET-001") == []
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        {
+            **TLS_DENY,
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}, "StringNotEquals": {"aws:SourceVpce": "v"}},
+        },
+        {**TLS_DENY, "Resource": "arn:aws:s3:::data-bucket/*"},
+    ],
+)
+def test_a_narrowed_tls_denial_does_not_count(statement: dict[str, Any]) -> None:
+    bucket = s3()
+    assert len(findings(run(bucket, sse(bucket), bucket_policy(bucket, [statement])), "AIS-TLS-001")) == 1
+
+
+@pytest.mark.parametrize(
+    ("type_token", "props", "violations"),
+    [
+        ("aws:lb/listener:Listener", {"port": 80, "defaultActions": [{"type": "forward"}]}, 1),
+        ("aws:s3/bucketWebsiteConfigurationV2:BucketWebsiteConfigurationV2", {"bucket": "site"}, 1),
+        ("gcp:compute/regionTargetHttpProxy:RegionTargetHttpProxy", {"region": "europe-west4", "urlMap": "m"}, 1),
+        ("aws:s3/bucket:Bucket", {"bucket": "site", "website": {"indexDocument": "index.html"}}, 1),
+    ],
+)
+def test_more_plain_http_endpoints(type_token: str, props: dict[str, Any], violations: int) -> None:
+    assert len(findings(run(res(type_token, "endpoint", props)), "AIS-TLS-002")) == violations
+
+
+def test_every_possible_replication_destination_is_checked_when_unknown() -> None:
+    eu = res("aws:s3/bucket:Bucket", "eu-replica", {"bucket": "eu-replica"})
+    us = res("aws:s3/bucket:Bucket", "us-replica", {"bucket": "us-replica"}, AWS_US)
+    replication = res(
+        "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
+        "replication",
+        {
+            "bucket": "source",
+            "role": "r",
+            "rules": [{"destination": {"bucket": UNKNOWN}}, {"destination": {"bucket": UNKNOWN}}],
+        },
+        deps={"rules": [eu, us]},
+    )
+    found = findings(run(eu, us, replication, config={"AIS-RES-001": "disabled"}, preview=True), "AIS-RES-002")
+    assert {message for _, _, message in found} == {"data is sent to us-east-1 (us)"}
+
+
+def test_a_rule_that_trips_over_an_unknown_value_reports_instead_of_passing() -> None:
+    from pulumi_policy import Severity
+
+    from aistacks.policies.framework import Check, RuleMeta, stack_policy
+
+    def careless(check: Check, resources: Any) -> None:
+        for resource in resources:
+            if resource.resource_type == "gcp:storage/bucket:Bucket":
+                _ = resource.props["location"]  # reads through the proxy without `read`
+
+    careless_policy = stack_policy(
+        RuleMeta("AIS-TST-001", "t", "a careless test rule", Severity.LOW, "fix it"), careless
+    )
+    graph = ResourceGraph("fixtures", "test", True, [GCP_EU, gcs("b", UNKNOWN)])
+    config = resolve_policy_config({"all": "mandatory"}, [careless_policy], "fixtures")
+    result = evaluate(graph, [careless_policy], config, {}, today=TODAY)
+    (item,) = result.results
+    assert item.level is not None
+    assert item.level.value == "mandatory"
+    assert item.finding.message.startswith("could not verify location")

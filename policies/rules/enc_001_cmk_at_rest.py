@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from pulumi_policy import PolicyResource, Severity
 
 from ..framework import Check, RuleMeta, stack_policy
-from ..requirements import Contains, Each, Equals, KeyAt, Requirement
+from ..requirements import Contains, Each, Equals, KeyAt, Present, Requirement
 
 META = RuleMeta(
     id="AIS-ENC-001",
@@ -30,6 +30,13 @@ REQUIREMENTS: Mapping[str, tuple[Requirement, ...]] = {
             "no block device mappings: the root volume follows the AMI and the account default, not the stack's key",
         ),
     ),
+    "aws:eks/nodeGroup:NodeGroup": (
+        Present(
+            "launchTemplate",
+            "no launch template: the nodes' root volumes follow the account default, not the stack's key",
+        ),
+    ),
+    "aws:ec2/instance:Instance": (Equals("rootBlockDevice.encrypted", True), KeyAt("rootBlockDevice.kmsKeyId")),
     "aws:eks/cluster:Cluster": (
         KeyAt("encryptionConfig.provider.keyArn"),
         Contains("encryptionConfig.resources", "secrets"),

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pulumi_policy import Severity
 
 from ..framework import Check, RuleMeta, Subject, resource_policy
-from ..requirements import Equals, Requirement
+from ..requirements import Equals, Forbids, Requirement
 
 META = RuleMeta(
     id="AIS-NET-001",
@@ -26,6 +26,8 @@ REQUIREMENTS: Mapping[str, tuple[Requirement, ...]] = {
         Equals("privateClusterConfig.enablePrivateNodes", True),
         Equals("privateClusterConfig.enablePrivateEndpoint", True),
     ),
+    # A node pool inherits the cluster's private nodes unless it overrides them.
+    "gcp:container/nodePool:NodePool": (Forbids("networkConfig.enablePrivateNodes", False),),
 }
 """Each cluster type and what makes it private; a new type is one entry."""
 

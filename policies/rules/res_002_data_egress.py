@@ -18,7 +18,8 @@ META = RuleMeta(
     "locations inside the allowed jurisdictions.",
     severity=Severity.CRITICAL,
     remediation="Point the replication or sink at a destination in an allowed jurisdiction; keep KMS replicas "
-    "there too. A destination outside the stack must be placed by an explicit allowedRegions entry.",
+    "there too. A destination outside the stack cannot be located: create it in the stack, or suppress the "
+    "finding with a reason.",
     settings={
         "allowedJurisdictions": {"type": "array", "items": {"type": "string"}, "default": []},
     },
@@ -78,8 +79,9 @@ def _replication(resource: PolicyResource, resources: Sequence[PolicyResource]) 
         path = f"{rule_path}.destination.bucket"
         arn = rule if isinstance(rule, Unknown) else read(resource.props, path)
         if isinstance(arn, Unknown):
-            source = _from_dependencies(resource, "rules", S3_BUCKETS)
-            found.append(Destination(path, resource=source, unknown=None if source else arn))
+            # Which of the buckets the rules are computed from is this rule's is unknown: all must pass.
+            sources = [r for r in flows_from(resource, "rules") if r.resource_type in S3_BUCKETS]
+            found += [Destination(path, resource=source) for source in sources] or [Destination(path, unknown=arn)]
             continue
         name = str(arn).rsplit(":", 1)[-1]
         bucket = _by_property(resources, S3_BUCKETS, "bucket", name)

@@ -31,17 +31,24 @@ def denies_plain_http(document: Mapping[str, Any]) -> bool:
     for statement in statements if isinstance(statements, list) else [statements]:
         if not isinstance(statement, Mapping) or statement.get("Effect") != "Deny":
             continue
-        condition = statement.get("Condition", {})
-        secure = condition.get("Bool", {}).get("aws:SecureTransport") if isinstance(condition, Mapping) else None
+        condition = statement.get("Condition")
+        # Only the TLS condition: any other key would narrow the denial to some requests.
+        exact = (
+            isinstance(condition, Mapping) and list(condition) == ["Bool"] and isinstance(condition["Bool"], Mapping)
+        )
+        secure = condition["Bool"] if exact else {}  # type: ignore[index]
         actions = statement.get("Action")
         actions = actions if isinstance(actions, list) else [actions]
         resources = statement.get("Resource")
-        resources = resources if isinstance(resources, list) else [resources]
+        resources = [r for r in (resources if isinstance(resources, list) else [resources]) if isinstance(r, str)]
         if (
-            str(secure).lower() == "false"
+            exact
+            and list(secure) == ["aws:SecureTransport"]
+            and str(secure["aws:SecureTransport"]).lower() == "false"
             and statement.get("Principal") in ("*", {"AWS": "*"})
             and ("s3:*" in actions or "*" in actions)
-            and any(isinstance(r, str) and r.endswith("/*") for r in resources)
+            and any(r.endswith("/*") for r in resources)
+            and any(not r.endswith("/*") for r in resources)
         ):
             return True
     return False

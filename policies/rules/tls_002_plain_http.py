@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 
 from pulumi_policy import Severity
 
-from ..framework import Check, RuleMeta, Subject, Unknown, items, read, resource_policy
+from ..framework import Check, RuleMeta, Subject, Unknown, is_set, items, read, resource_policy
 
 META = RuleMeta(
     id="AIS-TLS-002",
@@ -24,7 +24,8 @@ def _listener(check: Check, resource: Subject) -> None:
     if isinstance(protocol, Unknown):
         check.cannot_verify(resource, protocol, "HTTPS, TLS, or HTTP that only redirects to HTTPS")
         return
-    if str(protocol).upper() != "HTTP":
+    # Unset, an Application Load Balancer listener speaks HTTP (pulumi_aws lb.Listener `protocol`).
+    if is_set(protocol) and str(protocol).upper() != "HTTP":
         return
     actions = list(items(resource.props, "defaultActions"))
     redirects = [
@@ -41,6 +42,16 @@ def _listener(check: Check, resource: Subject) -> None:
     )
 
 
+def _inline_website(check: Check, resource: Subject) -> None:
+    website = read(resource.props, "website")
+    if isinstance(website, Unknown):
+        check.cannot_verify(resource, website, "no website configuration")
+    elif is_set(website) and website not in ({}, []):
+        check.fail(
+            resource, "website", website, "no website configuration", "S3 website endpoints serve plain HTTP only"
+        )
+
+
 def _always_plain(message: str) -> Callable[[Check, Subject], None]:
     def verify(check: Check, resource: Subject) -> None:
         check.fail(resource, "", resource.resource_type, "an HTTPS endpoint", message)
@@ -55,6 +66,14 @@ CHECKS: Mapping[str, Callable[[Check, Subject], None]] = {
     "aws:s3/bucketWebsiteConfiguration:BucketWebsiteConfiguration": _always_plain(
         "S3 website endpoints serve plain HTTP only"
     ),
+    "aws:s3/bucketWebsiteConfigurationV2:BucketWebsiteConfigurationV2": _always_plain(
+        "S3 website endpoints serve plain HTTP only"
+    ),
+    "gcp:compute/regionTargetHttpProxy:RegionTargetHttpProxy": _always_plain(
+        "a RegionTargetHttpProxy serves plain HTTP"
+    ),
+    "aws:s3/bucket:Bucket": _inline_website,
+    "aws:s3/bucketV2:BucketV2": _inline_website,
 }
 """Each endpoint type and how to tell plain HTTP; a new type is one entry."""
 
