@@ -57,6 +57,10 @@ class ClusterSpec(_Strict):
     public_endpoint: bool | None = None
     """Reach the API server from the internet. Default: on in dev only; anything else is an explicit
     opt-out the guardrails flag outside dev."""
+    api_access_cidrs: tuple[Annotated[str, StringConstraints(pattern=r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")], ...] = ()
+    """Networks that reach the API server (a CI runner's or bastion's subnet, a VPN): on the private
+    endpoint (EKS security group rule, GKE authorized network) and, if public, the public one.
+    Default: none beyond the cluster's own network."""
     system_nodes: Annotated[int, Field(ge=1, le=10)] = 2
     """On-demand nodes for cluster add-ons. Default: 2."""
     gpu_pools: tuple[GpuPoolSpec, ...] = ()
@@ -87,12 +91,17 @@ class ClusterPlan:
     system_nodes: int
     gpu_pools: tuple[GpuPoolPlan, ...]
     admin_role_arns: tuple[str, ...]
+    api_access_cidrs: tuple[str, ...] = ()
 
     @property
     def max_gpus(self) -> int:
         """Every GPU the cluster's pools can hold at their largest: the workload namespaces' quota."""
         return sum(pool.max_nodes * pool.accelerator.count for pool in self.gpu_pools)
 
+
+SPOT_OR_RESERVED_ONLY = frozenset({"a3-highgpu-1g", "a3-highgpu-2g", "a3-highgpu-4g", "a3-ultragpu-8g"})
+"""GCP types with no on-demand capacity. Source: the accelerator catalog's notes (Google Cloud,
+"GPU machine types", read 2026-11-27)."""
 
 ROLE_MIN_NODES: dict[Role, int] = {"training": 0, "inference": 1}
 ROLE_CAPACITY: dict[Role, Capacity] = {"training": "spot", "inference": "on_demand"}
@@ -127,6 +136,7 @@ def plan_clusters(
             system_nodes=cluster.system_nodes,
             gpu_pools=tuple(plan_pool(cloud, region, cluster.role, pool) for pool in cluster.gpu_pools),
             admin_role_arns=cluster.admin_role_arns,
+            api_access_cidrs=cluster.api_access_cidrs,
         )
         for cluster in clusters
     )
@@ -154,7 +164,26 @@ def compute_issues(
             if cloud == "gcp" and pool.image != "al2023":
                 issues.append((f"{pool_path}.image", pool.image, "AWS only; GKE pools use Container-Optimized OS"))
             try:
-                plan_pool(cloud, region, cluster.role, pool)
+                planned = plan_pool(cloud, region, cluster.role, pool)
             except AcceleratorNotOffered as error:
                 issues.append((f"{pool_path}.gpu", pool.gpu, str(error)))
+                continue
+            if planned.accelerator.vendor != "nvidia":
+                issues.append(
+                    (
+                        f"{pool_path}.gpu",
+                        pool.gpu,
+                        "Neuron pools are not supported yet: aistacks installs no Neuron "
+                        "device plugin, so aws.amazon.com/neuron would never be schedulable; allowed: NVIDIA GPUs",
+                    )
+                )
+            if planned.accelerator.name in SPOT_OR_RESERVED_ONLY and planned.capacity == "on_demand":
+                issues.append(
+                    (
+                        f"{pool_path}.capacity",
+                        "on_demand",
+                        f"{planned.accelerator.name} cannot be had on demand "
+                        "(spot, Flex-start or a reservation only); allowed: spot",
+                    )
+                )
     return issues

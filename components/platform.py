@@ -136,6 +136,7 @@ class AwsStores(pulumi.ComponentResource):
                 protect=plan.protect,
                 system_nodes=cluster.system_nodes,
                 admin_role_arns=cluster.admin_role_arns,
+                api_access_cidrs=cluster.api_access_cidrs,
             ),
             opts=children,
         )
@@ -257,6 +258,7 @@ class GcpStores(pulumi.ComponentResource):
                 pods_range=ranges.pods_name,
                 services_range=ranges.services_name,
                 master_authorized_cidr=str(self.network.ranges.primary),
+                api_access_cidrs=cluster.api_access_cidrs,
                 kms_key=self.key,
                 role=cluster.role,
                 public_endpoint=cluster.public_endpoint,

@@ -392,3 +392,34 @@ def test_the_key_waits_for_the_autoscaling_role_it_names_when_the_stack_creates_
     assert "AWSServiceRoleForAutoScaling" in inputs(key)["policy"]
     if created:
         assert roles[0].urn in key.property_dependencies["policy"]
+
+
+def test_api_access_networks_reach_the_private_endpoint(plan: Plan) -> None:
+    graph = plan("prod", False)
+    rules = [inputs(r) for r in graph.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")]
+    assert [(r["cidrIpv4"], r["fromPort"], r["toPort"]) for r in rules] == [("10.200.0.0/24", 443, 443)] * 2
+    assert all(r["securityGroupId"].startswith("sg-") for r in rules), "on the cluster security group EKS made"
+
+
+@pytest.mark.parametrize(
+    ("cloud", "region", "pool", "path", "message"),
+    [
+        ("aws", "eu-central-1", {"name": "neuron", "gpu": "inferentia2"}, "gpu", "Neuron pools are not supported yet"),
+        (
+            "gcp",
+            "europe-west4",
+            {"name": "h100", "gpu": "h100", "gpus_per_node": 4, "capacity": "on_demand"},
+            "capacity",
+            "cannot be had on demand",
+        ),
+    ],
+)
+def test_pools_that_could_never_run_are_config_errors(
+    cloud: str, region: str, pool: dict[str, Any], path: str, message: str
+) -> None:
+    from aistacks.compute import compute_issues
+
+    issues = compute_issues(
+        cloud, region, "1.35", [ClusterSpec(role="inference", gpu_pools=(GpuPoolSpec(**pool),))], "x"
+    )  # type: ignore[arg-type]
+    assert [p for p, _, m in issues if message in m] == [f"x.clusters[0].gpu_pools[0].{path}"]

@@ -55,6 +55,9 @@ class EksClusterArgs:
     """On-demand nodes for add-ons (CoreDNS, …). Default: 2."""
     system_instance_type: str = "m7i.large"
     """Default: m7i.large (2 vCPUs, 8 GiB)."""
+    api_access_cidrs: Sequence[str] = ()
+    """Networks allowed to reach the private endpoint on 443 (a CI runner's or bastion's subnet).
+    Default: none beyond the cluster's own security group."""
     admin_role_arns: Sequence[str] = ()
     """IAM roles given cluster-admin through access entries. Default: none (the creator's own access
     entry, which EKS adds, is how the deployment reaches the cluster)."""
@@ -107,8 +110,9 @@ class EksCluster(pulumi.ComponentResource):
             "endpoint_private_access": True,
             "endpoint_public_access": args.public_endpoint,
         }
-        if args.public_endpoint and args.public_access_cidrs:
-            vpc_config["public_access_cidrs"] = list(args.public_access_cidrs)
+        public_cidrs = list(args.public_access_cidrs) or list(args.api_access_cidrs)
+        if args.public_endpoint and public_cidrs:
+            vpc_config["public_access_cidrs"] = public_cidrs
         self.cluster = aws.eks.Cluster(
             name,
             name=name,
@@ -127,6 +131,18 @@ class EksCluster(pulumi.ComponentResource):
             tags={**tags, "aistacks.io/role": args.role},
             opts=stateful_child(self, protect=args.protect, depends_on=[cluster_policy, log_group]),
         )
+        cluster_group = self.cluster.vpc_config.apply(lambda config: config.cluster_security_group_id or "")
+        for index, cidr in enumerate(args.api_access_cidrs):
+            aws.vpc.SecurityGroupIngressRule(
+                f"{name}-api-access-{index}",
+                security_group_id=cluster_group,
+                cidr_ipv4=cidr,
+                ip_protocol="tcp",
+                from_port=443,
+                to_port=443,
+                description="Kubernetes API from an allowed network",
+                opts=child(self),
+            )
         self.oidc_provider = aws.iam.OpenIdConnectProvider(
             f"{name}-oidc",
             url=self.cluster.identities.apply(lambda identities: identities[0].oidcs[0].issuer),  # type: ignore[index]
@@ -261,6 +277,7 @@ class EksCluster(pulumi.ComponentResource):
                             },
                             {
                                 "Effect": "Allow",
+                                "Condition": {"StringLike": {"kms:ViaService": "ec2.*.amazonaws.com"}},
                                 "Action": [
                                     "kms:Encrypt",
                                     "kms:Decrypt",

@@ -191,6 +191,7 @@ def _eks_cluster(c: Created) -> tuple[str, dict[str, Any]]:
         "endpoint": f"https://{token}.gr7.{c.region}.eks.amazonaws.com",
         "certificateAuthority": {"data": base64.b64encode(f"mock CA of {name}".encode()).decode()},
         "identities": [{"oidcs": [{"issuer": f"https://oidc.eks.{c.region}.amazonaws.com/id/{token}"}]}],
+        "vpcConfig": {**c.inputs.get("vpcConfig", {}), "clusterSecurityGroupId": f"sg-{_digest('eks-sg', name)[:17]}"},
         "status": "ACTIVE",
         "clusterId": _uuid("eks", name),
     }
@@ -311,6 +312,7 @@ RESOURCE_HANDLERS: Mapping[str, Handler] = {
     "aws:ec2/securityGroup:SecurityGroup": _ec2("sg"),
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": _ec2("sg"),
     "aws:ec2/flowLog:FlowLog": _ec2("fl"),
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _ec2("sgr"),
     "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
     "aws:eks/cluster:Cluster": _eks_cluster,
     "aws:eks/nodeGroup:NodeGroup": _eks_node_group,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -119,6 +120,11 @@ def render_sarif(result: GateResult, rules: Sequence[RuleMeta], stack_file: str)
                 }
             ],
             "properties": {"resourceType": f.resource_type, "path": f.path},
+            # Every result points at line 1 of the stack file: a stable identity of our own keeps
+            # code scanning from merging or reopening alerts.
+            "partialFingerprints": {
+                "aistacksFinding/v1": hashlib.sha256(f"{f.rule_id}|{f.urn}|{f.path}".encode()).hexdigest()[:32]
+            },
         }
         if f.rule_id in index:
             entry["ruleIndex"] = index[f.rule_id]

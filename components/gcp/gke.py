@@ -49,6 +49,8 @@ class GkeClusterArgs:
     """The network allowed to reach the control plane (the nodes' subnet). Required."""
     kms_key: KmsKey
     """The stack's key, in ``region``: secrets encryption, boot disks, the default StorageClass. Required."""
+    api_access_cidrs: Sequence[str] = ()
+    """More networks allowed to reach the control plane (a CI runner's or bastion's). Default: none."""
     role: Role = "training"
     public_endpoint: bool = False
     """Reach the API server from the internet too. Default: off."""
@@ -107,7 +109,13 @@ class GkeCluster(pulumi.ComponentResource):
                 "enable_private_endpoint": not args.public_endpoint,
             },
             master_authorized_networks_config={
-                "cidr_blocks": [{"cidr_block": args.master_authorized_cidr, "display_name": "nodes"}],
+                "cidr_blocks": [
+                    {"cidr_block": args.master_authorized_cidr, "display_name": "nodes"},
+                    *(
+                        {"cidr_block": cidr, "display_name": f"api-access-{index}"}
+                        for index, cidr in enumerate(args.api_access_cidrs)
+                    ),
+                ],
                 "gcp_public_cidrs_access_enabled": False,
             },
             workload_identity_config={"workload_pool": f"{args.project}.svc.id.goog"},
