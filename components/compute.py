@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
+from aistacks._model import StrictModel
 from aistacks.catalog import AcceleratorNotOffered, AcceleratorType, Cloud, resolve_accelerator
 
 Role = Literal["training", "inference"]
@@ -22,11 +23,7 @@ Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,18}[a-z0-9]$
 KubernetesVersion = Annotated[str, StringConstraints(pattern=r"^1\.[0-9]{2}$")]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class GpuPoolSpec(_Strict):
+class GpuPoolSpec(StrictModel):
     """One pool of GPU (or Neuron) nodes of a cluster."""
 
     name: Name
@@ -48,7 +45,7 @@ class GpuPoolSpec(_Strict):
     """AWS node image: Amazon Linux 2023 or Bottlerocket (NVIDIA variants). Default: al2023."""
 
 
-class ClusterSpec(_Strict):
+class ClusterSpec(StrictModel):
     """One Kubernetes cluster and its pools; training and inference run in separate clusters."""
 
     role: Role

@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints, field_validator
 
+from aistacks._model import StrictModel
 from aistacks.catalog import Cloud, known_jurisdictions, regions_in_jurisdiction, regions_of
 from aistacks.compute import ClusterSpec, KubernetesVersion, compute_issues
 
@@ -44,12 +45,6 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,18}[a-z0-9]$
 # requirements for labels (read 2026-11-27).
 LabelKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,62}$")]
 LabelValue = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]{0,63}$")]
-
-
-class StrictModel(BaseModel):
-    """Base of every config model: unknown keys are errors and a parsed spec is immutable."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class AwsSpec(StrictModel):

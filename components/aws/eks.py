@@ -17,6 +17,7 @@ from aistacks.aws.documents import assume_role_policy
 from aistacks.aws.nodes import SYSTEM_AMI_TYPE, launch_template
 from aistacks.compute import Role
 from aistacks.k8s import apply_manifest, ebs_storage_class
+from aistacks.k8s.kubeconfig import exec_kubeconfig
 
 TYPE_TOKEN = "aistacks:aws:EksCluster"
 
@@ -337,30 +338,12 @@ def irsa_trust_policy(provider_arn: str, issuer_url: str, service_account: str) 
 
 
 def _kubeconfig(cluster: aws.eks.Cluster, region: pulumi.Output[str]) -> pulumi.Output[str]:
-    """A kubeconfig that authenticates with ``aws eks get-token`` (no long-lived credential in state)."""
+    """A kubeconfig that authenticates with ``aws eks get-token``."""
     return pulumi.Output.all(cluster.name, cluster.endpoint, cluster.certificate_authority.data, region).apply(
-        lambda values: json.dumps(
-            {
-                "apiVersion": "v1",
-                "kind": "Config",
-                "clusters": [
-                    {"name": values[0], "cluster": {"server": values[1], "certificate-authority-data": values[2]}}
-                ],
-                "contexts": [{"name": values[0], "context": {"cluster": values[0], "user": values[0]}}],
-                "current-context": values[0],
-                "users": [
-                    {
-                        "name": values[0],
-                        "user": {
-                            "exec": {
-                                "apiVersion": "client.authentication.k8s.io/v1beta1",
-                                "command": "aws",
-                                "args": ["eks", "get-token", "--cluster-name", values[0], "--region", values[3]],
-                                "interactiveMode": "Never",
-                            }
-                        },
-                    }
-                ],
-            }
+        lambda values: exec_kubeconfig(
+            values[0],
+            values[1],
+            values[2],
+            {"command": "aws", "args": ["eks", "get-token", "--cluster-name", values[0], "--region", values[3]]},
         )
     )

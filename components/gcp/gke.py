@@ -3,7 +3,6 @@ application-layer secrets encryption with the stack's CryptoKey, shielded nodes,
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -15,6 +14,7 @@ from aistacks._options import child, stateful_child
 from aistacks.compute import GpuPoolPlan, Role
 from aistacks.gcp.kms import KmsKey
 from aistacks.k8s import apply_manifest, encrypted_storage_class
+from aistacks.k8s.kubeconfig import exec_kubeconfig
 
 TYPE_TOKEN = "aistacks:gcp:GkeCluster"
 POOL_TYPE_TOKEN = "aistacks:gcp:GpuNodePool"
@@ -236,33 +236,12 @@ class GpuNodePool(pulumi.ComponentResource):
 
 
 def _kubeconfig(cluster: gcp.container.Cluster) -> pulumi.Output[str]:
-    """A kubeconfig that authenticates with ``gke-gcloud-auth-plugin`` (no credential in state)."""
+    """A kubeconfig that authenticates with ``gke-gcloud-auth-plugin``."""
     return pulumi.Output.all(cluster.name, cluster.endpoint, cluster.master_auth.cluster_ca_certificate).apply(
-        lambda values: json.dumps(
-            {
-                "apiVersion": "v1",
-                "kind": "Config",
-                "clusters": [
-                    {
-                        "name": values[0],
-                        "cluster": {"server": f"https://{values[1]}", "certificate-authority-data": values[2]},
-                    }
-                ],
-                "contexts": [{"name": values[0], "context": {"cluster": values[0], "user": values[0]}}],
-                "current-context": values[0],
-                "users": [
-                    {
-                        "name": values[0],
-                        "user": {
-                            "exec": {
-                                "apiVersion": "client.authentication.k8s.io/v1beta1",
-                                "command": "gke-gcloud-auth-plugin",
-                                "provideClusterInfo": True,
-                                "interactiveMode": "Never",
-                            }
-                        },
-                    }
-                ],
-            }
+        lambda values: exec_kubeconfig(
+            values[0],
+            f"https://{values[1]}",
+            values[2],
+            {"command": "gke-gcloud-auth-plugin", "provideClusterInfo": True},
         )
     )
