@@ -10,7 +10,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from aistacks.compute import ClusterPlan, plan_clusters
-from aistacks.spec import ObjectLockMode, PlatformSpec, Tier
+from aistacks.spec import ObjectLockMode, PlatformSpec, Tier, vector_host
 
 
 @dataclass(frozen=True)
@@ -114,6 +114,14 @@ class NetworkPlan:
 
 
 @dataclass(frozen=True)
+class VectorPlan:
+    cloud: Literal["aws", "gcp"]
+    cluster: str
+    replicas: int
+    storage_gib: int
+
+
+@dataclass(frozen=True)
 class PlatformPlan:
     """One environment with every default resolved."""
 
@@ -128,6 +136,7 @@ class PlatformPlan:
     aws_network: NetworkPlan | None
     aws_clusters: tuple[ClusterPlan, ...]
     gcp_clusters: tuple[ClusterPlan, ...]
+    vector: VectorPlan | None = None
 
     @property
     def tier(self) -> Tier:
@@ -174,7 +183,19 @@ def plan_platform(spec: PlatformSpec) -> PlatformPlan:
         if spec.aws
         else None
     )
+    host = vector_host(spec)
+    vector = (
+        VectorPlan(
+            cloud=host[0],
+            cluster=host[1].name or host[1].role,
+            replicas=spec.vector.replicas or (1 if spec.environment == "dev" else 3),
+            storage_gib=spec.vector.storage_gib,
+        )
+        if host is not None and spec.vector is not None
+        else None
+    )
     return PlatformPlan(
+        vector=vector,
         spec=spec,
         prefix=f"{spec.name}-{spec.environment}",
         protect=defaults.protect if spec.protect is None else spec.protect,

@@ -11,7 +11,8 @@ from aistacks import gcp as gcp_components
 from aistacks.aws.nodes import DEVICE_PLUGIN_LABEL, needs_device_plugin
 from aistacks.compute import ClusterPlan
 from aistacks.k8s import WorkloadNamespaces, apply_manifest, nvidia_device_plugin, role_namespaces
-from aistacks.plan import PlatformPlan, plan_platform
+from aistacks.k8s.qdrant import QdrantPlan, VectorDatabase
+from aistacks.plan import PlatformPlan, VectorPlan, plan_platform
 from aistacks.spec import AwsSpec, GcpSpec, PlatformSpec
 
 TYPE_TOKEN = "aistacks:platform:AiPlatform"
@@ -26,6 +27,7 @@ class AwsStores(pulumi.ComponentResource):
     key: aws_components.KmsKey
     network: aws_components.Network
     clusters: dict[str, aws_components.EksCluster]
+    vector: VectorDatabase | None = None
     buckets: dict[str, aws_components.EncryptedBucket]
     audit: aws_components.AuditTrail
 
@@ -155,12 +157,15 @@ class AwsStores(pulumi.ComponentResource):
             )
             for pool in cluster.gpu_pools
         ]
-        WorkloadNamespaces(
+        hosts_vector = plan.vector is not None and (plan.vector.cloud, plan.vector.cluster) == ("aws", cluster.name)
+        namespaces = WorkloadNamespaces(
             f"{name}-namespaces",
-            role_namespaces(cluster.role, cluster.max_gpus),
+            role_namespaces(cluster.role, cluster.max_gpus, vector=hosts_vector),
             eks.provider,
             opts=pulumi.ResourceOptions(parent=eks),
         )
+        if hosts_vector and plan.vector is not None:
+            self.vector = _vector_database(f"{name}-vector", plan.vector, "encrypted-gp3", eks, namespaces)
         if any(needs_device_plugin(pool.ami_type) for pool in pools):
             apply_manifest(
                 f"{name}-nvidia-device-plugin",
@@ -177,6 +182,7 @@ class GcpStores(pulumi.ComponentResource):
     key: gcp_components.KmsKey
     network: gcp_components.Network
     clusters: dict[str, gcp_components.GkeCluster]
+    vector: VectorDatabase | None = None
     buckets: dict[str, gcp_components.EncryptedBucket]
     audit: gcp_components.AuditSink
 
@@ -271,13 +277,31 @@ class GcpStores(pulumi.ComponentResource):
         )
         for pool in cluster.gpu_pools:
             gcp_components.GpuNodePool(f"{name}-{pool.name}", gke, pool, opts=pulumi.ResourceOptions(parent=gke))
-        WorkloadNamespaces(
+        hosts_vector = plan.vector is not None and (plan.vector.cloud, plan.vector.cluster) == ("gcp", cluster.name)
+        namespaces = WorkloadNamespaces(
             f"{name}-namespaces",
-            role_namespaces(cluster.role, cluster.max_gpus, gke=True),
+            role_namespaces(cluster.role, cluster.max_gpus, gke=True, vector=hosts_vector),
             gke.provider,
             opts=pulumi.ResourceOptions(parent=gke),
         )
+        if hosts_vector and plan.vector is not None:
+            self.vector = _vector_database(f"{name}-vector", plan.vector, "encrypted-pd-balanced", gke, namespaces)
         return gke
+
+
+def _vector_database(
+    name: str,
+    vector: VectorPlan,
+    storage_class: str,
+    cluster: aws_components.EksCluster | gcp_components.GkeCluster,
+    namespaces: WorkloadNamespaces,
+) -> VectorDatabase:
+    return VectorDatabase(
+        name,
+        QdrantPlan(replicas=vector.replicas, storage_class=storage_class, storage_gib=vector.storage_gib),
+        cluster.provider,
+        opts=pulumi.ResourceOptions(parent=cluster, depends_on=[namespaces]),
+    )
 
 
 class AiPlatform(pulumi.ComponentResource):

@@ -146,6 +146,21 @@ class KmsSpec(StrictModel):
     """GCP: keep key material in Cloud HSM. Default: prod only."""
 
 
+class VectorSpec(StrictModel):
+    """The vector database next to the inference workloads."""
+
+    engine: Literal["qdrant"] = "qdrant"
+    """``qdrant``: in-cluster, on any cluster. (Managed engines are not built yet.) Default: qdrant."""
+    cloud: Cloud | None = None
+    """Which cloud's cluster hosts it. Default: the first cloud with an inference cluster, else with any."""
+    cluster: str | None = None
+    """Which cluster (by name). Default: that cloud's first inference cluster, else its first cluster."""
+    replicas: Annotated[int, Field(ge=1, le=9)] | None = None
+    """Default: 1 in dev, 3 in staging and prod (one per zone)."""
+    storage_gib: Annotated[int, Field(ge=1, le=16384)] = 50
+    """Persistent volume per replica, on the cluster's encrypted StorageClass. Default: 50."""
+
+
 DEFAULT_BUCKETS: tuple[BucketSpec, ...] = (BucketSpec(name="datasets"), BucketSpec(name="models"))
 
 
@@ -168,6 +183,8 @@ class PlatformSpec(StrictModel):
     """Audit logging settings. Default: the tier's."""
     kms: KmsSpec = KmsSpec()
     """Key settings. Default: the tier's."""
+    vector: VectorSpec | None = None
+    """The vector database. Default: none."""
     protect: bool | None = None
     """Protect stateful resources (keys, buckets, audit destinations) from deletion.
     Default: off in dev, on in staging and prod, where it cannot be turned off."""
@@ -254,6 +271,8 @@ def semantic_issues(
                     cloud, cloud_spec.region, cloud_spec.kubernetes_version, cloud_spec.clusters, f"{root}.{cloud}"
                 )
             ]
+    if spec.vector is not None:
+        issues += _vector_issues(spec, f"{root}.vector")
     seen: set[str] = set()
     for index, bucket in enumerate(spec.buckets):
         if bucket.name == "audit-logs":
@@ -272,3 +291,27 @@ def semantic_issues(
             )
         )
     return issues
+
+
+def vector_host(spec: PlatformSpec) -> tuple[Cloud, ClusterSpec] | None:
+    """The cloud and cluster that host the vector database, by the defaults of :class:`VectorSpec`."""
+    if spec.vector is None:
+        return None
+    clouds: tuple[tuple[Cloud, AwsSpec | GcpSpec | None], ...] = (("aws", spec.aws), ("gcp", spec.gcp))
+    candidates: list[tuple[Cloud, ClusterSpec]] = [
+        (cloud, cluster)
+        for cloud, cloud_spec in clouds
+        if cloud_spec is not None and spec.vector.cloud in (None, cloud)
+        for cluster in cloud_spec.clusters
+        if spec.vector.cluster in (None, cluster.name or cluster.role)
+    ]
+    inference = [c for c in candidates if c[1].role == "inference"]
+    return (inference or candidates or [None])[0]
+
+
+def _vector_issues(spec: PlatformSpec, path: str) -> list[ConfigIssue]:
+    if vector_host(spec) is not None:
+        return []
+    assert spec.vector is not None
+    where = spec.vector.cluster or spec.vector.cloud or "any cloud"
+    return [ConfigIssue(path, where, "no cluster to host the vector database; define one under aws or gcp clusters")]

@@ -204,7 +204,7 @@ def manifests(graph: ResourceGraph) -> list[dict[str, Any]]:
     found = []
     for record in graph.resources:
         if record.type.startswith("kubernetes:") and record.custom:
-            props = inputs(record)
+            props = display_value(record.inputs, secret_shape=True)
             group_version, kind = record.type.removeprefix("kubernetes:").rsplit(":", 1)
             api_version = props.get("apiVersion") or group_version.removeprefix("core/")
             found.append({**props, "apiVersion": api_version, "kind": props.get("kind") or kind})
@@ -215,7 +215,10 @@ def manifests(graph: ResourceGraph) -> list[dict[str, Any]]:
 def test_every_manifest_validates_strictly_for_the_cluster_version(plan: Plan, env: str) -> None:
     found = manifests(plan(env, False))
     kinds = {m["kind"] for m in found}
-    assert kinds == {"DaemonSet", "StorageClass", "Namespace", "ResourceQuota", "LimitRange", "NetworkPolicy"}
+    assert kinds == {
+        "DaemonSet", "StorageClass", "Namespace", "ResourceQuota", "LimitRange", "NetworkPolicy",
+        "ServiceAccount", "ConfigMap", "Secret", "Service", "StatefulSet", "PodDisruptionBudget",
+    }  # fmt: skip
     for manifest in found:
         kubernetes_validate.validate(manifest, KUBERNETES_VERSION, strict=True)
 
@@ -423,3 +426,73 @@ def test_pools_that_could_never_run_are_config_errors(
         cloud, region, "1.35", [ClusterSpec(role="inference", gpu_pools=(GpuPoolSpec(**pool),))], "x"
     )  # type: ignore[arg-type]
     assert [p for p, _, m in issues if message in m] == [f"x.clusters[0].gpu_pools[0].{path}"]
+
+
+# --- the vector database ----------------------------------------------------------------------------
+
+
+def vector_objects(graph: ResourceGraph) -> dict[str, dict[str, Any]]:
+    return {
+        f"{m['kind']}/{m['metadata']['name']}": m
+        for m in manifests(graph)
+        if "vector" in (m["metadata"].get("namespace"), m["metadata"]["name"])
+    }
+
+
+@pytest.mark.parametrize("preview", [False, True])
+def test_prod_vector_database_is_replicated_private_encrypted_and_keyed(plan: Plan, preview: bool) -> None:
+    graph = plan("prod", preview)
+    objects = vector_objects(graph)
+    statefulset = objects["StatefulSet/qdrant"]["spec"]
+    assert statefulset["replicas"] >= 3
+    (claim,) = statefulset["volumeClaimTemplates"]
+    assert claim["spec"]["storageClassName"] == "encrypted-gp3"
+    assert claim["spec"]["resources"]["requests"]["storage"] == "200Gi"
+    anti = statefulset["template"]["spec"]["affinity"]["podAntiAffinity"][
+        "requiredDuringSchedulingIgnoredDuringExecution"
+    ]
+    assert anti[0]["topologyKey"] == "topology.kubernetes.io/zone"
+    (container,) = statefulset["template"]["spec"]["containers"]
+    api_key = next(e for e in container["env"] if e["name"] == "QDRANT__SERVICE__API_KEY")
+    assert api_key["valueFrom"]["secretKeyRef"]["name"] == "qdrant-api-key", "the key comes from a Secret"
+    string_data = objects["Secret/qdrant-api-key"]["stringData"]
+    assert (string_data if preview else string_data["api-key"]) == "[secret]", "generated, never a literal"
+    secret = next(r for r in graph.of_type("kubernetes:core/v1:Secret"))
+    assert inputs(secret)["stringData"] in ("[secret]", "[unknown]"), "the engine holds it as a secret"
+    assert objects["Service/qdrant"]["spec"]["type"] == "ClusterIP"
+    assert objects["PodDisruptionBudget/qdrant"]["spec"]["maxUnavailable"] == 1
+    admitted = objects["NetworkPolicy/allow-ingress-from-inference"]["spec"]["ingress"][0]["from"]
+    assert admitted == [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "inference"}}}]
+    storage_classes = [
+        m for m in manifests(graph) if m["kind"] == "StorageClass" and m["metadata"]["name"] == "encrypted-gp3"
+    ]
+    assert all(m["parameters"]["encrypted"] == "true" and m["parameters"]["kmsKeyId"] for m in storage_classes)
+
+
+def test_dev_runs_one_replica_on_its_single_cluster(plan: Plan) -> None:
+    objects = vector_objects(plan("dev", False))
+    assert objects["StatefulSet/qdrant"]["spec"]["replicas"] == 1
+    assert "affinity" not in objects["StatefulSet/qdrant"]["spec"]["template"]["spec"]
+    admitted = objects["NetworkPolicy/allow-ingress-from-training"]["spec"]["ingress"][0]["from"]
+    assert admitted == [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "training"}}}]
+
+
+def test_a_vector_database_needs_a_cluster(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    stack = tmp_path / "Pulumi.novec.yaml"
+    stack.write_text(
+        json.dumps(
+            {
+                "config": {
+                    "aistacks:platform": {
+                        "environment": "dev",
+                        "jurisdiction": "eu",
+                        "aws": {"region": "eu-west-1"},
+                        "vector": {},
+                    }
+                }
+            }
+        ),
+        encoding="utf-8",
+    )
+    assert main(["plan", "--stack-file", str(stack), "--project-dir", str(REPO)]) == 2
+    assert "aistacks:platform.vector" in capsys.readouterr().err

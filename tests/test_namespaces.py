@@ -12,7 +12,7 @@ VERSION = "1.35.0"
 
 @pytest.mark.parametrize("role", ["training", "inference"])
 def test_every_manifest_validates_strictly(role: str) -> None:
-    for spec in role_namespaces(role, gpus=16):  # type: ignore[arg-type]
+    for spec in role_namespaces(role, gpus=16, vector=True):  # type: ignore[arg-type]
         for manifest in namespace_manifests(spec):
             kubernetes_validate.validate(manifest, VERSION, strict=True)
 
@@ -21,7 +21,7 @@ def test_inference_namespaces_enforce_restricted_and_training_baseline() -> None
     levels = {
         spec.name: spec.pod_security
         for role in ("training", "inference")
-        for spec in role_namespaces(role, gpus=8)  # type: ignore[arg-type]
+        for spec in role_namespaces(role, gpus=8, vector=role == "inference")  # type: ignore[arg-type]
     }
     assert levels == {"training": "baseline", "inference": "restricted", "vector": "restricted"}
     (manifest, *_) = namespace_manifests(role_namespaces("training", gpus=8)[0])
@@ -31,13 +31,13 @@ def test_inference_namespaces_enforce_restricted_and_training_baseline() -> None
 def test_gpu_quotas_cap_requests() -> None:
     quotas = {
         spec.name: namespace_manifests(spec)[1]["spec"]["hard"]["requests.nvidia.com/gpu"]
-        for spec in role_namespaces("inference", gpus=12)
+        for spec in role_namespaces("inference", gpus=12, vector=True)
     }
     assert quotas == {"inference": "12", "vector": "0"}
 
 
 def test_vector_namespace_admits_only_inference_on_qdrant_ports() -> None:
-    (_, vector) = role_namespaces("inference", gpus=1)
+    (_, vector) = role_namespaces("inference", gpus=1, vector=True)
     policies = {p["metadata"]["name"]: p["spec"] for p in namespace_manifests(vector)[3:]}
     assert policies["default-deny"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
     (rule,) = policies["allow-ingress-from-inference"]["ingress"]
@@ -55,7 +55,7 @@ def test_https_egress_never_reaches_instance_metadata() -> None:
 
 @pytest.mark.parametrize("gke", [False, True])
 def test_only_gke_pods_reach_the_metadata_server(gke: bool) -> None:
-    for spec in role_namespaces("inference", gpus=1, gke=gke):
+    for spec in role_namespaces("inference", gpus=1, gke=gke, vector=True):
         names = {p["metadata"]["name"] for p in namespace_manifests(spec)[3:]}
         assert ("allow-gke-metadata-server" in names) is gke
         for manifest in namespace_manifests(spec):

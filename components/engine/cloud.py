@@ -243,6 +243,12 @@ def _asg_tag(c: Created) -> tuple[str, dict[str, Any]]:
     return f"{c.inputs['autoscalingGroupName']},{c.inputs['tag']['key']}", {}
 
 
+def _random_password(c: Created) -> tuple[str, dict[str, Any]]:
+    length = int(c.inputs.get("length", 16))
+    value = (_digest("password", c.name) * 4)[:length]
+    return "none", {"result": value, "bcryptHash": "$2a$10$" + _digest("bcrypt", c.name)[:53]}
+
+
 def _kubernetes(c: Created) -> tuple[str, dict[str, Any]]:
     metadata = dict(c.inputs.get("metadata") or {})
     name = metadata.get("name") or c.physical_name
@@ -325,6 +331,13 @@ RESOURCE_HANDLERS: Mapping[str, Handler] = {
     "aws:autoscaling/tag:Tag": _asg_tag,
     "kubernetes:apps/v1:DaemonSet": _kubernetes,
     "kubernetes:core/v1:Namespace": _kubernetes,
+    "kubernetes:core/v1:Secret": _kubernetes,
+    "kubernetes:core/v1:Service": _kubernetes,
+    "kubernetes:core/v1:ServiceAccount": _kubernetes,
+    "kubernetes:core/v1:ConfigMap": _kubernetes,
+    "kubernetes:apps/v1:StatefulSet": _kubernetes,
+    "kubernetes:policy/v1:PodDisruptionBudget": _kubernetes,
+    "random:index/randomPassword:RandomPassword": _random_password,
     "kubernetes:core/v1:ResourceQuota": _kubernetes,
     "kubernetes:core/v1:LimitRange": _kubernetes,
     "kubernetes:networking.k8s.io/v1:NetworkPolicy": _kubernetes,

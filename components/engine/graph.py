@@ -55,22 +55,33 @@ class ResourceRecord:
         }
 
 
-def display_value(value: Any) -> Any:
-    """A wire value made readable: unknowns and secrets shown as the Pulumi CLI shows them."""
+def display_value(value: Any, *, secret_shape: bool = False) -> Any:
+    """A wire value made readable: unknowns and secrets shown as the Pulumi CLI shows them.
+
+    With ``secret_shape``, a secret keeps its structure (objects and lists) and only its leaves read
+    ``[secret]``: what a schema validator needs to check a manifest without seeing the secret."""
     if value == UNKNOWN_SENTINEL:
         return UNKNOWN_DISPLAY
     if isinstance(value, dict):
         signature = value.get(_SPECIAL_SIG)
         if signature == _SECRET_SIG:
-            return SECRET_DISPLAY
+            return _mask(display_value(value.get("value"), secret_shape=True)) if secret_shape else SECRET_DISPLAY
         if signature == _RESOURCE_SIG:
             return value.get("urn")
-        return {key: display_value(item) for key, item in value.items()}
+        return {key: display_value(item, secret_shape=secret_shape) for key, item in value.items()}
     if isinstance(value, list):
-        return [display_value(item) for item in value]
+        return [display_value(item, secret_shape=secret_shape) for item in value]
     if isinstance(value, float) and value.is_integer():
         return int(value)  # the wire has only doubles; 90 reads better than 90.0
     return value
+
+
+def _mask(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _mask(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_mask(item) for item in value]
+    return SECRET_DISPLAY
 
 
 @dataclass

@@ -179,27 +179,31 @@ def namespace_manifests(spec: NamespaceSpec) -> list[Manifest]:
     return [namespace(spec), gpu_quota(spec), default_limits(spec), *network_policies(spec)]
 
 
-def role_namespaces(role: Literal["training", "inference"], gpus: int, *, gke: bool = False) -> list[NamespaceSpec]:
-    """The namespaces of a cluster by role: training runs arbitrary training images (baseline);
-    inference serves models and talks to the vector database, which only inference may reach.
-    On GKE, pods may reach the GKE metadata server (Workload Identity)."""
-    if role == "training":
-        return [NamespaceSpec("training", "baseline", gpus, egress_https=True, gke_metadata_server=gke)]
+def role_namespaces(
+    role: Literal["training", "inference"], gpus: int, *, gke: bool = False, vector: bool = False
+) -> list[NamespaceSpec]:
+    """The namespaces of a cluster by role: ``training`` runs arbitrary training images (baseline),
+    ``inference`` serves models (restricted). With ``vector``, the cluster also hosts the vector
+    database in ``vector`` (restricted), which only the workload namespace may reach. On GKE, pods may
+    reach the GKE metadata server (Workload Identity)."""
+    workload = NamespaceSpec(
+        role,
+        "baseline" if role == "training" else "restricted",
+        gpus,
+        egress_https=True,
+        egress_to=(("vector", VECTOR_PORTS),) if vector else (),
+        gke_metadata_server=gke,
+    )
+    if not vector:
+        return [workload]
     return [
-        NamespaceSpec(
-            "inference",
-            "restricted",
-            gpus,
-            egress_https=True,
-            egress_to=(("vector", VECTOR_PORTS),),
-            gke_metadata_server=gke,
-        ),
+        workload,
         NamespaceSpec(
             "vector",
             "restricted",
             0,
             egress_https=False,
-            ingress_from=("inference",),
+            ingress_from=(role,),
             ingress_ports=VECTOR_PORTS,
             gke_metadata_server=gke,
         ),
