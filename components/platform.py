@@ -165,7 +165,9 @@ class AwsStores(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=eks),
         )
         if hosts_vector and plan.vector is not None:
-            self.vector = _vector_database(f"{name}-vector", plan.vector, "encrypted-gp3", eks, namespaces)
+            self.vector = _vector_database(
+                f"{name}-vector", plan.vector, plan.protect, "encrypted-gp3", eks, namespaces
+            )
         if any(needs_device_plugin(pool.ami_type) for pool in pools):
             apply_manifest(
                 f"{name}-nvidia-device-plugin",
@@ -285,20 +287,25 @@ class GcpStores(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=gke),
         )
         if hosts_vector and plan.vector is not None:
-            self.vector = _vector_database(f"{name}-vector", plan.vector, "encrypted-pd-balanced", gke, namespaces)
+            self.vector = _vector_database(
+                f"{name}-vector", plan.vector, plan.protect, "encrypted-pd-balanced", gke, namespaces
+            )
         return gke
 
 
 def _vector_database(
     name: str,
     vector: VectorPlan,
+    protect: bool,
     storage_class: str,
     cluster: aws_components.EksCluster | gcp_components.GkeCluster,
     namespaces: WorkloadNamespaces,
 ) -> VectorDatabase:
     return VectorDatabase(
         name,
-        QdrantPlan(replicas=vector.replicas, storage_class=storage_class, storage_gib=vector.storage_gib),
+        QdrantPlan(
+            replicas=vector.replicas, storage_class=storage_class, storage_gib=vector.storage_gib, protect=protect
+        ),
         cluster.provider,
         opts=pulumi.ResourceOptions(parent=cluster, depends_on=[namespaces]),
     )

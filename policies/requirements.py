@@ -144,3 +144,25 @@ class Forbids:
             check.cannot_verify(resource, actual, f"anything but {self.value!r}")
         elif is_set(actual) and str(actual).lower() == str(self.value).lower():
             check.fail(resource, path, actual, f"anything but {self.value!r}", f"{path} must not be {self.value!r}")
+
+
+# The parameter that names a customer-managed key, per CSI provisioner. Sources: aws-ebs-csi-driver
+# docs/parameters.md (`encrypted`, `kmsKeyId`); GKE docs, "Use customer-managed encryption keys"
+# (`disk-encryption-kms-key`) (read 2026-11-27).
+STORAGE_CLASS_KEYS: dict[str, tuple[Requirement, ...]] = {
+    "ebs.csi.aws.com": (Equals("parameters.encrypted", "true"), KeyAt("parameters.kmsKeyId")),
+    "pd.csi.storage.gke.io": (KeyAt("parameters.disk-encryption-kms-key"),),
+}
+
+
+@dataclass(frozen=True)
+class StorageClassKey:
+    """A StorageClass of a known cloud provisioner encrypts its volumes with a customer-managed key."""
+
+    def verify(self, check: Check, resource: Subject, base: str) -> None:
+        provisioner = read(resource.props, "provisioner")
+        if isinstance(provisioner, Unknown):
+            check.cannot_verify(resource, provisioner, "a known provisioner")
+            return
+        for requirement in STORAGE_CLASS_KEYS.get(str(provisioner), ()):
+            requirement.verify(check, resource, base)

@@ -752,3 +752,50 @@ def test_a_rule_that_trips_over_an_unknown_value_reports_instead_of_passing() ->
     assert item.level is not None
     assert item.level.value == "mandatory"
     assert item.finding.message.startswith("could not verify location")
+
+
+# --- AIS-NET-002 and storage classes -------------------------------------------------------------
+
+SERVICE = "kubernetes:core/v1:Service"
+K8S = provider("kubernetes", "cluster")
+
+
+def k8s_res(type_token: str, name: str, props: dict[str, Any]) -> ResourceRecord:
+    return res(type_token, name, props, K8S)
+
+
+@pytest.mark.parametrize(
+    ("spec", "annotations", "violations"),
+    [
+        ({"type": "ClusterIP"}, {}, 0),
+        ({"type": "LoadBalancer"}, {}, 1),
+        ({"type": "LoadBalancer"}, {"service.beta.kubernetes.io/aws-load-balancer-scheme": "internal"}, 0),
+        ({"type": "LoadBalancer"}, {"networking.gke.io/load-balancer-type": "Internal"}, 0),
+        ({"type": "LoadBalancer"}, {"service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing"}, 1),
+        ({"type": "NodePort"}, {}, 1),
+    ],
+)
+def test_kubernetes_services_stay_private(spec: dict[str, Any], annotations: dict[str, str], violations: int) -> None:
+    service = k8s_res(SERVICE, "qdrant", {"metadata": {"name": "qdrant", "annotations": annotations}, "spec": spec})
+    assert len(findings(run(service), "AIS-NET-002")) == violations
+
+
+@pytest.mark.parametrize(
+    ("props", "paths"),
+    [
+        ({"provisioner": "ebs.csi.aws.com", "parameters": {"encrypted": "true", "kmsKeyId": KEY_ARN}}, []),
+        (
+            {"provisioner": "ebs.csi.aws.com", "parameters": {"type": "gp3"}},
+            ["parameters.encrypted", "parameters.kmsKeyId"],
+        ),
+        ({"provisioner": "pd.csi.storage.gke.io", "parameters": {"disk-encryption-kms-key": CRYPTO_KEY}}, []),
+        (
+            {"provisioner": "pd.csi.storage.gke.io", "parameters": {"type": "pd-balanced"}},
+            ["parameters.disk-encryption-kms-key"],
+        ),
+        ({"provisioner": "example.com/nfs"}, []),
+    ],
+)
+def test_storage_classes_encrypt_with_the_stack_key(props: dict[str, Any], paths: list[str]) -> None:
+    storage_class = k8s_res("kubernetes:storage.k8s.io/v1:StorageClass", "sc", props)
+    assert sorted(f[1] for f in findings(run(storage_class), ENC)) == sorted(paths)

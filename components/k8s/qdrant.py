@@ -33,6 +33,8 @@ class QdrantPlan:
     storage_gib: int = 50
     cpu: str = "1"
     memory: str = "4Gi"
+    protect: bool = True
+    """Protect the StatefulSet (its volumes hold the data) and the API key. Default: on."""
 
     @property
     def labels(self) -> dict[str, str]:
@@ -253,15 +255,19 @@ class VectorDatabase(pulumi.ComponentResource):
         key = random.RandomPassword(
             f"{name}-api-key", length=48, special=False, opts=pulumi.ResourceOptions(parent=self)
         )
-        in_cluster = pulumi.ResourceOptions(parent=self, provider=provider)
-        secret = apply_manifest(f"{name}-api-key", api_key_secret(plan, key.result), in_cluster)
+        keep = pulumi.ResourceOptions(
+            parent=self, provider=provider, protect=plan.protect, retain_on_delete=plan.protect
+        )
+        secret = apply_manifest(f"{name}-api-key", api_key_secret(plan, key.result), keep)
         for manifest in qdrant_manifests(plan):
             kind = manifest["kind"].lower()
-            depends = [secret] if manifest["kind"] == "StatefulSet" else []
+            stateful = manifest["kind"] == "StatefulSet"
             apply_manifest(
                 f"{name}-{kind}-{manifest['metadata']['name']}",
                 manifest,
-                pulumi.ResourceOptions(parent=self, provider=provider, depends_on=depends),
+                pulumi.ResourceOptions.merge(keep, pulumi.ResourceOptions(depends_on=[secret]))
+                if stateful
+                else pulumi.ResourceOptions(parent=self, provider=provider),
             )
         self.endpoint = f"http://{plan.name}.{plan.namespace}.svc.cluster.local:{HTTP_PORT}"
         self.secret_name = plan.secret_name

@@ -11,6 +11,7 @@ from . import (
     key_001_aws_rotation,
     key_002_gcp_rotation,
     net_001_private_endpoints,
+    net_002_no_public_services,
     prt_001_protect_stateful,
     res_001_placement,
     res_002_data_egress,
@@ -28,6 +29,7 @@ _MODULES = (
     tls_001_s3_tls_only,
     tls_002_plain_http,
     net_001_private_endpoints,
+    net_002_no_public_services,
     prt_001_protect_stateful,
 )
 

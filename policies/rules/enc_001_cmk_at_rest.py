@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from pulumi_policy import PolicyResource, Severity
 
 from ..framework import Check, RuleMeta, stack_policy
-from ..requirements import Contains, Each, Equals, KeyAt, Present, Requirement
+from ..requirements import Contains, Each, Equals, KeyAt, Present, Requirement, StorageClassKey
 
 META = RuleMeta(
     id="AIS-ENC-001",
@@ -49,6 +49,7 @@ REQUIREMENTS: Mapping[str, tuple[Requirement, ...]] = {
     ),
     "gcp:container/nodePool:NodePool": (KeyAt("nodeConfig.bootDiskKmsKey"),),
     "gcp:compute/disk:Disk": (KeyAt("diskEncryptionKey.kmsKeySelfLink"),),
+    "kubernetes:storage.k8s.io/v1:StorageClass": (StorageClassKey(),),
 }
 """Each type and what it must set. A new store type is one entry here."""
 

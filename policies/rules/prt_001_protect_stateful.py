@@ -31,6 +31,7 @@ STATEFUL_TYPES = frozenset(
         "gcp:compute/disk:Disk",
         "aws:eks/cluster:Cluster",
         "gcp:container/cluster:Cluster",
+        "kubernetes:apps/v1:StatefulSet",
     }
 )
 """Types whose deletion loses data or keys; a new stateful type is one entry."""
