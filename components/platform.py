@@ -21,7 +21,8 @@ AUDIT_BUCKET = "audit-logs"
 
 
 class AwsStores(pulumi.ComponentResource):
-    """The AWS half of a platform: provider, key, data buckets and audit trail."""
+    """The AWS half of a platform: provider, key, network, EKS clusters with their GPU pools and
+    in-cluster layer, the vector database where it is hosted, data buckets and the audit trail."""
 
     provider: aws.Provider
     key: aws_components.KmsKey
@@ -178,7 +179,8 @@ class AwsStores(pulumi.ComponentResource):
 
 
 class GcpStores(pulumi.ComponentResource):
-    """The Google Cloud half of a platform: provider, key, data buckets and audit sink."""
+    """The Google Cloud half of a platform: provider, key, network, GKE clusters with their GPU pools
+    and in-cluster layer, the vector database where it is hosted, data buckets and the audit sink."""
 
     provider: gcp.Provider
     key: gcp_components.KmsKey
