@@ -306,3 +306,10 @@ def test_providers_carry_the_platform_tags(plan: Plan) -> None:
     assert json.loads(inputs(aws_provider)["allowedAccountIds"]) == ["210987654321"]
     (gcp_provider,) = graph.of_type("pulumi:providers:gcp")
     assert inputs(gcp_provider)["project"] == "acme-ai-prod"
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_stack_outputs_name_the_vector_database(plan: Plan, env: str) -> None:
+    (stack,) = plan(env, False).of_type("pulumi:pulumi:Stack")
+    assert stack.outputs["vector_endpoint"] == "http://qdrant.vector.svc.cluster.local:6333"
+    assert stack.outputs["vector_api_key_secret"] == "qdrant-api-key"
