@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import pulumi
 import pulumi_aws as aws
 import pulumi_gcp as gcp
@@ -12,7 +14,7 @@ from aistacks.aws.nodes import DEVICE_PLUGIN_LABEL, needs_device_plugin
 from aistacks.compute import ClusterPlan
 from aistacks.k8s import WorkloadNamespaces, apply_manifest, nvidia_device_plugin, role_namespaces
 from aistacks.k8s.qdrant import QdrantPlan, VectorDatabase
-from aistacks.plan import PlatformPlan, VectorPlan, plan_platform
+from aistacks.plan import PlatformPlan, plan_platform
 from aistacks.spec import AwsSpec, GcpSpec, PlatformSpec
 
 TYPE_TOKEN = "aistacks:platform:AiPlatform"
@@ -158,17 +160,8 @@ class AwsStores(pulumi.ComponentResource):
             )
             for pool in cluster.gpu_pools
         ]
-        hosts_vector = plan.vector is not None and (plan.vector.cloud, plan.vector.cluster) == ("aws", cluster.name)
-        namespaces = WorkloadNamespaces(
-            f"{name}-namespaces",
-            role_namespaces(cluster.role, cluster.max_gpus, vector=hosts_vector),
-            eks.provider,
-            opts=pulumi.ResourceOptions(parent=eks),
-        )
-        if hosts_vector and plan.vector is not None:
-            self.vector = _vector_database(
-                f"{name}-vector", plan.vector, plan.protect, "encrypted-gp3", eks, namespaces
-            )
+        # Every cluster gets its namespaces; one of them may host the vector database.
+        self.vector = _in_cluster_layer(name, plan, "aws", cluster, eks, "encrypted-gp3") or self.vector
         if any(needs_device_plugin(pool.ami_type) for pool in pools):
             apply_manifest(
                 f"{name}-nvidia-device-plugin",
@@ -281,35 +274,39 @@ class GcpStores(pulumi.ComponentResource):
         )
         for pool in cluster.gpu_pools:
             gcp_components.GpuNodePool(f"{name}-{pool.name}", gke, pool, opts=pulumi.ResourceOptions(parent=gke))
-        hosts_vector = plan.vector is not None and (plan.vector.cloud, plan.vector.cluster) == ("gcp", cluster.name)
-        namespaces = WorkloadNamespaces(
-            f"{name}-namespaces",
-            role_namespaces(cluster.role, cluster.max_gpus, gke=True, vector=hosts_vector),
-            gke.provider,
-            opts=pulumi.ResourceOptions(parent=gke),
-        )
-        if hosts_vector and plan.vector is not None:
-            self.vector = _vector_database(
-                f"{name}-vector", plan.vector, plan.protect, "encrypted-pd-balanced", gke, namespaces
-            )
+        self.vector = _in_cluster_layer(name, plan, "gcp", cluster, gke, "encrypted-pd-balanced") or self.vector
         return gke
 
 
-def _vector_database(
+def _in_cluster_layer(
     name: str,
-    vector: VectorPlan,
-    protect: bool,
+    plan: PlatformPlan,
+    cloud: Literal["aws", "gcp"],
+    cluster: ClusterPlan,
+    k8s_cluster: aws_components.EksCluster | gcp_components.GkeCluster,
     storage_class: str,
-    cluster: aws_components.EksCluster | gcp_components.GkeCluster,
-    namespaces: WorkloadNamespaces,
-) -> VectorDatabase:
+) -> VectorDatabase | None:
+    """The workload namespaces of a cluster and, where the plan puts it, the vector database."""
+    vector = (
+        plan.vector
+        if plan.vector is not None and (plan.vector.cloud, plan.vector.cluster) == (cloud, cluster.name)
+        else None
+    )
+    namespaces = WorkloadNamespaces(
+        f"{name}-namespaces",
+        role_namespaces(cluster.role, cluster.max_gpus, gke=cloud == "gcp", vector=vector is not None),
+        k8s_cluster.provider,
+        opts=pulumi.ResourceOptions(parent=k8s_cluster),
+    )
+    if vector is None:
+        return None
     return VectorDatabase(
-        name,
+        f"{name}-vector",
         QdrantPlan(
-            replicas=vector.replicas, storage_class=storage_class, storage_gib=vector.storage_gib, protect=protect
+            replicas=vector.replicas, storage_class=storage_class, storage_gib=vector.storage_gib, protect=plan.protect
         ),
-        cluster.provider,
-        opts=pulumi.ResourceOptions(parent=cluster, depends_on=[namespaces]),
+        k8s_cluster.provider,
+        opts=pulumi.ResourceOptions(parent=k8s_cluster, depends_on=[namespaces]),
     )
 
 

@@ -85,7 +85,7 @@ class AuditTrail(pulumi.ComponentResource):
         delivery_role = aws.iam.Role(
             f"{name}-delivery",
             description="CloudTrail delivers events to the audit log group",
-            assume_role_policy=context.apply(lambda _: json.dumps(assume_role_policy("cloudtrail.amazonaws.com"))),
+            assume_role_policy=json.dumps(assume_role_policy("cloudtrail.amazonaws.com")),
             tags=dict(args.tags),
             opts=child(self),
         )

@@ -87,7 +87,7 @@ class EksCluster(pulumi.ComponentResource):
         cluster_role = aws.iam.Role(
             f"{name}-cluster",
             description=f"EKS control plane of {name}",
-            assume_role_policy=context.apply(lambda _: json.dumps(assume_role_policy("eks.amazonaws.com"))),
+            assume_role_policy=json.dumps(assume_role_policy("eks.amazonaws.com")),
             tags=tags,
             opts=child(self),
         )
@@ -170,7 +170,7 @@ class EksCluster(pulumi.ComponentResource):
                 access_scope={"type": "cluster"},
                 opts=child(self, depends_on=[entry]),
             )
-        self.node_role = self._node_role(name, partition, context, tags)
+        self.node_role = self._node_role(name, partition, tags)
         system = self._system_nodes(name, args, tags)
         self._addons(name, args, partition, tags, system)
         self.provider = k8s.Provider(
@@ -188,13 +188,11 @@ class EksCluster(pulumi.ComponentResource):
             {"cluster_name": self.cluster.name, "endpoint": self.cluster.endpoint, "oidc": self.oidc_provider.arn}
         )
 
-    def _node_role(
-        self, name: str, partition: pulumi.Output[str], context: pulumi.Output, tags: dict[str, str]
-    ) -> aws.iam.Role:
+    def _node_role(self, name: str, partition: pulumi.Output[str], tags: dict[str, str]) -> aws.iam.Role:
         role = aws.iam.Role(
             f"{name}-nodes",
             description=f"EKS nodes of {name}",
-            assume_role_policy=context.apply(lambda _: json.dumps(assume_role_policy("ec2.amazonaws.com"))),
+            assume_role_policy=json.dumps(assume_role_policy("ec2.amazonaws.com")),
             tags=tags,
             opts=child(self),
         )
