@@ -41,11 +41,33 @@ def parse_platform_spec(
     try:
         spec = PlatformSpec.model_validate_json(text, strict=True)
     except ValidationError as error:
-        raise ConfigError([_issue(detail, root) for detail in error.errors()]) from None
+        raise ConfigError(_as_written([_issue(detail, root) for detail in error.errors()], text, root)) from None
     issues = semantic_issues(spec, root, stack_config)
     if issues:
-        raise ConfigError(issues)
+        raise ConfigError(_as_written(issues, text, root))
     return spec
+
+
+ONE_OR_MANY = ("vector",)
+"""Keys that take one object or a list; the spec always holds a list."""
+
+
+def _as_written(issues: list[ConfigIssue], text: str, root: str) -> list[ConfigIssue]:
+    """Name a key given as one object without the list index the spec gave it (``vector``, not ``vector[0]``)."""
+    try:
+        written = json.loads(text)
+    except ValueError:
+        return issues
+    singles = [key for key in ONE_OR_MANY if isinstance(written, dict) and isinstance(written.get(key), dict)]
+    for key in singles:
+        listed = f"{root}.{key}[0]"
+        issues = [
+            ConfigIssue(f"{root}.{key}{issue.path[len(listed) :]}", issue.value, issue.message)
+            if issue.path == listed or issue.path.startswith((f"{listed}.", f"{listed}["))
+            else issue
+            for issue in issues
+        ]
+    return issues
 
 
 def load_platform_spec() -> PlatformSpec:

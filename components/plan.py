@@ -9,8 +9,18 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
+from aistacks.catalog import Cloud
 from aistacks.compute import ClusterPlan, plan_clusters
-from aistacks.spec import ObjectLockMode, PlatformSpec, Tier, vector_host
+from aistacks.spec import (
+    DEFAULT_QDRANT_STORAGE_GIB,
+    OPENSEARCH_COLLECTION_SUFFIX,
+    ObjectLockMode,
+    PlatformSpec,
+    Tier,
+    VectorEngine,
+    VertexDistance,
+    vector_host,
+)
 
 
 @dataclass(frozen=True)
@@ -113,12 +123,55 @@ class NetworkPlan:
     nat: Literal["per_zone", "single"]
 
 
+DEFAULT_SNAPSHOT_SCHEDULE = "0 3 * * *"
+SNAPSHOT_BUCKET = "vector-snapshots"
+"""The short name of the bucket Qdrant's snapshots go to; data buckets may not take it."""
+
+
 @dataclass(frozen=True)
 class VectorPlan:
-    cloud: Literal["aws", "gcp"]
+    """One vector database with every default resolved."""
+
+    engine: VectorEngine
+    cloud: Cloud
     cluster: str
+    """qdrant: the cluster that hosts it; managed engines: the cluster whose workloads get access."""
     replicas: int
-    storage_gib: int
+    name: str
+    """The physical name (collection, index) of a managed engine; qdrant's Kubernetes name."""
+    storage_gib: int = DEFAULT_QDRANT_STORAGE_GIB
+    snapshot_schedule: str = DEFAULT_SNAPSHOT_SCHEDULE
+    dimensions: int = 0
+    distance: VertexDistance = "DOT_PRODUCT_DISTANCE"
+    public_access: bool = False
+    customer_managed_key: bool = True
+
+
+def plan_vectors(spec: PlatformSpec) -> tuple[VectorPlan, ...]:
+    """Every vector database of a valid spec, defaults resolved."""
+    plans: list[VectorPlan] = []
+    for vector in spec.vector:
+        host = vector_host(spec, vector)
+        assert host is not None  # the spec is valid
+        cloud, cluster = host
+        managed = vector.engine != "qdrant"
+        default_replicas = 1 if spec.environment == "dev" else (2 if managed else 3)
+        plans.append(
+            VectorPlan(
+                engine=vector.engine,
+                cloud=cloud,
+                cluster=cluster.name or cluster.role,
+                replicas=vector.replicas or default_replicas,
+                name=f"{spec.name}-{spec.environment}{OPENSEARCH_COLLECTION_SUFFIX}" if managed else "qdrant",
+                storage_gib=vector.storage_gib or DEFAULT_QDRANT_STORAGE_GIB,
+                snapshot_schedule=vector.snapshot_schedule or DEFAULT_SNAPSHOT_SCHEDULE,
+                dimensions=vector.dimensions or 0,
+                distance=vector.distance or "DOT_PRODUCT_DISTANCE",
+                public_access=vector.public_access,
+                customer_managed_key=vector.customer_managed_key,
+            )
+        )
+    return tuple(plans)
 
 
 @dataclass(frozen=True)
@@ -136,7 +189,9 @@ class PlatformPlan:
     aws_network: NetworkPlan | None
     aws_clusters: tuple[ClusterPlan, ...]
     gcp_clusters: tuple[ClusterPlan, ...]
-    vector: VectorPlan | None = None
+    vectors: tuple[VectorPlan, ...] = ()
+    snapshot_bucket: BucketPlan | None = None
+    """The bucket Qdrant's snapshots go to, on the cloud that hosts Qdrant; none without Qdrant."""
 
     @property
     def tier(self) -> Tier:
@@ -183,19 +238,17 @@ def plan_platform(spec: PlatformSpec) -> PlatformPlan:
         if spec.aws
         else None
     )
-    host = vector_host(spec)
-    vector = (
-        VectorPlan(
-            cloud=host[0],
-            cluster=host[1].name or host[1].role,
-            replicas=spec.vector.replicas or (1 if spec.environment == "dev" else 3),
-            storage_gib=spec.vector.storage_gib,
-        )
-        if host is not None and spec.vector is not None
-        else None
-    )
+    vectors = plan_vectors(spec)
     return PlatformPlan(
-        vector=vector,
+        vectors=vectors,
+        snapshot_bucket=BucketPlan(
+            name=SNAPSHOT_BUCKET,
+            noncurrent_version_days=defaults.noncurrent_version_days,
+            soft_delete_days=defaults.soft_delete_days,
+            force_destroy=defaults.force_destroy_buckets,
+        )
+        if any(vector.engine == "qdrant" for vector in vectors)
+        else None,
         spec=spec,
         prefix=f"{spec.name}-{spec.environment}",
         protect=defaults.protect if spec.protect is None else spec.protect,

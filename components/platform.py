@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -11,15 +11,23 @@ import pulumi_gcp as gcp
 from aistacks import aws as aws_components
 from aistacks import gcp as gcp_components
 from aistacks.aws.nodes import DEVICE_PLUGIN_LABEL, needs_device_plugin
+from aistacks.catalog import Cloud
 from aistacks.compute import ClusterPlan
 from aistacks.k8s import WorkloadNamespaces, apply_manifest, nvidia_device_plugin, role_namespaces
+from aistacks.k8s.namespaces import vector_search_egress
 from aistacks.k8s.qdrant import QdrantPlan, VectorDatabase
-from aistacks.plan import PlatformPlan, plan_platform
+from aistacks.k8s.snapshots import IRSA_ANNOTATION, SnapshotPlan
+from aistacks.plan import SNAPSHOT_BUCKET, BucketPlan, PlatformPlan, VectorPlan, plan_platform
 from aistacks.spec import AwsSpec, GcpSpec, PlatformSpec
 
 TYPE_TOKEN = "aistacks:platform:AiPlatform"
 AUDIT_BUCKET = "audit-logs"
 """The short name of the audit log bucket; data buckets may not take it."""
+QDRANT_NAMESPACE = "vector"
+SNAPSHOT_WRITER = "qdrant-snapshots"
+"""The ServiceAccount of the snapshot job, the only identity that writes the snapshot bucket."""
+VECTOR_CLIENT = "vector-client"
+"""The ServiceAccount a workload namespace runs as to use a managed vector store."""
 
 
 class AwsStores(pulumi.ComponentResource):
@@ -30,7 +38,11 @@ class AwsStores(pulumi.ComponentResource):
     key: aws_components.KmsKey
     network: aws_components.Network
     clusters: dict[str, aws_components.EksCluster]
-    vector: VectorDatabase | None = None
+    snapshot_bucket: aws_components.EncryptedBucket | None
+    """Where Qdrant's scheduled snapshots go, when Qdrant runs on an EKS cluster."""
+    vectors: dict[str, VectorDatabase | aws_components.VectorCollection]
+    """The vector databases on AWS, by engine."""
+    vector_outputs: dict[str, dict[str, pulumi.Input[str]]]
     buckets: dict[str, aws_components.EncryptedBucket]
     audit: aws_components.AuditTrail
 
@@ -91,9 +103,9 @@ class AwsStores(pulumi.ComponentResource):
             ),
             opts=children,
         )
-        self.clusters = {cluster.name: self._cluster(plan, cluster, children) for cluster in plan.aws_clusters}
-        self.buckets = {
-            bucket.name: aws_components.EncryptedBucket(
+
+        def encrypted_bucket(bucket: BucketPlan) -> aws_components.EncryptedBucket:
+            return aws_components.EncryptedBucket(
                 f"{plan.prefix}-{bucket.name}",
                 aws_components.EncryptedBucketArgs(
                     kms_key_arn=self.key.arn,
@@ -104,8 +116,15 @@ class AwsStores(pulumi.ComponentResource):
                 ),
                 opts=children,
             )
-            for bucket in plan.buckets
-        }
+
+        self.buckets = {bucket.name: encrypted_bucket(bucket) for bucket in plan.buckets}
+        snapshots = _snapshot_bucket(plan, "aws")
+        self.snapshot_bucket = encrypted_bucket(snapshots) if snapshots else None
+        self.vectors, self.vector_outputs, self._namespaces = {}, {}, {}
+        self.clusters = {cluster.name: self._cluster(plan, cluster, children) for cluster in plan.aws_clusters}
+        for vector in plan.vectors:
+            if vector.engine == "opensearch-serverless":
+                self._collection(plan, vector, children)
         self.audit = aws_components.AuditTrail(
             f"{plan.prefix}-audit",
             aws_components.AuditTrailArgs(
@@ -116,7 +135,9 @@ class AwsStores(pulumi.ComponentResource):
                 object_lock=aws_components.ObjectLock(
                     mode=plan.audit.object_lock_mode, days=plan.audit.object_lock_days
                 ),
-                data_event_bucket_arns=[bucket.arn for bucket in self.buckets.values()],
+                data_event_bucket_arns=[
+                    bucket.arn for bucket in [*self.buckets.values(), *filter(None, [self.snapshot_bucket])]
+                ],
                 noncurrent_version_days=plan.audit.log_retention_days,
                 protect=plan.protect,
             ),
@@ -160,8 +181,20 @@ class AwsStores(pulumi.ComponentResource):
             )
             for pool in cluster.gpu_pools
         ]
-        # Every cluster gets its namespaces; one of them may host the vector database.
-        self.vector = _in_cluster_layer(name, plan, "aws", cluster, eks, "encrypted-gp3") or self.vector
+        qdrant = _hosted_qdrant(plan, "aws", cluster)
+        snapshots = None
+        if qdrant is not None and self.snapshot_bucket is not None:
+            writer = eks.workload_role(f"{name}-{SNAPSHOT_WRITER}", f"{QDRANT_NAMESPACE}:{SNAPSHOT_WRITER}", plan.tags)
+            self.snapshot_bucket.grant_write(writer)
+            snapshots = SnapshotPlan(
+                "s3",
+                self.snapshot_bucket.bucket_name,
+                qdrant.snapshot_schedule,
+                annotations={IRSA_ANNOTATION: writer.arn},
+            )
+        self._namespaces[cluster.name] = _in_cluster_layer(
+            name, plan, cluster, eks, "encrypted-gp3", qdrant, snapshots, self.vectors, self.vector_outputs, gke=False
+        )
         if any(needs_device_plugin(pool.ami_type) for pool in pools):
             apply_manifest(
                 f"{name}-nvidia-device-plugin",
@@ -169,6 +202,39 @@ class AwsStores(pulumi.ComponentResource):
                 pulumi.ResourceOptions(parent=eks, provider=eks.provider),
             )
         return eks
+
+    def _collection(self, plan: PlatformPlan, vector: VectorPlan, children: pulumi.ResourceOptions) -> None:
+        """The OpenSearch Serverless collection and the identity its client cluster's workloads use."""
+        (client,) = [cluster for cluster in plan.aws_clusters if cluster.name == vector.cluster]
+        eks = self.clusters[client.name]
+        name = f"{plan.prefix}-{client.name}"
+        reader = eks.workload_role(f"{name}-{VECTOR_CLIENT}", f"{client.role}:{VECTOR_CLIENT}", plan.tags)
+        collection = aws_components.VectorCollection(
+            f"{plan.prefix}-vectors",
+            aws_components.VectorCollectionArgs(
+                collection_name=vector.name,
+                vpc_id=self.network.vpc.id,
+                subnet_ids=self.network.private_subnet_ids,
+                security_group_ids=[self.network.endpoint_security_group.id],
+                kms_key_arn=self.key.arn if vector.customer_managed_key else None,
+                reader_role_arns=[reader.arn],
+                standby_replicas=vector.replicas > 1,
+                public_access=vector.public_access,
+                protect=plan.protect,
+                tags=dict(plan.tags),
+            ),
+            opts=children,
+        )
+        collection.grant_api_access(reader)
+        _client_service_account(
+            f"{name}-{VECTOR_CLIENT}", client.role, {IRSA_ANNOTATION: reader.arn}, eks, self._namespaces[client.name]
+        )
+        self.vectors[vector.engine] = collection
+        self.vector_outputs[vector.engine] = {
+            "endpoint": collection.endpoint,
+            "collection_id": collection.collection_id,
+            "service_account": f"{client.role}/{VECTOR_CLIENT}",
+        }
 
 
 class GcpStores(pulumi.ComponentResource):
@@ -179,7 +245,11 @@ class GcpStores(pulumi.ComponentResource):
     key: gcp_components.KmsKey
     network: gcp_components.Network
     clusters: dict[str, gcp_components.GkeCluster]
-    vector: VectorDatabase | None = None
+    snapshot_bucket: gcp_components.EncryptedBucket | None
+    """Where Qdrant's scheduled snapshots go, when Qdrant runs on a GKE cluster."""
+    vectors: dict[str, VectorDatabase | gcp_components.VectorSearchIndex]
+    """The vector databases on Google Cloud, by engine."""
+    vector_outputs: dict[str, dict[str, pulumi.Input[str]]]
     buckets: dict[str, gcp_components.EncryptedBucket]
     audit: gcp_components.AuditSink
 
@@ -214,9 +284,9 @@ class GcpStores(pulumi.ComponentResource):
             ),
             opts=children,
         )
-        self.clusters = {cluster.name: self._cluster(plan, cluster, cloud, children) for cluster in plan.gcp_clusters}
-        self.buckets = {
-            bucket.name: gcp_components.EncryptedBucket(
+
+        def encrypted_bucket(bucket: BucketPlan) -> gcp_components.EncryptedBucket:
+            return gcp_components.EncryptedBucket(
                 f"{plan.prefix}-{bucket.name}",
                 gcp_components.EncryptedBucketArgs(
                     kms_key=self.key,
@@ -229,8 +299,15 @@ class GcpStores(pulumi.ComponentResource):
                 ),
                 opts=children,
             )
-            for bucket in plan.buckets
-        }
+
+        self.buckets = {bucket.name: encrypted_bucket(bucket) for bucket in plan.buckets}
+        snapshots = _snapshot_bucket(plan, "gcp")
+        self.snapshot_bucket = encrypted_bucket(snapshots) if snapshots else None
+        self.vectors, self.vector_outputs, self._namespaces = {}, {}, {}
+        self.clusters = {cluster.name: self._cluster(plan, cluster, cloud, children) for cluster in plan.gcp_clusters}
+        for vector in plan.vectors:
+            if vector.engine == "vertex-vector-search":
+                self._vector_search(plan, vector, cloud, children)
         self.audit = gcp_components.AuditSink(
             f"{plan.prefix}-audit",
             gcp_components.AuditSinkArgs(
@@ -274,39 +351,139 @@ class GcpStores(pulumi.ComponentResource):
         )
         for pool in cluster.gpu_pools:
             gcp_components.GpuNodePool(f"{name}-{pool.name}", gke, pool, opts=pulumi.ResourceOptions(parent=gke))
-        self.vector = _in_cluster_layer(name, plan, "gcp", cluster, gke, "encrypted-pd-balanced") or self.vector
+        qdrant = _hosted_qdrant(plan, "gcp", cluster)
+        snapshots = None
+        if qdrant is not None and self.snapshot_bucket is not None:
+            self.snapshot_bucket.grant_write(gke.workload_principal(QDRANT_NAMESPACE, SNAPSHOT_WRITER))
+            snapshots = SnapshotPlan("gcs", self.snapshot_bucket.bucket_name, qdrant.snapshot_schedule)
+        self._namespaces[cluster.name] = _in_cluster_layer(
+            name,
+            plan,
+            cluster,
+            gke,
+            "encrypted-pd-balanced",
+            qdrant,
+            snapshots,
+            self.vectors,
+            self.vector_outputs,
+            gke=True,
+        )
         return gke
+
+    def _vector_search(
+        self, plan: PlatformPlan, vector: VectorPlan, cloud: GcpSpec, children: pulumi.ResourceOptions
+    ) -> None:
+        """The Vector Search index and, when it is private, the egress its client workloads need."""
+        (client,) = [cluster for cluster in plan.gcp_clusters if cluster.name == vector.cluster]
+        index = gcp_components.VectorSearchIndex(
+            f"{plan.prefix}-vectors",
+            gcp_components.VectorSearchIndexArgs(
+                project=cloud.project,
+                region=cloud.region,
+                display_name=vector.name,
+                dimensions=vector.dimensions,
+                distance=vector.distance,
+                network=self.network.network.id,
+                subnetwork=self.network.subnetwork.id,
+                kms_key=self.key if vector.customer_managed_key else None,
+                min_replicas=vector.replicas,
+                public_access=vector.public_access,
+                protect=plan.protect,
+                labels=dict(plan.tags),
+            ),
+            opts=children,
+        )
+        if index.private_address is not None:
+            gke = self.clusters[client.name]
+            apply_manifest(
+                f"{plan.prefix}-{client.name}-{VECTOR_CLIENT}-egress",
+                vector_search_egress(client.role, index.private_address.address),
+                pulumi.ResourceOptions(parent=gke, provider=gke.provider, depends_on=[self._namespaces[client.name]]),
+            )
+        self.vectors[vector.engine] = index
+        self.vector_outputs[vector.engine] = {
+            "endpoint": index.endpoint,
+            "index_id": index.index.id,
+            "index_endpoint_id": index.index_endpoint.id,
+            "deployed_index_id": index.deployed_index.deployed_index_id,
+        }
+
+
+def _snapshot_bucket(plan: PlatformPlan, cloud: Cloud) -> BucketPlan | None:
+    """The snapshot bucket, on the cloud that hosts Qdrant."""
+    hosts = any(vector.engine == "qdrant" and vector.cloud == cloud for vector in plan.vectors)
+    return plan.snapshot_bucket if hosts else None
+
+
+def _hosted_qdrant(plan: PlatformPlan, cloud: Cloud, cluster: ClusterPlan) -> VectorPlan | None:
+    """The Qdrant database ``cluster`` hosts, if any."""
+    return next(
+        (v for v in plan.vectors if v.engine == "qdrant" and (v.cloud, v.cluster) == (cloud, cluster.name)), None
+    )
 
 
 def _in_cluster_layer(
     name: str,
     plan: PlatformPlan,
-    cloud: Literal["aws", "gcp"],
     cluster: ClusterPlan,
     k8s_cluster: aws_components.EksCluster | gcp_components.GkeCluster,
     storage_class: str,
-) -> VectorDatabase | None:
-    """The workload namespaces of a cluster and, where the plan puts it, the vector database."""
-    vector = (
-        plan.vector
-        if plan.vector is not None and (plan.vector.cloud, plan.vector.cluster) == (cloud, cluster.name)
-        else None
-    )
+    qdrant: VectorPlan | None,
+    snapshots: SnapshotPlan | None,
+    vectors: dict[str, Any],
+    vector_outputs: dict[str, dict[str, pulumi.Input[str]]],
+    *,
+    gke: bool,
+) -> WorkloadNamespaces:
+    """The workload namespaces of a cluster and, where the plan puts it, Qdrant (recorded in ``vectors``
+    and ``vector_outputs``)."""
     namespaces = WorkloadNamespaces(
         f"{name}-namespaces",
-        role_namespaces(cluster.role, cluster.max_gpus, gke=cloud == "gcp", vector=vector is not None),
+        role_namespaces(cluster.role, cluster.max_gpus, gke=gke, vector=qdrant is not None),
         k8s_cluster.provider,
         opts=pulumi.ResourceOptions(parent=k8s_cluster),
     )
-    if vector is None:
-        return None
-    return VectorDatabase(
-        f"{name}-vector",
-        QdrantPlan(
-            replicas=vector.replicas, storage_class=storage_class, storage_gib=vector.storage_gib, protect=plan.protect
-        ),
-        k8s_cluster.provider,
-        opts=pulumi.ResourceOptions(parent=k8s_cluster, depends_on=[namespaces]),
+    if qdrant is not None:
+        database = VectorDatabase(
+            f"{name}-vector",
+            QdrantPlan(
+                replicas=qdrant.replicas,
+                storage_class=storage_class,
+                storage_gib=qdrant.storage_gib,
+                protect=plan.protect,
+            ),
+            k8s_cluster.provider,
+            snapshots,
+            opts=pulumi.ResourceOptions(parent=k8s_cluster, depends_on=[namespaces]),
+        )
+        vectors["qdrant"] = database
+        vector_outputs["qdrant"] = {"endpoint": database.endpoint, "api_key_secret": database.secret_name}
+        if snapshots is not None:
+            vector_outputs["qdrant"]["snapshot_bucket"] = snapshots.bucket
+    return namespaces
+
+
+def _client_service_account(
+    name: str,
+    namespace: str,
+    annotations: dict[str, pulumi.Input[str]],
+    k8s_cluster: aws_components.EksCluster | gcp_components.GkeCluster,
+    namespaces: WorkloadNamespaces,
+) -> None:
+    """The ServiceAccount workloads in ``namespace`` run as to use a managed vector store."""
+    apply_manifest(
+        name,
+        {
+            "apiVersion": "v1",
+            "kind": "ServiceAccount",
+            "metadata": {
+                "name": VECTOR_CLIENT,
+                "namespace": namespace,
+                "labels": {"app.kubernetes.io/managed-by": "aistacks"},
+                "annotations": annotations,
+            },
+        },
+        pulumi.ResourceOptions(parent=k8s_cluster, provider=k8s_cluster.provider, depends_on=[namespaces]),
     )
 
 
@@ -325,11 +502,21 @@ class AiPlatform(pulumi.ComponentResource):
         self.gcp = GcpStores(f"{self.plan.prefix}-gcp", self.plan, spec.gcp, here) if spec.gcp else None
         self.register_outputs({})
 
+    def vector_outputs(self) -> dict[str, dict[str, pulumi.Input[str]]]:
+        """What clients of each vector database need (endpoint, secret, collection or index id), by engine."""
+        outputs: dict[str, dict[str, pulumi.Input[str]]] = {}
+        for stores in (self.aws, self.gcp):
+            if stores is not None:
+                outputs |= stores.vector_outputs
+        return outputs
+
     def bucket_names(self) -> dict[str, pulumi.Output[str]]:
         """Physical bucket names, keyed ``<cloud>/<bucket>``."""
         names: dict[str, pulumi.Output[str]] = {}
-        if self.aws:
-            names |= {f"aws/{key}": bucket.bucket_name for key, bucket in self.aws.buckets.items()}
-        if self.gcp:
-            names |= {f"gcp/{key}": bucket.bucket_name for key, bucket in self.gcp.buckets.items()}
+        for cloud, stores in (("aws", self.aws), ("gcp", self.gcp)):
+            if stores is None:
+                continue
+            names |= {f"{cloud}/{key}": bucket.bucket_name for key, bucket in stores.buckets.items()}
+            if stores.snapshot_bucket is not None:
+                names[f"{cloud}/{SNAPSHOT_BUCKET}"] = stores.snapshot_bucket.bucket_name
         return names

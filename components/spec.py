@@ -8,6 +8,7 @@ catalog (a region inside the jurisdiction) are checked by :func:`semantic_issues
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -146,21 +147,56 @@ class KmsSpec(StrictModel):
     """GCP: keep key material in Cloud HSM. Default: prod only."""
 
 
+VectorEngine = Literal["qdrant", "opensearch-serverless", "vertex-vector-search"]
+MANAGED_VECTOR_ENGINES: dict[str, Cloud] = {"opensearch-serverless": "aws", "vertex-vector-search": "gcp"}
+"""Managed engines and the one cloud each runs on."""
+VertexDistance = Literal["DOT_PRODUCT_DISTANCE", "COSINE_DISTANCE", "SQUARED_L2_DISTANCE", "L1_DISTANCE"]
+DEFAULT_QDRANT_STORAGE_GIB = 50
+
+
 class VectorSpec(StrictModel):
-    """The vector database next to the inference workloads."""
+    """One vector database next to the inference workloads."""
 
-    engine: Literal["qdrant"] = "qdrant"
-    """``qdrant``: in-cluster, on any cluster. (Managed engines are not built yet.) Default: qdrant."""
+    engine: VectorEngine = "qdrant"
+    """``qdrant``: in-cluster, on any cluster. ``opensearch-serverless`` (AWS): a VECTORSEARCH
+    collection. ``vertex-vector-search`` (GCP): an index on a private endpoint. Default: qdrant."""
     cloud: Cloud | None = None
-    """Which cloud's cluster hosts it. Default: the first cloud with an inference cluster, else with any."""
+    """qdrant: which cloud's cluster hosts it. Default: the first cloud with an inference cluster, else
+    with any. Managed engines run on their own cloud; naming another one is an error."""
     cluster: str | None = None
-    """Which cluster (by name). Default: that cloud's first inference cluster, else its first cluster."""
+    """qdrant: the cluster (by name) that hosts it. Managed engines: the cluster whose workload namespace
+    gets access. Default: the cloud's first inference cluster, else its first cluster."""
     replicas: Annotated[int, Field(ge=1, le=9)] | None = None
-    """Default: 1 in dev, 3 in staging and prod (one per zone)."""
-    storage_gib: Annotated[int, Field(ge=1, le=16384)] = 50
-    """Persistent volume per replica, on the cluster's encrypted StorageClass. Default: 50."""
+    """qdrant: pods, one per zone (default 1 in dev, 3 in staging and prod). opensearch-serverless: 1
+    turns standby replicas off, 2 keeps a standby copy in another zone (default 1 in dev, else 2).
+    vertex-vector-search: the deployed index's minimum replicas (default 1 in dev, else 2)."""
+    storage_gib: Annotated[int, Field(ge=1, le=16384)] | None = None
+    """qdrant only: persistent volume per replica, on the cluster's encrypted StorageClass. Default: 50."""
+    snapshot_schedule: Annotated[str, StringConstraints(pattern=r"^\S+( \S+){4}$")] | None = None
+    """qdrant only: when to snapshot every collection to the stack's ``vector-snapshots`` bucket (cron,
+    UTC). Default: ``"0 3 * * *"`` (daily at 03:00)."""
+    dimensions: Annotated[int, Field(ge=1, le=4096)] | None = None
+    """vertex-vector-search only, and required there: the embedding vectors' dimensions."""
+    distance: VertexDistance | None = None
+    """vertex-vector-search only: the distance measure. Default: DOT_PRODUCT_DISTANCE (Vertex's default)."""
+    public_access: bool = False
+    """Named opt-out, managed engines only: accept connections from the internet (opensearch-serverless:
+    a public network policy; vertex-vector-search: a public endpoint) instead of only from the network.
+    The guardrails (AIS-NET-003) report it. Default: false."""
+    customer_managed_key: bool = True
+    """Named opt-out, managed engines only: false encrypts with the provider's own key instead of the
+    stack's. The guardrails (AIS-ENC-001, AIS-ENC-003) report it. Default: true."""
+
+    @field_validator("snapshot_schedule")
+    @classmethod
+    def _cron_fields(cls, schedule: str | None) -> str | None:
+        if schedule is not None and not all(re.fullmatch(r"[0-9*/,-]+", field) for field in schedule.split()):
+            raise ValueError("not a cron schedule of five numeric fields (minute hour day month weekday)")
+        return schedule
 
 
+RESERVED_BUCKETS: dict[str, str] = {"audit-logs": "audit log bucket", "vector-snapshots": "Qdrant snapshot bucket"}
+"""Bucket names the platform takes for itself, and what for."""
 DEFAULT_BUCKETS: tuple[BucketSpec, ...] = (BucketSpec(name="datasets"), BucketSpec(name="models"))
 
 
@@ -183,13 +219,21 @@ class PlatformSpec(StrictModel):
     """Audit logging settings. Default: the tier's."""
     kms: KmsSpec = KmsSpec()
     """Key settings. Default: the tier's."""
-    vector: VectorSpec | None = None
-    """The vector database. Default: none."""
+    vector: tuple[VectorSpec, ...] = ()
+    """The vector databases: one object, or a list of them with distinct engines. Default: none."""
     protect: bool | None = None
     """Protect stateful resources (keys, buckets, audit destinations) from deletion.
     Default: off in dev, on in staging and prod, where it cannot be turned off."""
     tags: dict[LabelKey, LabelValue] = Field(default_factory=dict)
     """Extra tags (AWS) and labels (GCP) on every resource that takes them. Default: none."""
+
+    @field_validator("vector", mode="before")
+    @classmethod
+    def _one_or_many(cls, vector: Any) -> Any:
+        # Strict mode takes only a tuple for a tuple field once a validator has seen the JSON array.
+        if isinstance(vector, Mapping):
+            return (vector,)
+        return tuple(vector) if isinstance(vector, list) else vector
 
     @field_validator("name")
     @classmethod
@@ -271,13 +315,14 @@ def semantic_issues(
                     cloud, cloud_spec.region, cloud_spec.kubernetes_version, cloud_spec.clusters, f"{root}.{cloud}"
                 )
             ]
-    if spec.vector is not None:
-        issues += _vector_issues(spec, f"{root}.vector")
+    issues += _vector_issues(spec, root)
     seen: set[str] = set()
     for index, bucket in enumerate(spec.buckets):
-        if bucket.name == "audit-logs":
+        if bucket.name in RESERVED_BUCKETS:
             issues.append(
-                ConfigIssue(f"{root}.buckets[{index}].name", bucket.name, "reserved for the audit log bucket")
+                ConfigIssue(
+                    f"{root}.buckets[{index}].name", bucket.name, f"reserved for the {RESERVED_BUCKETS[bucket.name]}"
+                )
             )
         if bucket.name in seen:
             issues.append(ConfigIssue(f"{root}.buckets[{index}].name", bucket.name, "bucket names must be unique"))
@@ -293,25 +338,95 @@ def semantic_issues(
     return issues
 
 
-def vector_host(spec: PlatformSpec) -> tuple[Cloud, ClusterSpec] | None:
-    """The cloud and cluster that host the vector database, by the defaults of :class:`VectorSpec`."""
-    if spec.vector is None:
-        return None
+def vector_host(spec: PlatformSpec, vector: VectorSpec) -> tuple[Cloud, ClusterSpec] | None:
+    """The cloud and cluster of ``vector`` (for qdrant the host, for a managed engine the cluster whose
+    workloads get access), by the defaults of :class:`VectorSpec`."""
+    cloud = MANAGED_VECTOR_ENGINES.get(vector.engine, vector.cloud)
     clouds: tuple[tuple[Cloud, AwsSpec | GcpSpec | None], ...] = (("aws", spec.aws), ("gcp", spec.gcp))
     candidates: list[tuple[Cloud, ClusterSpec]] = [
-        (cloud, cluster)
-        for cloud, cloud_spec in clouds
-        if cloud_spec is not None and spec.vector.cloud in (None, cloud)
+        (name, cluster)
+        for name, cloud_spec in clouds
+        if cloud_spec is not None and cloud in (None, name)
         for cluster in cloud_spec.clusters
-        if spec.vector.cluster in (None, cluster.name or cluster.role)
+        if vector.cluster in (None, cluster.name or cluster.role)
     ]
     inference = [c for c in candidates if c[1].role == "inference"]
     return (inference or candidates or [None])[0]
 
 
-def _vector_issues(spec: PlatformSpec, path: str) -> list[ConfigIssue]:
-    if vector_host(spec) is not None:
-        return []
-    assert spec.vector is not None
-    where = spec.vector.cluster or spec.vector.cloud or "any cloud"
-    return [ConfigIssue(path, where, "no cluster to host the vector database; define one under aws or gcp clusters")]
+# Collection and security policy names: 3 to 32 characters. Source: Amazon OpenSearch Service
+# Developer Guide, "Creating collections" and "Encryption in Amazon OpenSearch Serverless" (read 2026-11-27).
+OPENSEARCH_NAME_LIMIT = 32
+OPENSEARCH_COLLECTION_SUFFIX = "-vectors"
+_ENGINE_ONLY: tuple[tuple[str, VectorEngine], ...] = (
+    ("storage_gib", "qdrant"),
+    ("snapshot_schedule", "qdrant"),
+    ("dimensions", "vertex-vector-search"),
+    ("distance", "vertex-vector-search"),
+)
+"""Fields that only one engine reads."""
+
+
+def _vector_issues(spec: PlatformSpec, root: str) -> list[ConfigIssue]:
+    issues: list[ConfigIssue] = []
+    for index, vector in enumerate(spec.vector):
+        path = f"{root}.vector[{index}]"
+        if vector.engine in [other.engine for other in spec.vector[:index]]:
+            issues.append(ConfigIssue(f"{path}.engine", vector.engine, "one vector database per engine"))
+        issues += [
+            ConfigIssue(f"{path}.{field}", getattr(vector, field), f"applies to engine {engine} only")
+            for field, engine in _ENGINE_ONLY
+            if getattr(vector, field) is not None and vector.engine != engine
+        ]
+        if vector.engine == "qdrant":
+            issues += _qdrant_issues(spec, vector, path)
+        else:
+            issues += _managed_issues(spec, vector, root, path)
+    return issues
+
+
+def _qdrant_issues(spec: PlatformSpec, vector: VectorSpec, path: str) -> list[ConfigIssue]:
+    issues = [
+        ConfigIssue(
+            f"{path}.{field}",
+            getattr(vector, field),
+            "applies to managed engines only: qdrant is reachable only inside its cluster and its volumes "
+            "always use the stack's key",
+        )
+        for field, secure in (("public_access", False), ("customer_managed_key", True))
+        if getattr(vector, field) != secure
+    ]
+    if vector_host(spec, vector) is None:
+        where = vector.cluster or vector.cloud or "any cloud"
+        message = "no cluster to host the vector database; define one under aws or gcp clusters"
+        issues.append(ConfigIssue(path, where, message))
+    return issues
+
+
+def _managed_issues(spec: PlatformSpec, vector: VectorSpec, root: str, path: str) -> list[ConfigIssue]:
+    issues: list[ConfigIssue] = []
+    cloud = MANAGED_VECTOR_ENGINES[vector.engine]
+    if vector.cloud not in (None, cloud):
+        issues.append(ConfigIssue(f"{path}.cloud", vector.cloud, f"{vector.engine} runs on {cloud}; allowed: {cloud}"))
+    elif getattr(spec, cloud) is None:
+        issues.append(ConfigIssue(f"{path}.engine", vector.engine, f"{vector.engine} needs `{cloud}` settings"))
+    elif vector_host(spec, vector) is None:
+        message = (
+            f"no {cloud.upper()} cluster whose workloads would use the {vector.engine} store; "
+            f"define one under {cloud}.clusters"
+        )
+        issues.append(ConfigIssue(f"{path}.cluster", vector.cluster, message))
+    if vector.engine == "opensearch-serverless":
+        if vector.replicas is not None and vector.replicas > 2:
+            message = "OpenSearch Serverless keeps one copy, or one plus a standby in another zone; allowed: 1, 2"
+            issues.append(ConfigIssue(f"{path}.replicas", vector.replicas, message))
+        name = f"{spec.name}-{spec.environment}{OPENSEARCH_COLLECTION_SUFFIX}"
+        if len(name) > OPENSEARCH_NAME_LIMIT:
+            message = (
+                f"the collection name {name!r} would exceed OpenSearch Serverless's {OPENSEARCH_NAME_LIMIT} "
+                "characters; use a shorter platform name"
+            )
+            issues.append(ConfigIssue(f"{root}.name", spec.name, message))
+    if vector.engine == "vertex-vector-search" and vector.dimensions is None:
+        issues.append(ConfigIssue(f"{path}.dimensions", None, "required for vertex-vector-search: 1 to 4096"))
+    return issues

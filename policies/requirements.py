@@ -56,8 +56,13 @@ def verify_key_reference(check: Check, resource: Subject, path: str) -> None:
             "no customer-managed key: the data is encrypted, if at all, "
             "with a provider-managed key the stack cannot rotate, audit or revoke",
         )
-    elif isinstance(value, str) and _AWS_MANAGED_KEY.search(value):
+    elif is_aws_managed_key(value):
         check.fail(resource, path, value, expected, "an AWS-managed key, not a customer-managed one")
+
+
+def is_aws_managed_key(value: object) -> bool:
+    """An AWS-managed key (``alias/aws/s3``, …): encryption, but with a key the stack does not own."""
+    return isinstance(value, str) and bool(_AWS_MANAGED_KEY.search(value))
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ if platform.aws:
 if platform.gcp:
     pulumi.export("gcp_key_id", platform.gcp.key.key_id)
     pulumi.export("gcp_audit_log_bucket", platform.gcp.audit.log_bucket.id)
-vector = (platform.aws and platform.aws.vector) or (platform.gcp and platform.gcp.vector)
-if vector:
-    pulumi.export("vector_endpoint", vector.endpoint)
-    pulumi.export("vector_api_key_secret", vector.secret_name)
+if spec.vector:
+    # By engine: the endpoint, and the API key Secret (qdrant), collection id (opensearch-serverless)
+    # or index ids (vertex-vector-search).
+    pulumi.export("vector", platform.vector_outputs())

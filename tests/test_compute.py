@@ -217,7 +217,7 @@ def test_every_manifest_validates_strictly_for_the_cluster_version(plan: Plan, e
     kinds = {m["kind"] for m in found}
     assert kinds == {
         "DaemonSet", "StorageClass", "Namespace", "ResourceQuota", "LimitRange", "NetworkPolicy",
-        "ServiceAccount", "ConfigMap", "Secret", "Service", "StatefulSet", "PodDisruptionBudget",
+        "ServiceAccount", "ConfigMap", "Secret", "Service", "StatefulSet", "PodDisruptionBudget", "CronJob",
     }  # fmt: skip
     for manifest in found:
         kubernetes_validate.validate(manifest, KUBERNETES_VERSION, strict=True)

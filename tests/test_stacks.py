@@ -81,7 +81,8 @@ def test_s3_bucket_names_are_fixed_so_policies_are_known_at_preview(plan: Plan, 
     graph = plan("prod", preview)
     names = sorted(inputs(r)["bucket"] for r in graph.of_type(S3_BUCKET))
     assert names == [
-        f"aistacks-prod-{short}-210987654321" for short in ("audit-logs", "checkpoints", "datasets", "models")
+        f"aistacks-prod-{short}-210987654321"
+        for short in ("audit-logs", "checkpoints", "datasets", "models", "vector-snapshots")
     ]
     assert all(len(name) <= 63 for name in names), "S3 bucket names are at most 63 characters"
     for policy in graph.of_type(BUCKET_POLICY):
@@ -201,7 +202,7 @@ def test_prod_cloudtrail_is_multi_region_validated_encrypted_into_a_locked_bucke
         data = [s for s in selectors if {"field": "eventCategory", "equals": ["Data"]} in s["fieldSelectors"]]
         assert data, "S3 data events of the data buckets are logged"
         arns = next(f for f in data[0]["fieldSelectors"] if f["field"] == "resources.ARN")["startsWiths"]
-        assert len(arns) == 3
+        assert len(arns) == 4, "the three data buckets and the Qdrant snapshot bucket"
 
 
 @pytest.mark.parametrize(("env", "mode"), [("dev", "GOVERNANCE"), ("staging", "GOVERNANCE"), ("prod", "COMPLIANCE")])
@@ -220,7 +221,7 @@ def test_gcp_key_bucket_and_audit_sink(plan: Plan, env: str, preview: bool) -> N
     expected_protection = "HSM" if env == "prod" else "SOFTWARE"
     assert inputs(crypto_key)["versionTemplate"]["protectionLevel"] == expected_protection
     buckets = graph.of_type(GCS_BUCKET)
-    assert len(buckets) == 3
+    assert len(buckets) == 3, "the data buckets; Qdrant (and its snapshot bucket) runs on AWS"
     for bucket in buckets:
         props = inputs(bucket)
         assert props["uniformBucketLevelAccess"] is True
@@ -233,8 +234,9 @@ def test_gcp_key_bucket_and_audit_sink(plan: Plan, env: str, preview: bool) -> N
         assert inputs(grant)["role"] == "roles/cloudkms.cryptoKeyEncrypterDecrypter"
     grants = graph.of_type("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember")
     agents = sorted(g.name.rsplit("-key-", 1)[-1] for g in grants)
-    assert agents == ["compute-agent", "container-agent", "logging-agent", "storage-agent"], (
-        "one grant per service agent (storage, logging, GKE, Compute), shared by every bucket and cluster"
+    vertex = ["aiplatform-agent"] if env == "staging" else []  # staging runs Vector Search
+    assert agents == [*vertex, "compute-agent", "container-agent", "logging-agent", "storage-agent"], (
+        "one grant per service agent (storage, logging, GKE, Compute, Vertex AI), shared by every store"
     )
     (audit,) = graph.of_type(AUDIT_CONFIG)
     assert inputs(audit)["service"] == "allServices"
@@ -309,7 +311,20 @@ def test_providers_carry_the_platform_tags(plan: Plan) -> None:
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
-def test_stack_outputs_name_the_vector_database(plan: Plan, env: str) -> None:
+def test_stack_outputs_name_the_vector_databases(plan: Plan, env: str) -> None:
     (stack,) = plan(env, False).of_type("pulumi:pulumi:Stack")
-    assert stack.outputs["vector_endpoint"] == "http://qdrant.vector.svc.cluster.local:6333"
-    assert stack.outputs["vector_api_key_secret"] == "qdrant-api-key"
+    vector = stack.outputs["vector"]
+    assert vector["qdrant"]["endpoint"] == "http://qdrant.vector.svc.cluster.local:6333"
+    assert vector["qdrant"]["api_key_secret"] == "qdrant-api-key"
+    assert vector["qdrant"]["snapshot_bucket"].startswith(f"aistacks-{env}-vector-snapshots-")
+    engines = {"qdrant", "opensearch-serverless", "vertex-vector-search"} if env == "staging" else {"qdrant"}
+    assert set(vector) == engines
+    if env == "staging":
+        collection = vector["opensearch-serverless"]
+        assert collection["endpoint"] == f"https://{collection['collection_id']}.eu-central-1.aoss.amazonaws.com"
+        assert collection["service_account"] == "inference/vector-client"
+        index = vector["vertex-vector-search"]
+        assert "/locations/europe-west4/indexes/" in index["index_id"]
+        assert "/indexEndpoints/" in index["index_endpoint_id"]
+        assert index["deployed_index_id"] == "aistacks_staging_vectors"
+        assert index["endpoint"].startswith("10."), "the Private Service Connect address, not a public name"

@@ -1,4 +1,4 @@
-"""AWS components: keys, encrypted buckets and the audit trail."""
+"""AWS components: keys, encrypted buckets, the audit trail, network, EKS, GPU pools and the vector collection."""
 
 from aistacks.aws.audit import AuditTrail, AuditTrailArgs
 from aistacks.aws.bucket import EncryptedBucket, EncryptedBucketArgs, ObjectLock
@@ -6,6 +6,7 @@ from aistacks.aws.eks import EksCluster, EksClusterArgs
 from aistacks.aws.kms import KmsKey, KmsKeyArgs
 from aistacks.aws.network import Network, NetworkArgs
 from aistacks.aws.nodes import GpuNodePool, GpuNodePoolArgs
+from aistacks.aws.opensearch import VectorCollection, VectorCollectionArgs
 
 __all__ = [
     "AuditTrail",
@@ -21,4 +22,6 @@ __all__ = [
     "Network",
     "NetworkArgs",
     "ObjectLock",
+    "VectorCollection",
+    "VectorCollectionArgs",
 ]

@@ -230,14 +230,18 @@ class EksCluster(pulumi.ComponentResource):
             opts=child(self),
         )
 
-    def _irsa_role(
-        self, name: str, service_account: str, policy: str, partition: pulumi.Output[str], tags: dict[str, str]
-    ) -> aws.iam.Role:
-        """An IAM role only ``service_account`` (``namespace:name``) of this cluster can assume."""
+    def workload_role(self, name: str, service_account: str, tags: Mapping[str, str] | None = None) -> aws.iam.Role:
+        """An IAM role (IRSA) only ``service_account`` (``namespace:name``) of this cluster can assume;
+        annotate the ServiceAccount with ``eks.amazonaws.com/role-arn`` and grant the role what it needs."""
         trust = pulumi.Output.all(self.oidc_provider.arn, self.oidc_provider.url).apply(
             lambda values: json.dumps(irsa_trust_policy(values[0], values[1], service_account))
         )
-        role = aws.iam.Role(name, assume_role_policy=trust, tags=tags, opts=child(self))
+        return aws.iam.Role(name, assume_role_policy=trust, tags=dict(tags or {}), opts=child(self))
+
+    def _irsa_role(
+        self, name: str, service_account: str, policy: str, partition: pulumi.Output[str], tags: dict[str, str]
+    ) -> aws.iam.Role:
+        role = self.workload_role(name, service_account, tags)
         aws.iam.RolePolicyAttachment(
             name, role=role.name, policy_arn=_managed_policy(partition, policy), opts=child(self)
         )

@@ -292,6 +292,59 @@ def _project_member(c: Created) -> tuple[str, dict[str, Any]]:
     return f"{c.inputs['project']}/{c.inputs['role']}/{c.inputs['member']}", {"etag": "BwY" + _digest(c.name)[:9]}
 
 
+def _aoss_policy(c: Created) -> tuple[str, dict[str, Any]]:
+    return c.named(), {"policyVersion": "MTY" + _digest("policy", c.name)[:17]}
+
+
+def _aoss_vpc_endpoint(c: Created) -> tuple[str, dict[str, Any]]:
+    return "vpce-" + _digest("aoss-vpce", c.name)[:17], {}
+
+
+def _aoss_collection(c: Created) -> tuple[str, dict[str, Any]]:
+    collection_id = _digest("aoss", c.name)[:20]
+    endpoint = f"https://{collection_id}.{c.region}.aoss.amazonaws.com"
+    return collection_id, {
+        "arn": _aws_arn("aoss", c, f"collection/{collection_id}"),
+        "collectionEndpoint": endpoint,
+        "dashboardEndpoint": f"{endpoint}/_dashboards",
+    }
+
+
+def _vertex(kind: str) -> Handler:
+    def handler(c: Created) -> tuple[str, dict[str, Any]]:
+        number = project_number(str(c.inputs.get("project") or c.project))
+        resource_id = str(int(_digest("vertex", c.name)[:15], 16))
+        path = f"projects/{number}/locations/{c.inputs['region']}/{kind}/{resource_id}"
+        outputs: dict[str, Any] = {"name": resource_id, "createTime": "2026-11-27T00:00:00Z"}
+        if c.inputs.get("publicEndpointEnabled"):
+            outputs["publicEndpointDomainName"] = f"{resource_id}.{c.inputs['region']}-{number}.vdb.vertexai.goog"
+        return path, outputs
+
+    return handler
+
+
+def _deployed_index(c: Created) -> tuple[str, dict[str, Any]]:
+    endpoint, deployed = str(c.inputs["indexEndpoint"]), str(c.inputs["deployedIndexId"])
+    region = endpoint.split("/")[3]
+    attachment = f"projects/{_digest('tenant', c.name)[:12]}-tp/regions/{region}/serviceAttachments/sa-{deployed}"
+    return f"{endpoint}/deployedIndex/{deployed}", {
+        "name": deployed,
+        "privateEndpoints": [{"matchGrpcAddress": "", "serviceAttachment": attachment, "pscAutomatedEndpoints": []}],
+    }
+
+
+def _internal_address(c: Created) -> tuple[str, dict[str, Any]]:
+    path, outputs = _gcp_path("addresses", lambda c: f"regions/{c.inputs['region']}")(c)
+    return path, outputs | {"address": f"10.16.0.{int(_digest('ip', c.name)[:2], 16) % 200 + 20}"}
+
+
+def _service_identity(c: Created) -> tuple[str, dict[str, Any]]:
+    number = project_number(str(c.inputs.get("project") or c.project))
+    agent = str(c.inputs["service"]).split(".", 1)[0]
+    email = f"service-{number}@gcp-sa-{agent}.iam.gserviceaccount.com"
+    return f"projects/{number}/services/{c.inputs['service']}", {"email": email, "member": f"serviceAccount:{email}"}
+
+
 RESOURCE_HANDLERS: Mapping[str, Handler] = {
     "aws:kms/key:Key": _kms_key,
     "aws:kms/alias:Alias": _kms_alias,
@@ -358,6 +411,19 @@ RESOURCE_HANDLERS: Mapping[str, Handler] = {
     "gcp:projects/iAMAuditConfig:IAMAuditConfig": _audit_config,
     "gcp:logging/projectBucketConfig:ProjectBucketConfig": _log_bucket,
     "gcp:logging/projectSink:ProjectSink": _log_sink,
+    "kubernetes:batch/v1:CronJob": _kubernetes,
+    "aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy": _aoss_policy,
+    "aws:opensearch/serverlessAccessPolicy:ServerlessAccessPolicy": _aoss_policy,
+    "aws:opensearch/serverlessVpcEndpoint:ServerlessVpcEndpoint": _aoss_vpc_endpoint,
+    "aws:opensearch/serverlessCollection:ServerlessCollection": _aoss_collection,
+    "gcp:vertex/aiIndex:AiIndex": _vertex("indexes"),
+    "gcp:vertex/aiIndexEndpoint:AiIndexEndpoint": _vertex("indexEndpoints"),
+    "gcp:vertex/aiIndexEndpointDeployedIndex:AiIndexEndpointDeployedIndex": _deployed_index,
+    "gcp:compute/address:Address": _internal_address,
+    "gcp:compute/forwardingRule:ForwardingRule": _gcp_path(
+        "forwardingRules", lambda c: f"regions/{c.inputs['region']}"
+    ),
+    "gcp:projects/serviceIdentity:ServiceIdentity": _service_identity,
 }
 """Every resource type the mock cloud knows; any other type is an error, not a silent guess."""
 

@@ -1,10 +1,12 @@
-"""Google Cloud components: keys, encrypted buckets and the audit sink."""
+"""Google Cloud components: keys, encrypted buckets, the audit sink, network, GKE, GPU pools and Vector Search."""
 
 from aistacks.gcp.audit import AuditSink, AuditSinkArgs
 from aistacks.gcp.bucket import EncryptedBucket, EncryptedBucketArgs, RetentionLock
 from aistacks.gcp.gke import GkeCluster, GkeClusterArgs, GpuNodePool
+from aistacks.gcp.identity import WorkloadPrincipal
 from aistacks.gcp.kms import KmsKey, KmsKeyArgs
 from aistacks.gcp.network import Network, NetworkArgs
+from aistacks.gcp.vector_search import VectorSearchIndex, VectorSearchIndexArgs
 
 __all__ = [
     "AuditSink",
@@ -19,4 +21,7 @@ __all__ = [
     "Network",
     "NetworkArgs",
     "RetentionLock",
+    "VectorSearchIndex",
+    "VectorSearchIndexArgs",
+    "WorkloadPrincipal",
 ]

@@ -10,12 +10,13 @@ import pulumi
 import pulumi_gcp as gcp
 
 from aistacks._options import child, stateful_child
+from aistacks.gcp.identity import WorkloadPrincipal
 from aistacks.gcp.kms import SECONDS_PER_DAY, KmsKey
 
 TYPE_TOKEN = "aistacks:gcp:EncryptedBucket"
 
-Principal = gcp.serviceaccount.Account | str
-"""Who is granted access: a service account resource, or an IAM member string (``group:…``)."""
+Principal = gcp.serviceaccount.Account | WorkloadPrincipal | str
+"""Who is granted access: a service account resource, a GKE workload, or an IAM member string (``group:…``)."""
 
 
 @dataclass(frozen=True)
@@ -116,8 +117,11 @@ class EncryptedBucket(pulumi.ComponentResource):
         return self._grant("write", "roles/storage.objectCreator", principal)
 
     def _grant(self, access: str, role: str, principal: Principal) -> gcp.storage.BucketIAMMember:
+        member: pulumi.Input[str]
         if isinstance(principal, gcp.serviceaccount.Account):
             label, member = principal.pulumi_resource_name, principal.member
+        elif isinstance(principal, WorkloadPrincipal):
+            label, member = principal.label, principal.member
         else:
             label, member = re.sub(r"[^a-z0-9]+", "-", principal.lower()).strip("-"), principal
         return gcp.storage.BucketIAMMember(

@@ -12,6 +12,7 @@ import pulumi_kubernetes as k8s
 
 from aistacks._options import child, stateful_child
 from aistacks.compute import GpuPoolPlan, Role
+from aistacks.gcp.identity import WorkloadPrincipal, workload_principal_member
 from aistacks.gcp.kms import KmsKey
 from aistacks.k8s import apply_manifest, encrypted_storage_class
 from aistacks.k8s.kubeconfig import exec_kubeconfig
@@ -158,6 +159,17 @@ class GkeCluster(pulumi.ComponentResource):
             pulumi.ResourceOptions(parent=self, provider=self.provider),
         )
         self.register_outputs({"cluster": self.cluster.id, "endpoint": self.cluster.endpoint})
+
+    def workload_principal(self, namespace: str, service_account: str) -> WorkloadPrincipal:
+        """The ServiceAccount ``namespace/service_account`` of this cluster as an IAM principal."""
+        number = gcp.organizations.get_project_output(
+            project_id=self._args.project, opts=pulumi.InvokeOptions(parent=self)
+        ).number
+        project = self._args.project
+        return WorkloadPrincipal(
+            f"{self._name}-{namespace}-{service_account}",
+            number.apply(lambda n: workload_principal_member(n, project, namespace, service_account)),
+        )
 
     def node_pool(
         self,

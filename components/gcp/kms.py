@@ -15,7 +15,7 @@ TYPE_TOKEN = "aistacks:gcp:KmsKey"
 SECONDS_PER_DAY = 86_400
 ENCRYPTER_DECRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
 
-ServiceAgent = Literal["storage", "logging", "container", "compute"]
+ServiceAgent = Literal["storage", "logging", "container", "compute", "aiplatform"]
 
 # Service agents that use a CMEK on the project's behalf, by project number. Sources: GKE docs,
 # "Encrypt secrets at the application layer" (container-engine-robot) and "Use customer-managed
@@ -102,6 +102,16 @@ class KmsKey(pulumi.ComponentResource):
             if service == "storage":
                 agent = gcp.storage.get_project_service_account_output(project=self._project, opts=invoke)
                 member = agent.email_address.apply(lambda email: f"serviceAccount:{email}")
+            elif service == "aiplatform":
+                # Vertex AI's agent exists only once the API made it: ServiceIdentity makes it now.
+                # Source: pulumi-gcp SDK, vertex.AiIndex CMEK example (read 2026-11-27).
+                agent_identity = gcp.projects.ServiceIdentity(
+                    f"{self.pulumi_resource_name}-aiplatform-agent",
+                    project=self._project,
+                    service="aiplatform.googleapis.com",
+                    opts=child(self),
+                )
+                member = agent_identity.member
             elif service == "logging":
                 settings = gcp.logging.get_project_cmek_settings_output(project=self._project, opts=invoke)
                 member = settings.service_account_id.apply(lambda email: f"serviceAccount:{email}")

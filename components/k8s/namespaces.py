@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from aistacks.k8s.manifests import Manifest
 
@@ -208,3 +208,25 @@ def role_namespaces(
             gke_metadata_server=gke,
         ),
     ]
+
+
+def vector_search_egress(namespace: str, address: Any) -> Manifest:
+    """Let the pods of ``namespace`` reach one private address (a Vector Search Private Service Connect
+    endpoint), on any port: the address serves nothing else."""
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": "allow-egress-to-vector-search", "namespace": namespace, "labels": _labels(namespace)},
+        "spec": {
+            "podSelector": {},
+            "policyTypes": ["Egress"],
+            "egress": [{"to": [{"ipBlock": {"cidr": _host_cidr(address)}}]}],
+        },
+    }
+
+
+def _host_cidr(address: Any) -> Any:
+    """``address/32``, for a plain address or a Pulumi output of one."""
+    if isinstance(address, str):
+        return f"{address}/32"
+    return address.apply(lambda value: f"{value}/32")

@@ -17,6 +17,7 @@ import pulumi_random as random
 
 from aistacks.k8s.apply import apply_manifest
 from aistacks.k8s.manifests import Manifest
+from aistacks.k8s.snapshots import SnapshotPlan, snapshot_manifests
 
 TYPE_TOKEN = "aistacks:k8s:VectorDatabase"
 QDRANT_IMAGE = "docker.io/qdrant/qdrant:v1.15.4"
@@ -250,7 +251,16 @@ class VectorDatabase(pulumi.ComponentResource):
     endpoint: str
     secret_name: str
 
-    def __init__(self, name: str, plan: QdrantPlan, provider: k8s.Provider, opts: pulumi.ResourceOptions | None = None):
+    def __init__(
+        self,
+        name: str,
+        plan: QdrantPlan,
+        provider: k8s.Provider,
+        snapshots: SnapshotPlan | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
+        """``snapshots``: where and when to snapshot every collection (see :mod:`aistacks.k8s.snapshots`).
+        Default: no scheduled snapshots."""
         super().__init__(TYPE_TOKEN, name, None, opts)
         key = random.RandomPassword(
             f"{name}-api-key", length=48, special=False, opts=pulumi.ResourceOptions(parent=self)
@@ -269,6 +279,22 @@ class VectorDatabase(pulumi.ComponentResource):
                 if stateful
                 else pulumi.ResourceOptions(parent=self, provider=provider),
             )
+        if snapshots is not None:
+            for manifest in snapshot_manifests(
+                snapshots,
+                namespace=plan.namespace,
+                replicas=plan.replicas,
+                headless=f"{plan.name}-headless",
+                port=HTTP_PORT,
+                database_selector=plan.selector,
+                api_key_secret=plan.secret_name,
+                api_key_field=API_KEY_SECRET_KEY,
+            ):
+                apply_manifest(
+                    f"{name}-{manifest['kind'].lower()}-{manifest['metadata']['name']}",
+                    manifest,
+                    pulumi.ResourceOptions(parent=self, provider=provider, depends_on=[secret]),
+                )
         self.endpoint = f"http://{plan.name}.{plan.namespace}.svc.cluster.local:{HTTP_PORT}"
         self.secret_name = plan.secret_name
         self.register_outputs({"endpoint": self.endpoint, "secret_name": self.secret_name})

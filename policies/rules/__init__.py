@@ -8,10 +8,12 @@ from ..framework import RuleMeta
 from . import (
     enc_001_cmk_at_rest,
     enc_002_s3_default_encryption,
+    enc_003_opensearch_cmk,
     key_001_aws_rotation,
     key_002_gcp_rotation,
     net_001_private_endpoints,
     net_002_no_public_services,
+    net_003_private_vector_stores,
     prt_001_protect_stateful,
     res_001_placement,
     res_002_data_egress,
@@ -24,12 +26,14 @@ _MODULES = (
     res_002_data_egress,
     enc_001_cmk_at_rest,
     enc_002_s3_default_encryption,
+    enc_003_opensearch_cmk,
     key_001_aws_rotation,
     key_002_gcp_rotation,
     tls_001_s3_tls_only,
     tls_002_plain_http,
     net_001_private_endpoints,
     net_002_no_public_services,
+    net_003_private_vector_stores,
     prt_001_protect_stateful,
 )
 

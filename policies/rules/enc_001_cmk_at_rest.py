@@ -13,7 +13,8 @@ META = RuleMeta(
     id="AIS-ENC-001",
     title="Data at rest is encrypted with a customer-managed key",
     description="Audit trails, log groups and log buckets, volumes and launch-template block devices, cluster "
-    "secrets, node boot disks and buckets encrypt with a customer-managed key (AWS KMS or Cloud KMS).",
+    "secrets, node boot disks, buckets, StorageClasses, and Vertex AI Vector Search indexes and endpoints "
+    "encrypt with a customer-managed key (AWS KMS or Cloud KMS).",
     severity=Severity.HIGH,
     remediation="Pass the stack's key: aistacks components do (KmsKey.arn / KmsKey.key_id); for your own "
     "resources set the property the finding names to the key's ARN or resource name.",
@@ -50,6 +51,8 @@ REQUIREMENTS: Mapping[str, tuple[Requirement, ...]] = {
     "gcp:container/nodePool:NodePool": (KeyAt("nodeConfig.bootDiskKmsKey"),),
     "gcp:compute/disk:Disk": (KeyAt("diskEncryptionKey.kmsKeySelfLink"),),
     "kubernetes:storage.k8s.io/v1:StorageClass": (StorageClassKey(),),
+    "gcp:vertex/aiIndex:AiIndex": (KeyAt("encryptionSpec.kmsKeyName"),),
+    "gcp:vertex/aiIndexEndpoint:AiIndexEndpoint": (KeyAt("encryptionSpec.kmsKeyName"),),
 }
 """Each type and what it must set. A new store type is one entry here."""
 

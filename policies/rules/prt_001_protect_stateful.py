@@ -32,6 +32,8 @@ STATEFUL_TYPES = frozenset(
         "aws:eks/cluster:Cluster",
         "gcp:container/cluster:Cluster",
         "kubernetes:apps/v1:StatefulSet",
+        "aws:opensearch/serverlessCollection:ServerlessCollection",
+        "gcp:vertex/aiIndex:AiIndex",
     }
 )
 """Types whose deletion loses data or keys; a new stateful type is one entry."""

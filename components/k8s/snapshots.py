@@ -1,0 +1,200 @@
+"""Scheduled Qdrant snapshots to an object store, with the workload identity of the cluster's cloud.
+
+A CronJob asks every Qdrant node for a snapshot of each collection (in a distributed deployment each
+node snapshots only its own shards), streams it into the bucket and deletes it from the node. The
+job's ServiceAccount is the only identity that may write to the bucket: IRSA on EKS (the role ARN
+annotation), Workload Identity on GKE (an IAM grant to the ServiceAccount's principal). Pure functions
+returning manifests; :class:`aistacks.k8s.qdrant.VectorDatabase` applies them.
+
+Qdrant's snapshot API (``POST /collections/{name}/snapshots``, ``GET`` and ``DELETE`` on
+``/collections/{name}/snapshots/{snapshot}``, header ``api-key``): Qdrant docs, "Snapshots"; v1.15 API
+reference (read 2026-11-27). The official chart schedules no snapshots (qdrant-helm issue #64).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from aistacks.k8s.manifests import Manifest
+from aistacks.k8s.namespaces import METADATA_ADDRESSES
+
+# Cloud CLI images, pinned by digest. Sources: amazon/aws-cli 2.37.5 (Amazon Linux 2023 based, with
+# curl-minimal) and google-cloud-cli 562.0.0-slim (Debian, with curl), each as pinned by digest in public
+# repositories (read 2026-11-27). Re-check a digest with the registry when bumping a tag.
+AWS_CLI_IMAGE = (
+    "docker.io/amazon/aws-cli:2.37.5@sha256:fb7ccfc7b4e3a05017e6c9ded4ba959b99af622130e211fb976c68c2f4d3f224"
+)
+GCLOUD_CLI_IMAGE = (
+    "gcr.io/google.com/cloudsdktool/google-cloud-cli:562.0.0-slim"
+    "@sha256:0da2de42ae51cd6092b5caf7c96d25003659fd15548760eb4c50c2623e7bf9c2"
+)
+IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"
+SNAPSHOT_PREFIX = "qdrant"
+
+ObjectStore = Literal["s3", "gcs"]
+
+
+@dataclass(frozen=True)
+class SnapshotPlan:
+    """Where and when snapshots go."""
+
+    store: ObjectStore
+    bucket: Any
+    """The bucket's name (a string, or a Pulumi output of one)."""
+    schedule: str = "0 3 * * *"
+    """Cron schedule, in UTC. Default: daily at 03:00."""
+    name: str = "qdrant-snapshots"
+    annotations: dict[str, Any] = field(default_factory=dict)
+    """ServiceAccount annotations: the IRSA role ARN on EKS; none on GKE."""
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return {"app.kubernetes.io/name": self.name, "app.kubernetes.io/managed-by": "aistacks"}
+
+    @property
+    def selector(self) -> dict[str, str]:
+        return {"app.kubernetes.io/name": self.name}
+
+
+def snapshot_script(store: ObjectStore, replicas: int, headless: str, port: int) -> str:
+    """The job's shell script; ``$QDRANT_API_KEY`` and ``$BUCKET`` come from its environment."""
+    upload = (
+        'aws s3 cp --only-show-errors - "s3://$BUCKET/$key"'
+        if store == "s3"
+        else 'gcloud storage cp --quiet - "gs://$BUCKET/$key"'
+    )
+    # Qdrant answers compact JSON, so names are read without a JSON parser the images may lack.
+    return "\n".join(
+        [
+            "set -eu",
+            'stamp="$(date -u +%Y%m%dT%H%M%SZ)"',
+            'names() { grep -o \'"name":"[^"]*"\' | cut -d\'"\' -f4; }',
+            'q() { curl -fsS -H "api-key: $QDRANT_API_KEY" "$@"; }',
+            f"for node in $(seq 0 {replicas - 1}); do",
+            f'  base="http://qdrant-$node.{headless}:{port}"',
+            '  for collection in $(q "$base/collections" | names); do',
+            '    snapshot="$(q -X POST "$base/collections/$collection/snapshots?wait=true" | names | head -n 1)"',
+            f'    key="{SNAPSHOT_PREFIX}/$stamp/node-$node/$collection/$snapshot"',
+            f'    q "$base/collections/$collection/snapshots/$snapshot" | {upload}',
+            '    q -X DELETE "$base/collections/$collection/snapshots/$snapshot?wait=true" > /dev/null',
+            '    echo "uploaded $key"',
+            "  done",
+            "done",
+            "",
+        ]
+    )
+
+
+def snapshot_manifests(
+    plan: SnapshotPlan,
+    *,
+    namespace: str,
+    replicas: int,
+    headless: str,
+    port: int,
+    database_selector: dict[str, str],
+    api_key_secret: str,
+    api_key_field: str,
+) -> list[Manifest]:
+    """The ServiceAccount, the CronJob and the two NetworkPolicies the job needs."""
+
+    def metadata(name: str, **extra: Any) -> dict[str, Any]:
+        return {"name": name, "namespace": namespace, "labels": plan.labels, **extra}
+
+    image = AWS_CLI_IMAGE if plan.store == "s3" else GCLOUD_CLI_IMAGE
+    pod_spec: dict[str, Any] = {
+        "serviceAccountName": plan.name,
+        "restartPolicy": "Never",
+        "securityContext": {
+            "runAsNonRoot": True,
+            "runAsUser": 1000,
+            "runAsGroup": 1000,
+            "seccompProfile": {"type": "RuntimeDefault"},
+        },
+        "containers": [
+            {
+                "name": "snapshot",
+                "image": image,
+                "command": ["/bin/bash", "-c"],
+                "args": [snapshot_script(plan.store, replicas, f"{headless}.{namespace}.svc.cluster.local", port)],
+                "env": [
+                    {"name": "BUCKET", "value": plan.bucket},
+                    {"name": "HOME", "value": "/tmp"},
+                    {"name": "CLOUDSDK_CONFIG", "value": "/tmp/gcloud"},
+                    {
+                        "name": "QDRANT_API_KEY",
+                        "valueFrom": {"secretKeyRef": {"name": api_key_secret, "key": api_key_field}},
+                    },
+                ],
+                "resources": {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"memory": "1Gi"}},
+                "securityContext": {
+                    "allowPrivilegeEscalation": False,
+                    "privileged": False,
+                    "readOnlyRootFilesystem": True,
+                    "capabilities": {"drop": ["ALL"]},
+                },
+                "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
+            }
+        ],
+        "volumes": [{"name": "tmp", "emptyDir": {}}],
+    }
+    qdrant_port = [{"protocol": "TCP", "port": port}]
+    return [
+        {
+            "apiVersion": "v1",
+            "kind": "ServiceAccount",
+            "metadata": metadata(plan.name, **({"annotations": plan.annotations} if plan.annotations else {})),
+            # IRSA's token is a projected volume the EKS webhook adds; GKE's metadata server needs none.
+            "automountServiceAccountToken": False,
+        },
+        {
+            "apiVersion": "batch/v1",
+            "kind": "CronJob",
+            "metadata": metadata(plan.name),
+            "spec": {
+                "schedule": plan.schedule,
+                "timeZone": "Etc/UTC",
+                "concurrencyPolicy": "Forbid",
+                "startingDeadlineSeconds": 3600,
+                "successfulJobsHistoryLimit": 3,
+                "failedJobsHistoryLimit": 3,
+                "jobTemplate": {
+                    "metadata": {"labels": plan.labels},
+                    "spec": {
+                        "backoffLimit": 2,
+                        "activeDeadlineSeconds": 6 * 3600,
+                        "ttlSecondsAfterFinished": 7 * 86400,
+                        "template": {"metadata": {"labels": plan.labels}, "spec": pod_spec},
+                    },
+                },
+            },
+        },
+        {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "NetworkPolicy",
+            "metadata": metadata(f"{plan.name}-egress"),
+            "spec": {
+                "podSelector": {"matchLabels": plan.selector},
+                "policyTypes": ["Egress"],
+                "egress": [
+                    {"to": [{"podSelector": {"matchLabels": database_selector}}], "ports": qdrant_port},
+                    # The object store and, on EKS, STS for IRSA (both HTTPS); never node metadata.
+                    {
+                        "to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": list(METADATA_ADDRESSES)}}],
+                        "ports": [{"protocol": "TCP", "port": 443}],
+                    },
+                ],
+            },
+        },
+        {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "NetworkPolicy",
+            "metadata": metadata(f"{plan.name}-to-database"),
+            "spec": {
+                "podSelector": {"matchLabels": database_selector},
+                "policyTypes": ["Ingress"],
+                "ingress": [{"from": [{"podSelector": {"matchLabels": plan.selector}}], "ports": qdrant_port}],
+            },
+        },
+    ]

@@ -1,0 +1,88 @@
+"""Joining OpenSearch Serverless collections with the security policies that govern them.
+
+A collection has no key or network setting of its own: the encryption and network policies whose
+rules name it (``collection/<name>``, ``*`` as a wildcard) decide both. Source: Amazon OpenSearch
+Service Developer Guide, "Encryption in Amazon OpenSearch Serverless" and "Network access for Amazon
+OpenSearch Serverless" (read 2026-11-27).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pulumi_policy import PolicyResource
+
+from .framework import Unknown, read
+
+COLLECTION_TYPE = "aws:opensearch/serverlessCollection:ServerlessCollection"
+SECURITY_POLICY_TYPE = "aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy"
+
+
+def collections(resources: Iterable[PolicyResource]) -> list[PolicyResource]:
+    return [resource for resource in resources if resource.resource_type == COLLECTION_TYPE]
+
+
+@dataclass(frozen=True)
+class GoverningPolicy:
+    """A security policy of the stack that applies to one collection."""
+
+    resource: PolicyResource
+    document: Any
+    """The parsed policy document, or :class:`Unknown` (preview): then the collection depends on it."""
+
+
+def governing_policies(
+    collection: PolicyResource, name: str, resources: Sequence[PolicyResource], kind: str
+) -> list[GoverningPolicy]:
+    """The ``kind`` (``encryption``, ``network``) policies whose rules name the collection ``name``,
+    plus those unknown at preview that the collection explicitly depends on."""
+    depends_on = {dependency.urn for dependency in collection.dependencies}
+    found: list[GoverningPolicy] = []
+    for policy in resources:
+        if policy.resource_type != SECURITY_POLICY_TYPE or read(policy.props, "type") != kind:
+            continue
+        document = parse(policy)
+        if isinstance(document, Unknown):
+            if policy.urn in depends_on:
+                found.append(GoverningPolicy(policy, document))
+        elif any(names_collection(entry, name) for entry in _entries(document)):
+            found.append(GoverningPolicy(policy, document))
+    return found
+
+
+def parse(policy: PolicyResource) -> Any:
+    """The policy's JSON document; :class:`Unknown` when unknown; ``None`` when it is not JSON."""
+    text = read(policy.props, "policy")
+    if isinstance(text, Unknown):
+        return text
+    try:
+        return json.loads(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+
+
+def _entries(document: Any) -> list[Mapping[str, Any]]:
+    """Encryption policies are one object; network policies a list of them."""
+    entries = document if isinstance(document, list) else [document]
+    return [entry for entry in entries if isinstance(entry, Mapping)]
+
+
+def entries_naming(document: Any, name: str) -> list[Mapping[str, Any]]:
+    """The entries (rule sets with their settings) of ``document`` that name collection ``name``."""
+    return [entry for entry in _entries(document) if names_collection(entry, name)]
+
+
+def names_collection(entry: Mapping[str, Any], name: str) -> bool:
+    rules = entry.get("Rules")
+    for rule in rules if isinstance(rules, list) else []:
+        if not isinstance(rule, Mapping) or rule.get("ResourceType") != "collection":
+            continue
+        patterns = rule.get("Resource")
+        for pattern in patterns if isinstance(patterns, list) else []:
+            if isinstance(pattern, str) and fnmatch.fnmatchcase(f"collection/{name}", pattern):
+                return True
+    return False

@@ -1,0 +1,72 @@
+"""AIS-ENC-003: OpenSearch Serverless collections encrypt with a customer-managed key."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pulumi_policy import PolicyResource, Severity
+
+from ..framework import Check, RuleMeta, Unknown, flows_from, read, stack_policy
+from ..opensearch import collections, entries_naming, governing_policies
+from ..requirements import KEY_TYPES, is_aws_managed_key, verify_key_reference
+
+META = RuleMeta(
+    id="AIS-ENC-003",
+    title="OpenSearch Serverless collections encrypt with a customer-managed key",
+    description="Every OpenSearch Serverless collection is covered by an encryption security policy of the "
+    "stack that names a customer-managed KMS key (AWSOwnedKey false, KmsARN set), or sets one inline. A "
+    "collection takes its key at creation and never changes it.",
+    severity=Severity.HIGH,
+    remediation="Use aistacks.aws.VectorCollection with the stack's key (the default; "
+    "customer_managed_key: false opts out), or add an encryption policy with AWSOwnedKey false and the "
+    "key's ARN as KmsARN whose rules name the collection, created before it.",
+)
+EXPECTED = "an encryption policy with AWSOwnedKey false and KmsARN set to a customer-managed key"
+
+
+def _check(check: Check, resources: Sequence[PolicyResource]) -> None:
+    for collection in collections(resources):
+        inline = read(collection.props, "encryptionConfigs")
+        if isinstance(inline, list) and inline:
+            for index in range(len(inline)):
+                verify_key_reference(check, collection, f"encryptionConfigs[{index}].kmsKeyArn")
+            continue
+        name = read(collection.props, "name")
+        if isinstance(name, Unknown):
+            check.cannot_verify(collection, name, EXPECTED)
+            continue
+        policies = governing_policies(collection, str(name), resources, "encryption")
+        if not policies:
+            check.fail(
+                collection,
+                "name",
+                name,
+                EXPECTED,
+                "no encryption policy of the stack names this collection: its key is decided outside the "
+                "stack, by default an AWS-owned key",
+            )
+        for governing in policies:
+            _verify(check, governing.resource, governing.document, str(name))
+
+
+def _verify(check: Check, policy: PolicyResource, document: object, name: str) -> None:
+    if isinstance(document, Unknown):
+        # At preview the document waits for the key's ARN; computed from a customer-managed key it names it.
+        if not any(source.resource_type in KEY_TYPES for source in flows_from(policy, "policy")):
+            check.cannot_verify(policy, document, EXPECTED)
+        return
+    for entry in entries_naming(document, name):
+        key = entry.get("KmsARN")
+        if not key:
+            check.fail(
+                policy,
+                "policy",
+                entry,
+                EXPECTED,
+                "the collection is encrypted with an AWS-owned key the stack cannot rotate, audit or revoke",
+            )
+        elif is_aws_managed_key(key):
+            check.fail(policy, "policy.KmsARN", key, EXPECTED, "an AWS-managed key, not a customer-managed one")
+
+
+POLICY = stack_policy(META, _check)
