@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from pulumi_policy import PolicyResource, Severity
 
-from ..framework import Check, RuleMeta, Unknown, flows_from, read, stack_policy
+from ..framework import Check, RuleMeta, Unknown, flows_from, items, read, stack_policy
 from ..opensearch import collections, entries_naming, governing_policies
 from ..requirements import KEY_TYPES, is_aws_managed_key, verify_key_reference
 
@@ -26,10 +26,10 @@ EXPECTED = "an encryption policy with AWSOwnedKey false and KmsARN set to a cust
 
 def _check(check: Check, resources: Sequence[PolicyResource]) -> None:
     for collection in collections(resources):
-        inline = read(collection.props, "encryptionConfigs")
-        if isinstance(inline, list) and inline:
-            for index in range(len(inline)):
-                verify_key_reference(check, collection, f"encryptionConfigs[{index}].kmsKeyArn")
+        inline = list(items(collection.props, "encryptionConfigs"))
+        if inline:
+            for path, _ in inline:
+                verify_key_reference(check, collection, f"{path}.kmsKeyArn")
             continue
         name = read(collection.props, "name")
         if isinstance(name, Unknown):

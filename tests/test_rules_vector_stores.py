@@ -1,0 +1,180 @@
+"""The managed vector store guardrails on compliant and non-compliant fixtures: AIS-ENC-003 and AIS-NET-003,
+and the vector store entries of AIS-ENC-001 and AIS-PRT-001. Helpers and conventions: ``test_rules``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from aistacks.aws.opensearch import encryption_policy, network_policy
+from aistacks.engine.graph import ResourceRecord
+from aistacks.policies.opensearch import names_collection
+
+from .test_rules import CRYPTO_KEY, KEY_ARN, UNKNOWN, findings, res, run
+
+ENC3, NET3 = "AIS-ENC-003", "AIS-NET-003"
+COLLECTION = "aws:opensearch/serverlessCollection:ServerlessCollection"
+SECURITY_POLICY = "aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy"
+VPC_ENDPOINT = "aws:opensearch/serverlessVpcEndpoint:ServerlessVpcEndpoint"
+INDEX = "gcp:vertex/aiIndex:AiIndex"
+INDEX_ENDPOINT = "gcp:vertex/aiIndexEndpoint:AiIndexEndpoint"
+VPCE = "vpce-050f79086ee71ac05"
+
+
+def collection(name: str = "vectors", depends_on: tuple[ResourceRecord, ...] = (), **extra: Any) -> ResourceRecord:
+    record = res(COLLECTION, name, {"name": name, "type": "VECTORSEARCH", **extra})
+    record.depends_on = [r.urn for r in depends_on]
+    return record
+
+
+def security_policy(kind: str, document: Any, name: str = "p", **deps: list[ResourceRecord]) -> ResourceRecord:
+    policy = document if isinstance(document, str) else json.dumps(document)
+    return res(SECURITY_POLICY, f"{name}-{kind}", {"name": name, "type": kind, "policy": policy}, deps=deps)
+
+
+# --- AIS-ENC-003 -----------------------------------------------------------------------------------
+
+
+def test_a_collection_under_a_cmk_encryption_policy_passes() -> None:
+    policy = security_policy("encryption", encryption_policy("vectors", KEY_ARN))
+    assert findings(run(policy, collection()), ENC3) == []
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        (encryption_policy("vectors", None), "AWS-owned key"),
+        ({**encryption_policy("vectors", None), "AWSOwnedKey": False}, "AWS-owned key"),
+        (encryption_policy("vectors", "arn:aws:kms:eu-west-1:1:alias/aws/es"), "AWS-managed key"),
+        (
+            {"Rules": [{"ResourceType": "collection", "Resource": ["collection/vec*"]}], "AWSOwnedKey": True},
+            "AWS-owned key",
+        ),
+    ],
+)
+def test_a_collection_under_a_provider_key_fails(document: dict[str, Any], message: str) -> None:
+    policy = security_policy("encryption", document)
+    (found,) = findings(run(policy, collection()), ENC3)
+    assert found[0].endswith("p-encryption") and message in found[2]
+
+
+def test_a_collection_no_encryption_policy_names_fails() -> None:
+    other = security_policy("encryption", encryption_policy("other", KEY_ARN))
+    (found,) = findings(run(other, collection()), ENC3)
+    assert found[1] == "name" and "outside the stack" in found[2]
+
+
+def test_a_policy_for_another_collection_does_not_count_against_this_one() -> None:
+    mine = security_policy("encryption", encryption_policy("vectors", KEY_ARN), "mine")
+    theirs = security_policy("encryption", encryption_policy("theirs", None), "theirs")
+    assert findings(run(mine, theirs, collection()), ENC3) == []
+
+
+def test_at_preview_a_policy_computed_from_the_stack_key_is_verified() -> None:
+    key = res("aws:kms/key:Key", "key")
+    policy = security_policy("encryption", UNKNOWN, policy=[key])
+    assert findings(run(key, policy, collection(depends_on=(policy,)), preview=True), ENC3) == []
+
+
+def test_at_preview_a_policy_of_unknown_origin_cannot_be_verified() -> None:
+    policy = security_policy("encryption", UNKNOWN)
+    (found,) = findings(run(policy, collection(depends_on=(policy,)), preview=True), ENC3)
+    assert "could not verify" in found[2]
+
+
+def test_inline_encryption_configs_are_checked_for_a_customer_managed_key() -> None:
+    good = collection(encryptionConfigs=[{"awsOwnedKey": False, "kmsKeyArn": KEY_ARN}])
+    bad = collection("bad", encryptionConfigs=[{"awsOwnedKey": True}])
+    assert findings(run(good), ENC3) == []
+    assert [f[1] for f in findings(run(bad), ENC3)] == ["encryptionConfigs[0].kmsKeyArn"]
+
+
+# --- AIS-NET-003 -----------------------------------------------------------------------------------
+
+
+def test_a_collection_reachable_only_through_a_vpc_endpoint_passes() -> None:
+    policy = security_policy("network", network_policy("vectors", VPCE))
+    assert findings(run(policy, collection()), NET3) == []
+
+
+def test_a_collection_with_public_access_fails() -> None:
+    policy = security_policy("network", network_policy("vectors", None))
+    (found,) = findings(run(policy, collection()), NET3)
+    assert found[1] == "policy.AllowFromPublic" and "internet" in found[2]
+
+
+def test_a_public_rule_overrides_a_vpc_only_rule() -> None:
+    private = security_policy("network", network_policy("vectors", VPCE), "private")
+    public = security_policy("network", network_policy("vec*", None), "public")
+    (found,) = findings(run(private, public, collection()), NET3)
+    assert found[0].endswith("public-network")
+
+
+def test_a_collection_no_network_policy_names_is_unreachable_and_passes() -> None:
+    assert findings(run(collection()), NET3) == []
+
+
+def test_at_preview_a_network_policy_computed_from_the_vpc_endpoint_is_verified() -> None:
+    endpoint = res(VPC_ENDPOINT, "endpoint")
+    policy = security_policy("network", UNKNOWN, policy=[endpoint])
+    assert findings(run(endpoint, policy, collection(depends_on=(policy,)), preview=True), NET3) == []
+
+
+def test_at_preview_a_network_policy_of_unknown_origin_cannot_be_verified() -> None:
+    policy = security_policy("network", UNKNOWN)
+    (found,) = findings(run(policy, collection(depends_on=(policy,)), preview=True), NET3)
+    assert "could not verify" in found[2]
+
+
+@pytest.mark.parametrize(
+    ("props", "path"),
+    [
+        ({"privateServiceConnectConfig": {"enablePrivateServiceConnect": True}}, None),
+        ({"network": "projects/1/global/networks/vpc"}, None),
+        ({"publicEndpointEnabled": True}, "publicEndpointEnabled"),
+        (
+            {"publicEndpointEnabled": True, "privateServiceConnectConfig": {"enablePrivateServiceConnect": True}},
+            "publicEndpointEnabled",
+        ),
+        ({"publicEndpointEnabled": False}, "privateServiceConnectConfig"),
+        ({"publicEndpointEnabled": UNKNOWN}, "publicEndpointEnabled"),
+    ],
+)
+def test_vector_search_index_endpoints_are_private(props: dict[str, Any], path: str | None) -> None:
+    endpoint = res(INDEX_ENDPOINT, "endpoint", {"region": "europe-west4", **props})
+    assert [f[1] for f in findings(run(endpoint, preview=True), NET3)] == ([path] if path else [])
+
+
+# --- AIS-ENC-001 and AIS-PRT-001 entries -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("type_token", [INDEX, INDEX_ENDPOINT])
+def test_vector_search_indexes_and_endpoints_use_a_customer_managed_key(type_token: str) -> None:
+    good = res(type_token, "good", {"region": "europe-west4", "encryptionSpec": {"kmsKeyName": CRYPTO_KEY}})
+    bad = res(type_token, "bad", {"region": "europe-west4"})
+    assert findings(run(good), "AIS-ENC-001") == []
+    assert [f[1] for f in findings(run(bad), "AIS-ENC-001")] == ["encryptionSpec.kmsKeyName"]
+
+
+@pytest.mark.parametrize(
+    ("type_token", "props"), [(COLLECTION, {"name": "vectors"}), (INDEX, {"region": "europe-west4"})]
+)
+def test_managed_vector_stores_are_protected(type_token: str, props: dict[str, Any]) -> None:
+    assert findings(run(res(type_token, "kept", props)), "AIS-PRT-001") == []
+    assert len(findings(run(res(type_token, "lost", props, protect=False)), "AIS-PRT-001")) == 1
+
+
+# --- the component's documents are the ones the rules read -----------------------------------------
+
+names = st.from_regex(r"[a-z][a-z0-9-]{2,31}", fullmatch=True)
+
+
+@given(name=names, other=names)
+def test_the_components_policies_name_exactly_their_collection(name: str, other: str) -> None:
+    for entry in [encryption_policy(name, KEY_ARN), *network_policy(name, VPCE), *network_policy(name, None)]:
+        assert names_collection(entry, name)
+        assert names_collection(entry, other) == (other == name)
