@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StringConstraints, field_validator
 
 from aistacks._model import StrictModel
-from aistacks.catalog import Cloud, known_jurisdictions, regions_in_jurisdiction, regions_of
+from aistacks.catalog import Cloud, known_jurisdictions, regions_in_jurisdiction, regions_of, vector_engine_regions
 from aistacks.compute import ClusterSpec, KubernetesVersion, compute_issues
 
 Tier = Literal["dev", "staging", "prod"]
@@ -408,8 +408,15 @@ def _managed_issues(spec: PlatformSpec, vector: VectorSpec, root: str, path: str
     cloud = MANAGED_VECTOR_ENGINES[vector.engine]
     if vector.cloud not in (None, cloud):
         issues.append(ConfigIssue(f"{path}.cloud", vector.cloud, f"{vector.engine} runs on {cloud}; allowed: {cloud}"))
-    elif getattr(spec, cloud) is None:
+    elif (cloud_spec := getattr(spec, cloud)) is None:
         issues.append(ConfigIssue(f"{path}.engine", vector.engine, f"{vector.engine} needs `{cloud}` settings"))
+    elif cloud_spec.region not in vector_engine_regions(vector.engine):
+        offered = sorted(vector_engine_regions(vector.engine) & set(regions_in_jurisdiction(cloud, spec.jurisdiction)))
+        message = (
+            f"{vector.engine} is not offered in {cloud}.region {cloud_spec.region}; regions that offer it in "
+            f"jurisdiction {spec.jurisdiction!r}: {', '.join(offered) or 'none'}"
+        )
+        issues.append(ConfigIssue(f"{path}.engine", vector.engine, message))
     elif vector_host(spec, vector) is None:
         message = (
             f"no {cloud.upper()} cluster whose workloads would use the {vector.engine} store; "

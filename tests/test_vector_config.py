@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from aistacks.catalog import regions_of, vector_engine_regions
 from aistacks.config import parse_platform_spec
 from aistacks.gcp.vector_search import deployed_index_id
 from aistacks.plan import plan_platform
@@ -158,3 +159,18 @@ def test_deployed_index_ids_are_always_valid(name: str) -> None:
     found = deployed_index_id(name)
     assert found[0].isascii() and found[0].isalpha()
     assert all(c.isascii() and (c.isalnum() or c == "_") for c in found)
+
+
+def test_a_managed_engine_in_a_region_without_it_lists_where_it_is_offered() -> None:
+    raw = both_clouds({"engine": "vertex-vector-search", "dimensions": 8})
+    raw["gcp"]["region"] = "europe-west12"  # Turin: Vertex AI, but no Vector Search
+    raw["gcp"]["clusters"] = [{"role": "inference"}]
+    issue = issue_at(raw, f"{ROOT}.vector.engine")
+    assert "not offered in gcp.region europe-west12" in issue.message
+    assert "europe-west4" in issue.message and "us-central1" not in issue.message, "only the jurisdiction's"
+
+
+@pytest.mark.parametrize(("engine", "cloud"), [("opensearch-serverless", "aws"), ("vertex-vector-search", "gcp")])
+def test_every_region_offering_a_managed_engine_is_a_catalog_region(engine: str, cloud: str) -> None:
+    offered = vector_engine_regions(engine)
+    assert offered and offered <= set(regions_of(cloud))  # type: ignore[arg-type]

@@ -113,6 +113,7 @@ def test_staging_vector_search_is_reached_through_its_private_address_only(plan:
     ]
     assert egress["metadata"]["namespace"] == "inference"
     (to,) = egress["spec"]["egress"][0]["to"]
+    assert egress["spec"]["egress"][0]["ports"] == [{"protocol": "TCP", "port": 10000}], "gRPC match, nothing else"
     assert to["ipBlock"]["cidr"].endswith("/32") and to["ipBlock"]["cidr"].startswith("10.")
 
 

@@ -19,6 +19,7 @@ from aistacks.catalog.regions import (
     location_jurisdictions,
     regions_in_jurisdiction,
     regions_of,
+    vector_engine_regions,
 )
 
 __all__ = [
@@ -35,4 +36,5 @@ __all__ = [
     "regions_in_jurisdiction",
     "regions_of",
     "resolve_accelerator",
+    "vector_engine_regions",
 ]

@@ -11,6 +11,7 @@ Cloud = Literal["aws", "gcp"]
 
 _REGION_FILES: dict[Cloud, str] = {"aws": "aws_regions.json", "gcp": "gcp_regions.json"}
 _GCS_LOCATIONS_FILE = "gcs_locations.json"
+_VECTOR_ENGINES_FILE = "vector_engine_regions.json"
 
 
 class UnknownLocationError(LookupError):
@@ -68,3 +69,9 @@ def known_jurisdictions() -> list[str]:
     """Every jurisdiction code some region of some cloud maps to, sorted."""
     codes = {where for cloud in _REGION_FILES for where in regions_of(cloud).values()}
     return sorted(codes)
+
+
+def vector_engine_regions(engine: str) -> frozenset[str]:
+    """The regions that offer a managed vector engine (``opensearch-serverless``, ``vertex-vector-search``)."""
+    engines: dict[str, list[str]] = _load(_VECTOR_ENGINES_FILE)["engines"]
+    return frozenset(engines[engine])

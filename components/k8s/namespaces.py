@@ -210,9 +210,13 @@ def role_namespaces(
     ]
 
 
+# Queries to a deployed index go to its private address on TCP 10000 (gRPC MatchService). Source:
+# Google Cloud docs, "Query a Vector Search index over a private endpoint" (read 2026-11-27).
+VECTOR_SEARCH_MATCH_PORT = 10000
+
+
 def vector_search_egress(namespace: str, address: Any) -> Manifest:
-    """Let the pods of ``namespace`` reach one private address (a Vector Search Private Service Connect
-    endpoint), on any port: the address serves nothing else."""
+    """Let the pods of ``namespace`` query one Vector Search Private Service Connect address."""
     return {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",
@@ -220,7 +224,9 @@ def vector_search_egress(namespace: str, address: Any) -> Manifest:
         "spec": {
             "podSelector": {},
             "policyTypes": ["Egress"],
-            "egress": [{"to": [{"ipBlock": {"cidr": _host_cidr(address)}}]}],
+            "egress": [
+                {"to": [{"ipBlock": {"cidr": _host_cidr(address)}}], "ports": _ports([VECTOR_SEARCH_MATCH_PORT])}
+            ],
         },
     }
 
