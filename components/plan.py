@@ -14,6 +14,7 @@ from aistacks.compute import ClusterPlan, plan_clusters
 from aistacks.spec import (
     DEFAULT_QDRANT_STORAGE_GIB,
     OPENSEARCH_COLLECTION_SUFFIX,
+    SNAPSHOT_BUCKET,
     ObjectLockMode,
     PlatformSpec,
     Tier,
@@ -124,8 +125,6 @@ class NetworkPlan:
 
 
 DEFAULT_SNAPSHOT_SCHEDULE = "0 3 * * *"
-SNAPSHOT_BUCKET = "vector-snapshots"
-"""The short name of the bucket Qdrant's snapshots go to; data buckets may not take it."""
 
 
 @dataclass(frozen=True)

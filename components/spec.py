@@ -195,7 +195,11 @@ class VectorSpec(StrictModel):
         return schedule
 
 
-RESERVED_BUCKETS: dict[str, str] = {"audit-logs": "audit log bucket", "vector-snapshots": "Qdrant snapshot bucket"}
+AUDIT_BUCKET = "audit-logs"
+"""The short name of the audit log bucket."""
+SNAPSHOT_BUCKET = "vector-snapshots"
+"""The short name of the bucket Qdrant's snapshots go to."""
+RESERVED_BUCKETS: dict[str, str] = {AUDIT_BUCKET: "audit log bucket", SNAPSHOT_BUCKET: "Qdrant snapshot bucket"}
 """Bucket names the platform takes for itself, and what for."""
 DEFAULT_BUCKETS: tuple[BucketSpec, ...] = (BucketSpec(name="datasets"), BucketSpec(name="models"))
 
