@@ -148,7 +148,7 @@ def test_snapshot_script_uploads_every_collection_of_every_node(store: str) -> N
     assert "for node in $(seq 0 2)" in script
     assert ("aws s3 cp" in script) == (store == "s3") and ("gcloud storage cp" in script) == (store == "gcs")
     assert "-X DELETE" in script, "the snapshot leaves the node's disk once uploaded"
-    assert script.startswith("set -eu"), "a failed call fails the job"
+    assert "set -euo pipefail" in script, "a failed call, even inside a pipe, fails the job"
 
 
 def write_stack(tmp_path: Path, name: str, vector: Any, base: str = "staging") -> Path:
@@ -205,3 +205,67 @@ def test_a_stack_with_only_a_managed_engine_plans_and_passes_the_gate(tmp_path: 
     args = ["--stack-file", str(stack), "--project-dir", str(REPO)]
     assert main(["plan", *args]) == 0
     assert main(["gate", *args, "--policy-config", str(config), "--output", str(tmp_path / "report.txt")]) == 0
+
+
+FAKE_CURL = r"""#!/bin/bash
+# A Qdrant node as curl sees it: canned answers, every call logged.
+method=GET
+for arg in "$@"; do case "$prev" in -X) method="$arg";; esac; prev="$arg"; url="$arg"; done
+echo "$method $url" >> "$CALLS"
+case "$method $url" in
+  "GET "*/collections) echo '{"result":{"collections":[{"name":"docs"},{"name":"faq"}]},"status":"ok","time":0.1}';;
+  "POST "*/snapshots?wait=true)
+    c="${url%/snapshots*}"; c="${c##*/}"
+    echo "{\"result\":{\"name\":\"$c-7.snapshot\",\"size\":9},\"status\":\"ok\"}";;
+  "GET "*.snapshot) [ -z "${BREAK_DOWNLOAD:-}" ] || { echo partial; exit 18; }; echo "bytes of ${url##*/}";;
+  "DELETE "*) echo '{"result":true,"status":"ok","time":0.1}';;
+  *) exit 22;;
+esac
+"""
+FAKE_AWS = r"""#!/bin/bash
+# aws s3 cp --only-show-errors - s3://bucket/key: keep what arrives on stdin.
+target="${@: -1}"; echo "$target" >> "$UPLOADS"; cat > /dev/null
+"""
+
+
+def run_snapshot_script(tmp_path: Path, **env: str) -> tuple[int, list[str], list[str]]:
+    import os
+    import subprocess
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    for name, body in (("curl", FAKE_CURL), ("aws", FAKE_AWS)):
+        (bin_dir / name).write_text(body, encoding="utf-8")
+        (bin_dir / name).chmod(0o755)
+    calls, uploads = tmp_path / "calls", tmp_path / "uploads"
+    script = snapshot_script("s3", 2, "qdrant-headless.vector.svc.cluster.local", 6333)
+    done = subprocess.run(
+        ["bash", "-c", script],
+        env={**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "CALLS": str(calls), "UPLOADS": str(uploads),
+             "QDRANT_API_KEY": "k", "BUCKET": "b", **env},
+        capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    read = lambda path: path.read_text(encoding="utf-8").split() if path.exists() else []  # noqa: E731
+    return done.returncode, read(calls), read(uploads)
+
+
+def test_snapshot_script_snapshots_uploads_and_cleans_every_collection_on_every_node(tmp_path: Path) -> None:
+    code, calls, uploads = run_snapshot_script(tmp_path)
+    assert code == 0
+    assert len(uploads) == 4, "two nodes, two collections each"
+    for node in (0, 1):
+        for collection in ("docs", "faq"):
+            assert any(
+                u.startswith("s3://b/qdrant/") and u.endswith(f"/node-{node}/{collection}/{collection}-7.snapshot")
+                for u in uploads
+            )
+            snapshot = (
+                f"http://qdrant-{node}.qdrant-headless.vector.svc.cluster.local:6333/collections/{collection}/snapshots"
+            )
+            assert f"{snapshot}/{collection}-7.snapshot?wait=true" in calls, "deleted from the node once uploaded"
+
+
+def test_a_broken_download_fails_the_job(tmp_path: Path) -> None:
+    code, calls, _ = run_snapshot_script(tmp_path, BREAK_DOWNLOAD="1")
+    assert code != 0
+    assert not any(call.endswith("-7.snapshot?wait=true") for call in calls), "nothing deleted after a failure"

@@ -67,7 +67,8 @@ def snapshot_script(store: ObjectStore, replicas: int, headless: str, port: int)
     # Qdrant answers compact JSON, so names are read without a JSON parser the images may lack.
     return "\n".join(
         [
-            "set -eu",
+            # pipefail: a download that breaks off must fail the job, not upload a truncated snapshot.
+            "set -euo pipefail",
             'stamp="$(date -u +%Y%m%dT%H%M%SZ)"',
             'names() { grep -o \'"name":"[^"]*"\' | cut -d\'"\' -f4; }',
             'q() { curl -fsS -H "api-key: $QDRANT_API_KEY" "$@"; }',
