@@ -13,6 +13,7 @@ from aistacks.catalog import Cloud
 from aistacks.compute import ClusterPlan, plan_clusters
 from aistacks.spec import (
     DEFAULT_QDRANT_STORAGE_GIB,
+    DEFAULT_SNAPSHOT_SCHEDULE,
     OPENSEARCH_COLLECTION_SUFFIX,
     SNAPSHOT_BUCKET,
     ObjectLockMode,
@@ -122,9 +123,6 @@ class NetworkPlan:
     cidr: str
     zones: int
     nat: Literal["per_zone", "single"]
-
-
-DEFAULT_SNAPSHOT_SCHEDULE = "0 3 * * *"
 
 
 @dataclass(frozen=True)

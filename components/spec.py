@@ -152,6 +152,8 @@ MANAGED_VECTOR_ENGINES: dict[str, Cloud] = {"opensearch-serverless": "aws", "ver
 """Managed engines and the one cloud each runs on."""
 VertexDistance = Literal["DOT_PRODUCT_DISTANCE", "COSINE_DISTANCE", "SQUARED_L2_DISTANCE", "L1_DISTANCE"]
 DEFAULT_QDRANT_STORAGE_GIB = 50
+DEFAULT_SNAPSHOT_SCHEDULE = "0 3 * * *"
+"""Qdrant snapshots: daily at 03:00 UTC."""
 
 
 class VectorSpec(StrictModel):

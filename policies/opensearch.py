@@ -20,6 +20,12 @@ from .framework import Unknown, read
 
 COLLECTION_TYPE = "aws:opensearch/serverlessCollection:ServerlessCollection"
 SECURITY_POLICY_TYPE = "aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy"
+GOVERNED_TYPES: Mapping[str, tuple[str, ...]] = {
+    "encryption": ("collection",),
+    # A network policy admits a collection's API and its Dashboards separately: both count.
+    "network": ("collection", "dashboard"),
+}
+"""Per policy kind, the rule resource types that concern a collection."""
 
 
 def collections(resources: Iterable[PolicyResource]) -> list[PolicyResource]:
@@ -49,9 +55,22 @@ def governing_policies(
         if isinstance(document, Unknown):
             if policy.urn in depends_on:
                 found.append(GoverningPolicy(policy, document))
-        elif any(names_collection(entry, name) for entry in _entries(document)):
+        elif entries_naming(document, name, kind):
             found.append(GoverningPolicy(policy, document))
     return found
+
+
+def unattributed_unknown_policies(resources: Sequence[PolicyResource], kind: str) -> list[PolicyResource]:
+    """``kind`` policies unknown at preview that no collection of the stack depends on: they may name any."""
+    depended = {dependency.urn for collection in collections(resources) for dependency in collection.dependencies}
+    return [
+        policy
+        for policy in resources
+        if policy.resource_type == SECURITY_POLICY_TYPE
+        and read(policy.props, "type") == kind
+        and isinstance(parse(policy), Unknown)
+        and policy.urn not in depended
+    ]
 
 
 def parse(policy: PolicyResource) -> Any:
@@ -71,15 +90,17 @@ def _entries(document: Any) -> list[Mapping[str, Any]]:
     return [entry for entry in entries if isinstance(entry, Mapping)]
 
 
-def entries_naming(document: Any, name: str) -> list[Mapping[str, Any]]:
-    """The entries (rule sets with their settings) of ``document`` that name collection ``name``."""
-    return [entry for entry in _entries(document) if names_collection(entry, name)]
+def entries_naming(document: Any, name: str, kind: str) -> list[Mapping[str, Any]]:
+    """The entries (rule sets with their settings) of a ``kind`` policy ``document`` that name
+    collection ``name``."""
+    return [entry for entry in _entries(document) if names_collection(entry, name, GOVERNED_TYPES[kind])]
 
 
-def names_collection(entry: Mapping[str, Any], name: str) -> bool:
+def names_collection(entry: Mapping[str, Any], name: str, resource_types: Sequence[str] = ("collection",)) -> bool:
+    """Whether a rule of ``entry`` of one of ``resource_types`` names collection ``name`` (``*`` matches any)."""
     rules = entry.get("Rules")
     for rule in rules if isinstance(rules, list) else []:
-        if not isinstance(rule, Mapping) or rule.get("ResourceType") != "collection":
+        if not isinstance(rule, Mapping) or rule.get("ResourceType") not in resource_types:
             continue
         patterns = rule.get("Resource")
         for pattern in patterns if isinstance(patterns, list) else []:

@@ -88,9 +88,21 @@ def test_at_preview_a_policy_of_unknown_origin_cannot_be_verified() -> None:
 
 def test_inline_encryption_configs_are_checked_for_a_customer_managed_key() -> None:
     good = collection(encryptionConfigs=[{"awsOwnedKey": False, "kmsKeyArn": KEY_ARN}])
-    bad = collection("bad", encryptionConfigs=[{"awsOwnedKey": True}])
+    owned = collection("owned", encryptionConfigs=[{"awsOwnedKey": True}])
+    both = collection("both", encryptionConfigs=[{"awsOwnedKey": True, "kmsKeyArn": KEY_ARN}])
     assert findings(run(good), ENC3) == []
-    assert [f[1] for f in findings(run(bad), ENC3)] == ["encryptionConfigs[0].kmsKeyArn"]
+    assert [f[1] for f in findings(run(owned), ENC3)] == [
+        "encryptionConfigs[0].awsOwnedKey",
+        "encryptionConfigs[0].kmsKeyArn",
+    ]
+    assert [f[1] for f in findings(run(both), ENC3)] == ["encryptionConfigs[0].awsOwnedKey"]
+
+
+def test_at_preview_an_unknown_policy_no_collection_depends_on_makes_the_key_unverifiable() -> None:
+    key = res("aws:kms/key:Key", "key")
+    policy = security_policy("encryption", UNKNOWN, policy=[key])
+    (found,) = findings(run(key, policy, collection(), preview=True), ENC3)
+    assert found[0] == "vectors" and "could not verify" in found[2], "not 'no policy names it'"
 
 
 # --- AIS-NET-003 -----------------------------------------------------------------------------------
@@ -112,6 +124,24 @@ def test_a_public_rule_overrides_a_vpc_only_rule() -> None:
     public = security_policy("network", network_policy("vec*", None), "public")
     (found,) = findings(run(private, public, collection()), NET3)
     assert found[0].endswith("public-network")
+
+
+def test_public_dashboards_of_a_collection_fail() -> None:
+    document = [
+        {"Rules": [{"ResourceType": "collection", "Resource": ["collection/vectors"]}], "AllowFromPublic": False,
+         "SourceVPCEs": [VPCE]},
+        {"Rules": [{"ResourceType": "dashboard", "Resource": ["collection/vectors"]}], "AllowFromPublic": True},
+    ]  # fmt: skip
+    (found,) = findings(run(security_policy("network", document), collection()), NET3)
+    assert found[1] == "policy.AllowFromPublic"
+
+
+def test_at_preview_an_unknown_network_policy_no_collection_depends_on_is_checked_too() -> None:
+    endpoint = res(VPC_ENDPOINT, "endpoint")
+    from_endpoint = security_policy("network", UNKNOWN, "vpc", policy=[endpoint])
+    unknown = security_policy("network", UNKNOWN, "other")
+    found = findings(run(endpoint, from_endpoint, unknown, collection(), preview=True), NET3)
+    assert [f[0] for f in found] == ["other-network"]
 
 
 def test_a_collection_no_network_policy_names_is_unreachable_and_passes() -> None:

@@ -144,7 +144,13 @@ def test_prod_snapshots_go_to_their_bucket_through_irsa(plan: Plan) -> None:
 
 @pytest.mark.parametrize("store", ["s3", "gcs"])
 def test_snapshot_script_uploads_every_collection_of_every_node(store: str) -> None:
-    script = snapshot_script(store, 3, "qdrant-headless.vector.svc.cluster.local", 6333)  # type: ignore[arg-type]
+    script = snapshot_script(
+        store,  # type: ignore[arg-type]
+        statefulset="qdrant",
+        replicas=3,
+        headless="qdrant-headless.vector.svc.cluster.local",
+        port=6333,
+    )
     assert "for node in $(seq 0 2)" in script
     assert ("aws s3 cp" in script) == (store == "s3") and ("gcloud storage cp" in script) == (store == "gcs")
     assert "-X DELETE" in script, "the snapshot leaves the node's disk once uploaded"
@@ -165,12 +171,16 @@ def test_qdrant_on_gke_snapshots_through_workload_identity(tmp_path: Path) -> No
     job = next(m for m in manifests(graph) if m["kind"] == "CronJob")
     (container,) = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]
     assert container["image"] == GCLOUD_CLI_IMAGE and "gs://$BUCKET/" in container["args"][0]
-    grant = next(r for r in graph.of_type("gcp:storage/bucketIAMMember:BucketIAMMember") if "snapshots" in r.name)
-    assert inputs(grant)["role"] == "roles/storage.objectCreator"
-    assert inputs(grant)["member"].startswith("principal://iam.googleapis.com/projects/")
-    assert inputs(grant)["member"].endswith(
-        "/workloadIdentityPools/acme-ai-staging.svc.id.goog/subject/ns/vector/sa/qdrant-snapshots"
-    )
+    grants = [r for r in graph.of_type("gcp:storage/bucketIAMMember:BucketIAMMember") if "snapshots" in r.name]
+    assert sorted(inputs(g)["role"] for g in grants) == ["roles/storage.objectCreator", "roles/storage.objectViewer"]
+    (cluster,) = [c for c in graph.of_type("gcp:container/cluster:Cluster") if "inference" in c.name]
+    for grant in grants:
+        member = inputs(grant)["member"]
+        assert member.startswith("principal://iam.googleapis.com/projects/")
+        assert member.endswith(
+            "/workloadIdentityPools/acme-ai-staging.svc.id.goog/subject/ns/vector/sa/qdrant-snapshots"
+        )
+        assert cluster.urn in grant.property_dependencies["member"], "granted once the cluster made the pool"
     for manifest in manifests(graph):
         kubernetes_validate.validate(manifest, KUBERNETES_VERSION, strict=True)
 
@@ -213,7 +223,8 @@ method=GET
 for arg in "$@"; do case "$prev" in -X) method="$arg";; esac; prev="$arg"; url="$arg"; done
 echo "$method $url" >> "$CALLS"
 case "$method $url" in
-  "GET "*/collections) echo '{"result":{"collections":[{"name":"docs"},{"name":"faq"}]},"status":"ok","time":0.1}';;
+  "GET "*/collections) [ -z "${BREAK_LISTING:-}" ] || exit 22
+    echo '{"result":{"collections":[{"name":"docs"},{"name":"faq"}]},"status":"ok","time":0.1}';;
   "POST "*/snapshots?wait=true)
     c="${url%/snapshots*}"; c="${c##*/}"
     echo "{\"result\":{\"name\":\"$c-7.snapshot\",\"size\":9},\"status\":\"ok\"}";;
@@ -223,8 +234,8 @@ case "$method $url" in
 esac
 """
 FAKE_AWS = r"""#!/bin/bash
-# aws s3 cp --only-show-errors - s3://bucket/key: keep what arrives on stdin.
-target="${@: -1}"; echo "$target" >> "$UPLOADS"; cat > /dev/null
+# aws s3 cp ... - s3://bucket/key: log the arguments, consume stdin.
+echo "$*" >> "$UPLOADS"; cat > /dev/null
 """
 
 
@@ -238,34 +249,37 @@ def run_snapshot_script(tmp_path: Path, **env: str) -> tuple[int, list[str], lis
         (bin_dir / name).write_text(body, encoding="utf-8")
         (bin_dir / name).chmod(0o755)
     calls, uploads = tmp_path / "calls", tmp_path / "uploads"
-    script = snapshot_script("s3", 2, "qdrant-headless.vector.svc.cluster.local", 6333)
+    script = snapshot_script(
+        "s3", statefulset="qdrant", replicas=2, headless="qdrant-headless.vector.svc.cluster.local", port=6333
+    )
     done = subprocess.run(
         ["bash", "-c", script],
         env={**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "CALLS": str(calls), "UPLOADS": str(uploads),
              "QDRANT_API_KEY": "k", "BUCKET": "b", **env},
         capture_output=True, text=True, check=False, timeout=60,
     )  # fmt: skip
-    read = lambda path: path.read_text(encoding="utf-8").split() if path.exists() else []  # noqa: E731
-    return done.returncode, read(calls), read(uploads)
+    lines = lambda path: path.read_text(encoding="utf-8").splitlines() if path.exists() else []  # noqa: E731
+    return done.returncode, lines(calls), lines(uploads)
 
 
 def test_snapshot_script_snapshots_uploads_and_cleans_every_collection_on_every_node(tmp_path: Path) -> None:
     code, calls, uploads = run_snapshot_script(tmp_path)
     assert code == 0
-    assert len(uploads) == 4, "two nodes, two collections each"
+    snapshots = [u for u in uploads if u.endswith(".snapshot")]
+    assert len(snapshots) == 4, "two nodes, two collections each"
+    assert all(u.startswith("s3 cp --only-show-errors --expected-size 9 - s3://b/qdrant/") for u in snapshots)
     for node in (0, 1):
+        base = f"http://qdrant-{node}.qdrant-headless.vector.svc.cluster.local:6333/collections"
         for collection in ("docs", "faq"):
-            assert any(
-                u.startswith("s3://b/qdrant/") and u.endswith(f"/node-{node}/{collection}/{collection}-7.snapshot")
-                for u in uploads
-            )
-            snapshot = (
-                f"http://qdrant-{node}.qdrant-headless.vector.svc.cluster.local:6333/collections/{collection}/snapshots"
-            )
-            assert f"{snapshot}/{collection}-7.snapshot?wait=true" in calls, "deleted from the node once uploaded"
+            assert any(u.endswith(f"/node-{node}/{collection}/{collection}-7.snapshot") for u in snapshots)
+            assert f"DELETE {base}/{collection}/snapshots/{collection}-7.snapshot?wait=true" in calls
+    assert uploads[-1].endswith("/COMPLETE"), "the run is marked complete last"
 
 
-def test_a_broken_download_fails_the_job(tmp_path: Path) -> None:
-    code, calls, _ = run_snapshot_script(tmp_path, BREAK_DOWNLOAD="1")
+@pytest.mark.parametrize("failure", ["BREAK_DOWNLOAD", "BREAK_LISTING"])
+def test_a_failed_call_fails_the_job_and_leaves_the_run_incomplete(tmp_path: Path, failure: str) -> None:
+    code, calls, uploads = run_snapshot_script(tmp_path, **{failure: "1"})
     assert code != 0
-    assert not any(call.endswith("-7.snapshot?wait=true") for call in calls), "nothing deleted after a failure"
+    assert not any(u.endswith("/COMPLETE") for u in uploads)
+    if failure == "BREAK_DOWNLOAD":
+        assert any(c.startswith("DELETE ") for c in calls), "the snapshot leaves the node even when its upload fails"

@@ -114,7 +114,7 @@ class VectorCollectionArgs:
     protect: bool = True
     """Protect the collection from deletion; retain it if removed from the program. Default: on."""
     tags: Mapping[str, str] = field(default_factory=dict)
-    """Tags on the collection and the endpoint's resources. Default: none."""
+    """Tags on the collection (the policies and the VPC endpoint take none). Default: none."""
 
 
 class VectorCollection(pulumi.ComponentResource):

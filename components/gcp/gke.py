@@ -161,14 +161,19 @@ class GkeCluster(pulumi.ComponentResource):
         self.register_outputs({"cluster": self.cluster.id, "endpoint": self.cluster.endpoint})
 
     def workload_principal(self, namespace: str, service_account: str) -> WorkloadPrincipal:
-        """The ServiceAccount ``namespace/service_account`` of this cluster as an IAM principal."""
+        """The ServiceAccount ``namespace/service_account`` as an IAM principal. The workload identity
+        pool is the project's, so the same ServiceAccount in any cluster of the project is this
+        principal. The member is computed from the cluster's pool, so grants wait for the cluster
+        (which creates the pool on a fresh project)."""
         number = gcp.organizations.get_project_output(
             project_id=self._args.project, opts=pulumi.InvokeOptions(parent=self)
         ).number
-        project = self._args.project
+        pool = self.cluster.workload_identity_config.apply(lambda config: config.workload_pool if config else None)
         return WorkloadPrincipal(
             f"{self._name}-{namespace}-{service_account}",
-            number.apply(lambda n: workload_principal_member(n, project, namespace, service_account)),
+            pulumi.Output.all(number, pool).apply(
+                lambda values: workload_principal_member(values[0], values[1], namespace, service_account)
+            ),
         )
 
     def node_pool(

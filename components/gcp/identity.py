@@ -19,10 +19,11 @@ class WorkloadPrincipal:
     <project>.svc.id.goog/subject/ns/<namespace>/sa/<name>``."""
 
 
-def workload_principal_member(project_number: str, project: str, namespace: str, service_account: str) -> str:
-    """The IAM member of a GKE ServiceAccount. Format: GKE docs, "Authenticate to Google Cloud APIs from
-    GKE workloads", principal identifiers (read 2026-11-27)."""
+def workload_principal_member(project_number: str, pool: str, namespace: str, service_account: str) -> str:
+    """The IAM member of a GKE ServiceAccount in the workload identity pool ``pool``
+    (``<project>.svc.id.goog``). Format: GKE docs, "Authenticate to Google Cloud APIs from GKE
+    workloads", principal identifiers (read 2026-11-27)."""
     return (
         f"principal://iam.googleapis.com/projects/{project_number}/locations/global/workloadIdentityPools/"
-        f"{project}.svc.id.goog/subject/ns/{namespace}/sa/{service_account}"
+        f"{pool}/subject/ns/{namespace}/sa/{service_account}"
     )

@@ -9,19 +9,19 @@ AiIndexEndpointDeployedIndex; compute.ForwardingRule, "Private Service Connect" 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any
 
 import pulumi
 import pulumi_gcp as gcp
 
 from aistacks._options import child, stateful_child
 from aistacks.gcp.kms import KmsKey
+from aistacks.spec import VertexDistance
 
 TYPE_TOKEN = "aistacks:gcp:VectorSearchIndex"
 
-Distance = Literal["DOT_PRODUCT_DISTANCE", "COSINE_DISTANCE", "SQUARED_L2_DISTANCE", "L1_DISTANCE"]
 # Tree-AH needs a default neighbour count; 150 is the value of Google's example index configuration
 # ("Manage indexes", index_metadata.json, read 2026-11-27). Queries may ask for more or fewer.
 APPROXIMATE_NEIGHBORS = 150
@@ -53,7 +53,7 @@ class VectorSearchIndexArgs:
     kms_key: KmsKey | None
     """The stack's key (the Vertex AI service agent is admitted to it). ``None`` is the named opt-out
     to a Google-managed key, which AIS-ENC-001 reports. Required."""
-    distance: Distance = "DOT_PRODUCT_DISTANCE"
+    distance: VertexDistance = "DOT_PRODUCT_DISTANCE"
     """Distance measure. Default: DOT_PRODUCT_DISTANCE (Vertex's own default)."""
     min_replicas: int = 2
     """Minimum serving replicas (Vertex gives no SLA for 1). Default: 2."""
@@ -149,9 +149,7 @@ class VectorSearchIndex(pulumi.ComponentResource):
             description=f"{args.display_name}: Private Service Connect to Vector Search",
             opts=child(self),
         )
-        attachment = self.deployed_index.private_endpoints.apply(
-            lambda endpoints: endpoints[0].service_attachment or "" if endpoints else ""
-        )
+        attachment = self.deployed_index.private_endpoints.apply(_service_attachment)
         gcp.compute.ForwardingRule(
             f"{name}-psc",
             project=args.project,
@@ -163,3 +161,14 @@ class VectorSearchIndex(pulumi.ComponentResource):
             opts=child(self),
         )
         return address
+
+
+def _service_attachment(endpoints: Sequence[Any] | None) -> str:
+    """The deployment's service attachment, which Vertex sets when the endpoint uses Private Service Connect."""
+    attachment = endpoints[0].service_attachment if endpoints else None
+    if not attachment:
+        raise pulumi.RunError(
+            "the deployed index has no Private Service Connect service attachment; "
+            "its index endpoint must enable Private Service Connect"
+        )
+    return attachment

@@ -12,6 +12,8 @@ from typing import Any, Literal
 from aistacks.k8s.manifests import Manifest
 
 PodSecurityLevel = Literal["privileged", "baseline", "restricted"]
+VECTOR_NAMESPACE = "vector"
+"""Where the in-cluster vector database runs."""
 VECTOR_PORTS: tuple[int, ...] = (6333, 6334)
 """Qdrant's REST and gRPC ports (Qdrant docs, "Configuration", service.http_port/grpc_port)."""
 METADATA_ADDRESSES: tuple[str, ...] = ("169.254.169.254/32", "169.254.170.2/32")
@@ -191,7 +193,7 @@ def role_namespaces(
         "baseline" if role == "training" else "restricted",
         gpus,
         egress_https=True,
-        egress_to=(("vector", VECTOR_PORTS),) if vector else (),
+        egress_to=((VECTOR_NAMESPACE, VECTOR_PORTS),) if vector else (),
         gke_metadata_server=gke,
     )
     if not vector:
@@ -199,7 +201,7 @@ def role_namespaces(
     return [
         workload,
         NamespaceSpec(
-            "vector",
+            VECTOR_NAMESPACE,
             "restricted",
             0,
             egress_https=False,

@@ -17,6 +17,7 @@ import pulumi_random as random
 
 from aistacks.k8s.apply import apply_manifest
 from aistacks.k8s.manifests import Manifest
+from aistacks.k8s.namespaces import VECTOR_NAMESPACE
 from aistacks.k8s.snapshots import SnapshotPlan, snapshot_manifests
 
 TYPE_TOKEN = "aistacks:k8s:VectorDatabase"
@@ -28,7 +29,7 @@ API_KEY_SECRET_KEY = "api-key"
 @dataclass(frozen=True)
 class QdrantPlan:
     name: str = "qdrant"
-    namespace: str = "vector"
+    namespace: str = VECTOR_NAMESPACE
     replicas: int = 1
     storage_class: str = "encrypted-gp3"
     storage_gib: int = 50
@@ -137,7 +138,21 @@ def qdrant_manifests(plan: QdrantPlan) -> list[Manifest]:
         ],
         "volumes": [
             {"name": "config", "configMap": {"name": plan.name, "defaultMode": 0o755}},
-            {"name": "snapshots", "emptyDir": {}},
+            # Snapshots wait here until the snapshot job has streamed them away: a volume on the
+            # encrypted StorageClass, not the node's disk, which a large collection could fill.
+            {
+                "name": "snapshots",
+                "ephemeral": {
+                    "volumeClaimTemplate": {
+                        "metadata": {"labels": plan.labels},
+                        "spec": {
+                            "storageClassName": plan.storage_class,
+                            "accessModes": ["ReadWriteOnce"],
+                            "resources": {"requests": {"storage": f"{plan.storage_gib}Gi"}},
+                        },
+                    }
+                },
+            },
             {"name": "init", "emptyDir": {}},
         ],
     }
@@ -245,8 +260,8 @@ def api_key_secret(plan: QdrantPlan, api_key: Any) -> Manifest:
 
 class VectorDatabase(pulumi.ComponentResource):
     """Qdrant on any cluster: replicated across zones on the encrypted StorageClass, an API key
-    generated at deploy time into a Secret, reachable only inside the cluster (ClusterIP) and only
-    from the inference namespace (the namespace's NetworkPolicies)."""
+    generated at deploy time into a Secret, reachable only inside the cluster (ClusterIP), from the
+    cluster's workload namespace and the snapshot job (NetworkPolicies)."""
 
     endpoint: str
     secret_name: str
@@ -283,6 +298,7 @@ class VectorDatabase(pulumi.ComponentResource):
             for manifest in snapshot_manifests(
                 snapshots,
                 namespace=plan.namespace,
+                statefulset=plan.name,
                 replicas=plan.replicas,
                 headless=f"{plan.name}-headless",
                 port=HTTP_PORT,

@@ -2,8 +2,9 @@
 
 A CronJob asks every Qdrant node for a snapshot of each collection (in a distributed deployment each
 node snapshots only its own shards), streams it into the bucket and deletes it from the node. The
-job's ServiceAccount is the only identity that may write to the bucket: IRSA on EKS (the role ARN
-annotation), Workload Identity on GKE (an IAM grant to the ServiceAccount's principal). Pure functions
+job's ServiceAccount is the only workload identity the platform grants access to the bucket: IRSA
+on EKS (the role ARN annotation), Workload Identity on GKE (IAM grants to the ServiceAccount's
+principal). Pure functions
 returning manifests; :class:`aistacks.k8s.qdrant.VectorDatabase` applies them.
 
 Qdrant's snapshot API (``POST /collections/{name}/snapshots``, ``GET`` and ``DELETE`` on
@@ -18,6 +19,7 @@ from typing import Any, Literal
 
 from aistacks.k8s.manifests import Manifest
 from aistacks.k8s.namespaces import METADATA_ADDRESSES
+from aistacks.spec import DEFAULT_SNAPSHOT_SCHEDULE
 
 # Cloud CLI images, pinned by digest. Sources: amazon/aws-cli 2.37.5 (Amazon Linux 2023 based, with
 # curl-minimal) and google-cloud-cli 562.0.0-slim (Debian, with curl), each as pinned by digest in public
@@ -42,9 +44,10 @@ class SnapshotPlan:
     store: ObjectStore
     bucket: Any
     """The bucket's name (a string, or a Pulumi output of one)."""
-    schedule: str = "0 3 * * *"
+    schedule: str = DEFAULT_SNAPSHOT_SCHEDULE
     """Cron schedule, in UTC. Default: daily at 03:00."""
     name: str = "qdrant-snapshots"
+    """Name of the CronJob and its ServiceAccount (the identity the bucket grant names)."""
     annotations: dict[str, Any] = field(default_factory=dict)
     """ServiceAccount annotations: the IRSA role ARN on EKS; none on GKE."""
 
@@ -57,31 +60,45 @@ class SnapshotPlan:
         return {"app.kubernetes.io/name": self.name}
 
 
-def snapshot_script(store: ObjectStore, replicas: int, headless: str, port: int) -> str:
-    """The job's shell script; ``$QDRANT_API_KEY`` and ``$BUCKET`` come from its environment."""
+def snapshot_script(store: ObjectStore, *, statefulset: str, replicas: int, headless: str, port: int) -> str:
+    """The job's shell script; ``$QDRANT_API_KEY`` and ``$BUCKET`` come from its environment.
+
+    Any failed call fails the job (a listing, a snapshot, a download cut short: ``pipefail``), the
+    snapshot is deleted from the node whether or not its upload succeeded, and a run is complete only
+    when ``qdrant/<stamp>/COMPLETE`` exists: restore from such runs only.
+    """
     upload = (
-        'aws s3 cp --only-show-errors - "s3://$BUCKET/$key"'
+        # Streams over 50 GB need their size up front (AWS CLI, "s3 cp", --expected-size).
+        'upload() { aws s3 cp --only-show-errors ${2:+--expected-size $2} - "s3://$BUCKET/$1"; }'
         if store == "s3"
-        else 'gcloud storage cp --quiet - "gs://$BUCKET/$key"'
+        else 'upload() { gcloud storage cp --quiet - "gs://$BUCKET/$1"; }'
     )
-    # Qdrant answers compact JSON, so names are read without a JSON parser the images may lack.
+    # Qdrant answers compact JSON, so fields are read without a JSON parser the images may lack.
     return "\n".join(
         [
-            # pipefail: a download that breaks off must fail the job, not upload a truncated snapshot.
             "set -euo pipefail",
             'stamp="$(date -u +%Y%m%dT%H%M%SZ)"',
             'names() { grep -o \'"name":"[^"]*"\' | cut -d\'"\' -f4; }',
+            "size_of() { grep -o '\"size\":[0-9]*' | head -n 1 | cut -d: -f2; }",
             'q() { curl -fsS -H "api-key: $QDRANT_API_KEY" "$@"; }',
+            upload,
             f"for node in $(seq 0 {replicas - 1}); do",
-            f'  base="http://qdrant-$node.{headless}:{port}"',
-            '  for collection in $(q "$base/collections" | names); do',
-            '    snapshot="$(q -X POST "$base/collections/$collection/snapshots?wait=true" | names | head -n 1)"',
+            f'  base="http://{statefulset}-$node.{headless}:{port}"',
+            '  listing="$(q "$base/collections")"',
+            "  for collection in $(printf '%s' \"$listing\" | names || true); do",
+            '    created="$(q -X POST "$base/collections/$collection/snapshots?wait=true")"',
+            '    snapshot="$(printf \'%s\' "$created" | names | head -n 1 || true)"',
+            '    size="$(printf \'%s\' "$created" | size_of || true)"',
+            '    [ -n "$snapshot" ] || { echo "no snapshot of $collection on node $node: $created" >&2; exit 1; }',
             f'    key="{SNAPSHOT_PREFIX}/$stamp/node-$node/$collection/$snapshot"',
-            f'    q "$base/collections/$collection/snapshots/$snapshot" | {upload}',
+            "    status=0",
+            '    q "$base/collections/$collection/snapshots/$snapshot" | upload "$key" "$size" || status=$?',
             '    q -X DELETE "$base/collections/$collection/snapshots/$snapshot?wait=true" > /dev/null',
-            '    echo "uploaded $key"',
+            '    [ "$status" -eq 0 ] || { echo "upload of $key failed ($status)" >&2; exit 1; }',
+            '    echo "uploaded $key ($size bytes)"',
             "  done",
             "done",
+            f'printf \'%s\\n\' "$stamp" | upload "{SNAPSHOT_PREFIX}/$stamp/COMPLETE"',
             "",
         ]
     )
@@ -91,6 +108,7 @@ def snapshot_manifests(
     plan: SnapshotPlan,
     *,
     namespace: str,
+    statefulset: str,
     replicas: int,
     headless: str,
     port: int,
@@ -118,7 +136,15 @@ def snapshot_manifests(
                 "name": "snapshot",
                 "image": image,
                 "command": ["/bin/bash", "-c"],
-                "args": [snapshot_script(plan.store, replicas, f"{headless}.{namespace}.svc.cluster.local", port)],
+                "args": [
+                    snapshot_script(
+                        plan.store,
+                        statefulset=statefulset,
+                        replicas=replicas,
+                        headless=f"{headless}.{namespace}.svc.cluster.local",
+                        port=port,
+                    )
+                ],
                 "env": [
                     {"name": "BUCKET", "value": plan.bucket},
                     {"name": "HOME", "value": "/tmp"},

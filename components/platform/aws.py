@@ -185,6 +185,7 @@ class AwsStores(pulumi.ComponentResource):
                 "s3",
                 self.snapshot_bucket.bucket_name,
                 qdrant.snapshot_schedule,
+                name=SNAPSHOT_WRITER,
                 annotations={IRSA_ANNOTATION: writer.arn},
             )
         self._namespaces[cluster.name] = in_cluster_layer(

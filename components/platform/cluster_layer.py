@@ -11,11 +11,12 @@ from aistacks import gcp as gcp_components
 from aistacks.catalog import Cloud
 from aistacks.compute import ClusterPlan
 from aistacks.k8s import WorkloadNamespaces, apply_manifest, role_namespaces
+from aistacks.k8s.namespaces import VECTOR_NAMESPACE
 from aistacks.k8s.qdrant import QdrantPlan, VectorDatabase
 from aistacks.k8s.snapshots import SnapshotPlan
 from aistacks.plan import BucketPlan, PlatformPlan, VectorPlan
 
-QDRANT_NAMESPACE = "vector"
+QDRANT_NAMESPACE = VECTOR_NAMESPACE
 SNAPSHOT_WRITER = "qdrant-snapshots"
 """The ServiceAccount of the snapshot job, the only identity that writes the snapshot bucket."""
 VECTOR_CLIENT = "vector-client"
@@ -62,6 +63,7 @@ def in_cluster_layer(
         database = VectorDatabase(
             f"{name}-vector",
             QdrantPlan(
+                namespace=QDRANT_NAMESPACE,
                 replicas=qdrant.replicas,
                 storage_class=storage_class,
                 storage_gib=qdrant.storage_gib,

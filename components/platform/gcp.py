@@ -141,8 +141,13 @@ class GcpStores(pulumi.ComponentResource):
         qdrant = hosted_qdrant(plan, "gcp", cluster)
         snapshots = None
         if qdrant is not None and self.snapshot_bucket is not None:
-            self.snapshot_bucket.grant_write(gke.workload_principal(QDRANT_NAMESPACE, SNAPSHOT_WRITER))
-            snapshots = SnapshotPlan("gcs", self.snapshot_bucket.bucket_name, qdrant.snapshot_schedule)
+            writer = gke.workload_principal(QDRANT_NAMESPACE, SNAPSHOT_WRITER)
+            self.snapshot_bucket.grant_write(writer)
+            # `gcloud storage cp` looks the destination up (objects.get, objects.list) before writing.
+            self.snapshot_bucket.grant_read(writer)
+            snapshots = SnapshotPlan(
+                "gcs", self.snapshot_bucket.bucket_name, qdrant.snapshot_schedule, name=SNAPSHOT_WRITER
+            )
         self._namespaces[cluster.name] = in_cluster_layer(
             name,
             plan,

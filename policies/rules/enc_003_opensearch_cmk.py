@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from pulumi_policy import PolicyResource, Severity
 
 from ..framework import Check, RuleMeta, Unknown, flows_from, items, read, stack_policy
-from ..opensearch import collections, entries_naming, governing_policies
-from ..requirements import KEY_TYPES, is_aws_managed_key, verify_key_reference
+from ..opensearch import collections, entries_naming, governing_policies, unattributed_unknown_policies
+from ..requirements import KEY_TYPES, Equals, is_aws_managed_key, verify_key_reference
 
 META = RuleMeta(
     id="AIS-ENC-003",
@@ -29,6 +29,7 @@ def _check(check: Check, resources: Sequence[PolicyResource]) -> None:
         inline = list(items(collection.props, "encryptionConfigs"))
         if inline:
             for path, _ in inline:
+                Equals("awsOwnedKey", False).verify(check, collection, path)
                 verify_key_reference(check, collection, f"{path}.kmsKeyArn")
             continue
         name = read(collection.props, "name")
@@ -36,7 +37,9 @@ def _check(check: Check, resources: Sequence[PolicyResource]) -> None:
             check.cannot_verify(collection, name, EXPECTED)
             continue
         policies = governing_policies(collection, str(name), resources, "encryption")
-        if not policies:
+        if not policies and unattributed_unknown_policies(resources, "encryption"):
+            check.cannot_verify(collection, Unknown("encryption policy"), EXPECTED)
+        elif not policies:
             check.fail(
                 collection,
                 "name",
@@ -55,7 +58,7 @@ def _verify(check: Check, policy: PolicyResource, document: object, name: str) -
         if not any(source.resource_type in KEY_TYPES for source in flows_from(policy, "policy")):
             check.cannot_verify(policy, document, EXPECTED)
         return
-    for entry in entries_naming(document, name):
+    for entry in entries_naming(document, name, "encryption"):
         key = entry.get("KmsARN")
         if not key:
             check.fail(

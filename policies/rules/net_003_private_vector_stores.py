@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pulumi_policy import PolicyResource, Severity
 
 from ..framework import Check, RuleMeta, Unknown, flows_from, is_set, read, stack_policy
-from ..opensearch import collections, entries_naming, governing_policies
+from ..opensearch import collections, entries_naming, governing_policies, parse, unattributed_unknown_policies
 
 META = RuleMeta(
     id="AIS-NET-003",
@@ -36,6 +36,8 @@ def _check(check: Check, resources: Sequence[PolicyResource]) -> None:
         # A collection no network policy names accepts no connections at all: private, if useless.
         for governing in governing_policies(collection, str(name), resources, "network"):
             _verify_network_policy(check, governing.resource, governing.document, str(name))
+    for policy in unattributed_unknown_policies(resources, "network"):
+        _verify_network_policy(check, policy, parse(policy), "")
     for endpoint in resources:
         if endpoint.resource_type == INDEX_ENDPOINT_TYPE:
             _verify_index_endpoint(check, endpoint)
@@ -47,7 +49,7 @@ def _verify_network_policy(check: Check, policy: PolicyResource, document: objec
         if not any(source.resource_type == VPC_ENDPOINT_TYPE for source in flows_from(policy, "policy")):
             check.cannot_verify(policy, document, EXPECTED_NETWORK)
         return
-    for entry in entries_naming(document, name):
+    for entry in entries_naming(document, name, "network"):
         if entry.get("AllowFromPublic") is not False:
             check.fail(
                 policy,
