@@ -4,9 +4,14 @@ from aistacks.k8s.apply import apply_manifest
 from aistacks.k8s.layer import WorkloadNamespaces
 from aistacks.k8s.manifests import ebs_storage_class, encrypted_storage_class, nvidia_device_plugin
 from aistacks.k8s.namespaces import NamespaceSpec, role_namespaces
+from aistacks.k8s.qdrant import QdrantPlan, VectorDatabase
+from aistacks.k8s.snapshots import SnapshotPlan
 
 __all__ = [
     "NamespaceSpec",
+    "QdrantPlan",
+    "SnapshotPlan",
+    "VectorDatabase",
     "WorkloadNamespaces",
     "apply_manifest",
     "ebs_storage_class",

@@ -49,7 +49,13 @@ class SnapshotPlan:
     name: str = "qdrant-snapshots"
     """Name of the CronJob and its ServiceAccount (the identity the bucket grant names)."""
     annotations: dict[str, Any] = field(default_factory=dict)
-    """ServiceAccount annotations: the IRSA role ARN on EKS; none on GKE."""
+    """ServiceAccount annotations: the IRSA role ARN on EKS; none on GKE. Default: none."""
+    credentials_secret: str | None = None
+    """For a cluster without a cloud workload identity (on premises): a Secret in the namespace whose
+    keys become the job's environment (``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``). Default: none."""
+    environment: dict[str, str] = field(default_factory=dict)
+    """More environment for the CLI, such as ``AWS_ENDPOINT_URL`` for an S3-compatible store on
+    premises (AWS CLI v2 reads it). Default: none."""
 
     @property
     def labels(self) -> dict[str, str]:
@@ -146,6 +152,7 @@ def snapshot_manifests(
                     )
                 ],
                 "env": [
+                    *({"name": key, "value": value} for key, value in sorted(plan.environment.items())),
                     {"name": "BUCKET", "value": plan.bucket},
                     {"name": "HOME", "value": "/tmp"},
                     {"name": "CLOUDSDK_CONFIG", "value": "/tmp/gcloud"},
@@ -154,6 +161,7 @@ def snapshot_manifests(
                         "valueFrom": {"secretKeyRef": {"name": api_key_secret, "key": api_key_field}},
                     },
                 ],
+                **({"envFrom": [{"secretRef": {"name": plan.credentials_secret}}]} if plan.credentials_secret else {}),
                 "resources": {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"memory": "1Gi"}},
                 "securityContext": {
                     "allowPrivilegeEscalation": False,

@@ -1,0 +1,49 @@
+"""The in-cluster layer on a cluster aistacks did not create: any ``kubernetes.Provider`` will do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import kubernetes_validate
+import pytest
+
+from aistacks.engine import ResourceGraph, load_project, run_stack_file
+from aistacks.engine.graph import display_value
+
+from .test_compute import KUBERNETES_VERSION, manifests
+
+PROGRAM = Path(__file__).parent / "programs" / "existing_cluster"
+
+
+@pytest.fixture(scope="module")
+def graph() -> ResourceGraph:
+    project = load_project(PROGRAM)
+    return run_stack_file(project, project.stack_file("test"))
+
+
+def test_every_object_goes_through_the_teams_provider(graph: ResourceGraph) -> None:
+    (provider,) = graph.of_type("pulumi:providers:kubernetes")
+    assert provider.name == "onprem" and display_value(provider.inputs)["context"] == "onprem-gpu"
+    objects = [r for r in graph.resources if r.type.startswith("kubernetes:") and r.custom]
+    assert len(objects) > 15
+    assert all(r.provider == provider.urn for r in objects)
+
+
+def test_qdrant_uses_the_teams_storage_class_and_schedule(graph: ResourceGraph) -> None:
+    found = {f"{m['kind']}/{m['metadata']['name']}": m for m in manifests(graph)}
+    (claim,) = found["StatefulSet/qdrant"]["spec"]["volumeClaimTemplates"]
+    assert claim["spec"]["storageClassName"] == "ceph-rbd-encrypted"
+    assert found["StatefulSet/qdrant"]["spec"]["replicas"] == 3
+    assert found["CronJob/qdrant-snapshots"]["spec"]["schedule"] == "30 1 * * *"
+    assert "annotations" not in found["ServiceAccount/qdrant-snapshots"]["metadata"], "no cloud identity here"
+    pod = found["CronJob/qdrant-snapshots"]["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    assert container["envFrom"] == [{"secretRef": {"name": "snapshot-store-credentials"}}]
+    assert {"name": "AWS_ENDPOINT_URL", "value": "https://s3.storage.acme.internal"} in container["env"]
+    (stack,) = graph.of_type("pulumi:pulumi:Stack")
+    assert stack.outputs["endpoint"] == "http://qdrant.vector.svc.cluster.local:6333"
+
+
+def test_every_manifest_validates_strictly(graph: ResourceGraph) -> None:
+    for manifest in manifests(graph):
+        kubernetes_validate.validate(manifest, KUBERNETES_VERSION, strict=True)
