@@ -14,7 +14,7 @@ from aistacks.aws.opensearch import encryption_policy, network_policy
 from aistacks.engine.graph import ResourceRecord
 from aistacks.policies.opensearch import names_collection
 
-from .test_rules import CRYPTO_KEY, KEY_ARN, UNKNOWN, findings, res, run
+from .test_rules import AWS_US, CRYPTO_KEY, KEY_ARN, UNKNOWN, findings, res, run
 
 ENC3, NET3 = "AIS-ENC-003", "AIS-NET-003"
 COLLECTION = "aws:opensearch/serverlessCollection:ServerlessCollection"
@@ -208,3 +208,25 @@ def test_the_components_policies_name_exactly_their_collection(name: str, other:
     for entry in [encryption_policy(name, KEY_ARN), *network_policy(name, VPCE), *network_policy(name, None)]:
         assert names_collection(entry, name)
         assert names_collection(entry, other) == (other == name)
+
+
+# --- AIS-RES-001 on the vector store types ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("record", "path"),
+    [
+        (res(INDEX, "eu", {"region": "europe-west4"}), None),
+        (res(INDEX, "us", {"region": "us-central1"}), "region"),
+        (res(INDEX_ENDPOINT, "us", {"region": "us-east4"}), "region"),
+        (res(COLLECTION, "eu", {"name": "vectors"}), None),
+        (res(COLLECTION, "us", {"name": "vectors"}, on=AWS_US), "provider.region"),
+        (res(VPC_ENDPOINT, "us", {"vpcId": "vpc-1"}, on=AWS_US), "provider.region"),
+    ],
+)
+def test_vector_stores_stay_in_the_jurisdiction(record: ResourceRecord, path: str | None) -> None:
+    found = findings(run(record), "AIS-RES-001")
+    if path is None:
+        assert found == []
+    else:
+        assert (record.name, path) in [(name, where) for name, where, _ in found]
