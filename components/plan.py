@@ -107,6 +107,8 @@ class BucketPlan:
     noncurrent_version_days: int
     soft_delete_days: int
     force_destroy: bool
+    expiration_days: int | None = None
+    """Days objects are kept (backups); ``None``: until deleted."""
 
 
 @dataclass(frozen=True)
@@ -195,6 +197,21 @@ class PlatformPlan:
         return self.spec.environment
 
 
+def _snapshot_bucket(spec: PlatformSpec, defaults: TierDefaults) -> BucketPlan | None:
+    """Qdrant's snapshot bucket: snapshots expire after their retention, by default the tier's
+    noncurrent-version period."""
+    qdrant = next((vector for vector in spec.vector if vector.engine == "qdrant"), None)
+    if qdrant is None:
+        return None
+    return BucketPlan(
+        name=SNAPSHOT_BUCKET,
+        noncurrent_version_days=defaults.noncurrent_version_days,
+        soft_delete_days=defaults.soft_delete_days,
+        force_destroy=defaults.force_destroy_buckets,
+        expiration_days=qdrant.snapshot_retention_days or defaults.noncurrent_version_days,
+    )
+
+
 def plan_platform(spec: PlatformSpec) -> PlatformPlan:
     """Resolve every tier default of ``spec``; the spec must already be valid."""
     defaults = TIER_DEFAULTS[spec.environment]
@@ -238,14 +255,7 @@ def plan_platform(spec: PlatformSpec) -> PlatformPlan:
     vectors = plan_vectors(spec)
     return PlatformPlan(
         vectors=vectors,
-        snapshot_bucket=BucketPlan(
-            name=SNAPSHOT_BUCKET,
-            noncurrent_version_days=defaults.noncurrent_version_days,
-            soft_delete_days=defaults.soft_delete_days,
-            force_destroy=defaults.force_destroy_buckets,
-        )
-        if any(vector.engine == "qdrant" for vector in vectors)
-        else None,
+        snapshot_bucket=_snapshot_bucket(spec, defaults),
         spec=spec,
         prefix=f"{spec.name}-{spec.environment}",
         protect=defaults.protect if spec.protect is None else spec.protect,

@@ -177,6 +177,8 @@ class VectorSpec(StrictModel):
     snapshot_schedule: Annotated[str, StringConstraints(pattern=r"^\S+( \S+){4}$")] | None = None
     """qdrant only: when to snapshot every collection to the stack's ``vector-snapshots`` bucket (cron,
     UTC). Default: ``"0 3 * * *"`` (daily at 03:00)."""
+    snapshot_retention_days: Annotated[int, Field(ge=1, le=3650)] | None = None
+    """qdrant only: days a snapshot is kept in the bucket. Default: the tier's (dev 7, staging 30, prod 90)."""
     dimensions: Annotated[int, Field(ge=1, le=4096)] | None = None
     """vertex-vector-search only, and required there: the embedding vectors' dimensions."""
     distance: VertexDistance | None = None
@@ -367,6 +369,7 @@ OPENSEARCH_COLLECTION_SUFFIX = "-vectors"
 _ENGINE_ONLY: tuple[tuple[str, VectorEngine], ...] = (
     ("storage_gib", "qdrant"),
     ("snapshot_schedule", "qdrant"),
+    ("snapshot_retention_days", "qdrant"),
     ("dimensions", "vertex-vector-search"),
     ("distance", "vertex-vector-search"),
 )

@@ -61,6 +61,7 @@ def test_replicas_default_per_tier_and_engine(environment: str, replicas: dict[s
         "vertex-vector-search": "gcp",
     }
     assert plan.snapshot_bucket is not None and plan.snapshot_bucket.name == "vector-snapshots"
+    assert plan.snapshot_bucket.expiration_days == {"dev": 7, "prod": 90}[environment], "the tier's retention"
 
 
 def test_managed_engines_alone_need_no_snapshot_bucket() -> None:
@@ -90,6 +91,7 @@ def test_one_store_per_engine() -> None:
         ({"engine": "opensearch-serverless", "storage_gib": 10}, "storage_gib", "qdrant"),
         ({"engine": "vertex-vector-search", "dimensions": 8, "snapshot_schedule": "0 1 * * *"},
          "snapshot_schedule", "qdrant"),
+        ({"engine": "opensearch-serverless", "snapshot_retention_days": 7}, "snapshot_retention_days", "qdrant"),
         ({"dimensions": 768}, "dimensions", "vertex-vector-search"),
         ({"engine": "opensearch-serverless", "distance": "COSINE_DISTANCE"}, "distance", "vertex-vector-search"),
     ],

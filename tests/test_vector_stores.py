@@ -138,6 +138,12 @@ def test_prod_snapshots_go_to_their_bucket_through_irsa(plan: Plan) -> None:
     statements = {s["Sid"]: s for s in json.loads(inputs(grant)["policy"])["Statement"]}
     assert statements["Objects"]["Resource"] == f"arn:aws:s3:::{bucket}/*"
     assert "kms:GenerateDataKey" in statements["UseBucketKey"]["Action"]
+    lifecycle = next(
+        r for r in graph.of_type("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
+        if "vector-snapshots" in r.name
+    )  # fmt: skip
+    (rule,) = inputs(lifecycle)["rules"]
+    assert rule["expiration"] == {"days": 90}, "prod keeps snapshots 90 days"
     admitted = objects["NetworkPolicy/qdrant-snapshots-to-database"]["spec"]["ingress"][0]["from"]
     assert admitted == [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "qdrant-snapshots"}}}]
 
@@ -166,11 +172,15 @@ def write_stack(tmp_path: Path, name: str, vector: Any, base: str = "staging") -
 
 
 def test_qdrant_on_gke_snapshots_through_workload_identity(tmp_path: Path) -> None:
-    stack = write_stack(tmp_path, "gkeqdrant", {"cloud": "gcp"})
+    stack = write_stack(tmp_path, "gkeqdrant", {"cloud": "gcp", "snapshot_retention_days": 14})
     graph = run_stack_file(load_project(REPO), stack)
     job = next(m for m in manifests(graph) if m["kind"] == "CronJob")
     (container,) = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]
     assert container["image"] == GCLOUD_CLI_IMAGE and "gs://$BUCKET/" in container["args"][0]
+    (bucket,) = [b for b in graph.of_type("gcp:storage/bucket:Bucket") if "vector-snapshots" in b.name]
+    assert {"action": {"type": "Delete"}, "condition": {"age": 14, "withState": "LIVE"}} in inputs(bucket)[
+        "lifecycleRules"
+    ]
     grants = [r for r in graph.of_type("gcp:storage/bucketIAMMember:BucketIAMMember") if "snapshots" in r.name]
     assert sorted(inputs(g)["role"] for g in grants) == ["roles/storage.objectCreator", "roles/storage.objectViewer"]
     (cluster,) = [c for c in graph.of_type("gcp:container/cluster:Cluster") if "inference" in c.name]

@@ -37,6 +37,9 @@ class EncryptedBucketArgs:
     update (not an auto-name) makes the bucket policy known at preview, so guardrails can verify it."""
     noncurrent_version_days: int = 90
     """Days a replaced or deleted object version is kept before it expires. Default: 90."""
+    expiration_days: int | None = None
+    """Days after which an object expires (becomes a noncurrent version, deleted ``noncurrent_version_days``
+    later): the retention of a backup bucket. Default: never."""
     force_destroy: bool = False
     """Let ``pulumi destroy`` delete a bucket that still holds objects. Default: off."""
     object_lock: ObjectLock | None = None
@@ -106,18 +109,19 @@ class EncryptedBucket(pulumi.ComponentResource):
             versioning_configuration={"status": "Enabled"},
             opts=child(self),
         )
+        rule: aws.s3.BucketLifecycleConfigurationRuleArgsDict = {
+            "id": "expire-noncurrent-versions",
+            "status": "Enabled",
+            "filter": {},
+            "noncurrent_version_expiration": {"noncurrent_days": args.noncurrent_version_days},
+            "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
+        }
+        if args.expiration_days:
+            rule["expiration"] = {"days": args.expiration_days}
         aws.s3.BucketLifecycleConfiguration(
             f"{name}-lifecycle",
             bucket=bucket_id,
-            rules=[
-                {
-                    "id": "expire-noncurrent-versions",
-                    "status": "Enabled",
-                    "filter": {},
-                    "noncurrent_version_expiration": {"noncurrent_days": args.noncurrent_version_days},
-                    "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
-                }
-            ],
+            rules=[rule],
             opts=child(self, depends_on=[versioning]),
         )
         if args.object_lock is not None:

@@ -41,6 +41,9 @@ class EncryptedBucketArgs:
     """Region (or multi-/dual-region) of the bucket; must hold the key's location. Required."""
     noncurrent_version_days: int = 90
     """Days a replaced or deleted object version is kept before it is deleted. Default: 90."""
+    expiration_days: int | None = None
+    """Days after which an object is deleted (kept as a noncurrent version ``noncurrent_version_days``
+    longer): the retention of a backup bucket. Default: never."""
     soft_delete_days: int = 7
     """Days a deleted object can still be restored (7 to 90). Default: 7."""
     retention: RetentionLock | None = None
@@ -94,6 +97,11 @@ class EncryptedBucket(pulumi.ComponentResource):
                     },
                 },
                 {"action": {"type": "AbortIncompleteMultipartUpload"}, "condition": {"age": 7}},
+                *(
+                    [{"action": {"type": "Delete"}, "condition": {"age": args.expiration_days, "with_state": "LIVE"}}]
+                    if args.expiration_days
+                    else []
+                ),
             ],
             force_destroy=args.force_destroy,
             labels=dict(args.labels),

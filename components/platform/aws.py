@@ -106,6 +106,7 @@ class AwsStores(pulumi.ComponentResource):
                     kms_key_arn=self.key.arn,
                     bucket_name=bucket_name(bucket.name),
                     noncurrent_version_days=bucket.noncurrent_version_days,
+                    expiration_days=bucket.expiration_days,
                     force_destroy=bucket.force_destroy,
                     protect=plan.protect,
                 ),

@@ -80,6 +80,7 @@ class GcpStores(pulumi.ComponentResource):
                     project=cloud.project,
                     location=cloud.region,
                     noncurrent_version_days=bucket.noncurrent_version_days,
+                    expiration_days=bucket.expiration_days,
                     soft_delete_days=bucket.soft_delete_days,
                     force_destroy=bucket.force_destroy,
                     protect=plan.protect,
