@@ -31,6 +31,7 @@ GLOBAL_TYPES: Mapping[str, str] = {
     "gcp:projects/service:Service": "enabling an API is project-wide",
     "gcp:serviceaccount/account:Account": "service accounts are global identities",
     "gcp:compute/network:Network": "a VPC network is global and holds no data; its subnets are regional and checked",
+    "gcp:compute/firewall:Firewall": "VPC firewall rules are global network settings and hold no data",
     "gcp:serviceaccount/iAMMember:IAMMember": "IAM bindings hold no data",
     "gcp:storage/bucketIAMMember:BucketIAMMember": "an IAM binding; the bucket's own location is checked",
     "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember": "an IAM binding; the key ring's location is checked",

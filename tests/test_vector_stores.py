@@ -115,6 +115,18 @@ def test_staging_vector_search_is_reached_through_its_private_address_only(plan:
     (to,) = egress["spec"]["egress"][0]["to"]
     assert egress["spec"]["egress"][0]["ports"] == [{"protocol": "TCP", "port": 10000}], "gRPC match, nothing else"
     assert to["ipBlock"]["cidr"].endswith("/32") and to["ipBlock"]["cidr"].startswith("10.")
+    firewalls = {r.name.rsplit("-", 1)[-1]: inputs(r) for r in graph.of_type("gcp:compute/firewall:Firewall")}
+    assert set(firewalls) == {"clients", "others"}
+    assert (
+        firewalls["clients"]["destinationRanges"] == firewalls["others"]["destinationRanges"] == [to["ipBlock"]["cidr"]]
+    )
+    assert firewalls["clients"]["allows"] == [{"protocol": "tcp", "ports": ["10000"]}]
+    assert firewalls["clients"]["priority"] < firewalls["others"]["priority"]
+    (nodes,) = [a for a in graph.of_type("gcp:serviceaccount/account:Account") if "inference" in a.name]
+    assert firewalls["clients"]["targetServiceAccounts"] == [
+        f"{inputs(nodes)['accountId']}@acme-ai-staging.iam.gserviceaccount.com"
+    ]
+    assert firewalls["others"]["denies"] == [{"protocol": "all"}] and "targetServiceAccounts" not in firewalls["others"]
 
 
 def test_prod_snapshots_go_to_their_bucket_through_irsa(plan: Plan) -> None:

@@ -424,6 +424,7 @@ RESOURCE_HANDLERS: Mapping[str, Handler] = {
         "forwardingRules", lambda c: f"regions/{c.inputs['region']}"
     ),
     "gcp:projects/serviceIdentity:ServiceIdentity": _service_identity,
+    "gcp:compute/firewall:Firewall": _gcp_path("firewalls", lambda c: "global"),
 }
 """Every resource type the mock cloud knows; any other type is an error, not a silent guess."""
 

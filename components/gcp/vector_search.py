@@ -18,6 +18,7 @@ import pulumi_gcp as gcp
 
 from aistacks._options import child, stateful_child
 from aistacks.gcp.kms import KmsKey
+from aistacks.k8s.namespaces import VECTOR_SEARCH_MATCH_PORT
 from aistacks.spec import VertexDistance
 
 TYPE_TOKEN = "aistacks:gcp:VectorSearchIndex"
@@ -62,6 +63,10 @@ class VectorSearchIndexArgs:
     public_access: bool = False
     """Named opt-out: a public endpoint instead of Private Service Connect (AIS-NET-003 reports it).
     Default: off."""
+    client_service_accounts: Sequence[pulumi.Input[str]] = ()
+    """Service accounts (emails) of the VMs that may query the private address, such as a GKE cluster's
+    node service account: VPC firewall rules then deny every other VM of the network. Default: none
+    (any VM of the network reaches the address)."""
     protect: bool = True
     """Protect the index from deletion; retain it if removed from the program. Default: on."""
     labels: Mapping[str, str] = field(default_factory=dict)
@@ -160,7 +165,38 @@ class VectorSearchIndex(pulumi.ComponentResource):
             load_balancing_scheme="",
             opts=child(self),
         )
+        if args.client_service_accounts:
+            self._firewall(name, args, address)
         return address
+
+    def _firewall(self, name: str, args: VectorSearchIndexArgs, address: gcp.compute.Address) -> None:
+        """Only the client VMs may open connections to the address, on the match port. Egress firewall
+        rules govern traffic to an endpoint (Google Cloud docs, "Access published services through
+        endpoints", read 2026-11-27)."""
+        destination = [address.address.apply(lambda ip: f"{ip}/32")]
+        gcp.compute.Firewall(
+            f"{name}-psc-clients",
+            project=args.project,
+            network=args.network,
+            direction="EGRESS",
+            priority=900,
+            destination_ranges=destination,
+            allows=[{"protocol": "tcp", "ports": [str(VECTOR_SEARCH_MATCH_PORT)]}],
+            target_service_accounts=list(args.client_service_accounts),
+            description=f"{args.display_name}: the clients may query Vector Search",
+            opts=child(self),
+        )
+        gcp.compute.Firewall(
+            f"{name}-psc-others",
+            project=args.project,
+            network=args.network,
+            direction="EGRESS",
+            priority=1000,
+            destination_ranges=destination,
+            denies=[{"protocol": "all"}],
+            description=f"{args.display_name}: no other VM reaches Vector Search",
+            opts=child(self),
+        )
 
 
 def _service_attachment(endpoints: Sequence[Any] | None) -> str:

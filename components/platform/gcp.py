@@ -168,6 +168,7 @@ class GcpStores(pulumi.ComponentResource):
     ) -> None:
         """The Vector Search index and, when it is private, the egress its client workloads need."""
         (client,) = [cluster for cluster in plan.gcp_clusters if cluster.name == vector.cluster]
+        gke = self.clusters[client.name]
         index = gcp_components.VectorSearchIndex(
             f"{plan.prefix}-vectors",
             gcp_components.VectorSearchIndexArgs(
@@ -181,13 +182,13 @@ class GcpStores(pulumi.ComponentResource):
                 kms_key=self.key if vector.customer_managed_key else None,
                 min_replicas=vector.replicas,
                 public_access=vector.public_access,
+                client_service_accounts=[gke.node_service_account.email],
                 protect=plan.protect,
                 labels=dict(plan.tags),
             ),
             opts=children,
         )
         if index.private_address is not None:
-            gke = self.clusters[client.name]
             apply_manifest(
                 f"{plan.prefix}-{client.name}-{VECTOR_CLIENT}-egress",
                 vector_search_egress(client.role, index.private_address.address),
