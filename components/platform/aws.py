@@ -20,6 +20,7 @@ from aistacks.platform.cluster_layer import (
     client_service_account,
     hosted_qdrant,
     in_cluster_layer,
+    qdrant_outputs,
     snapshot_bucket,
 )
 from aistacks.spec import AUDIT_BUCKET, AwsSpec
@@ -189,9 +190,11 @@ class AwsStores(pulumi.ComponentResource):
                 name=SNAPSHOT_WRITER,
                 annotations={IRSA_ANNOTATION: writer.arn},
             )
-        self._namespaces[cluster.name] = in_cluster_layer(
-            name, plan, cluster, eks, "encrypted-gp3", qdrant, snapshots, self.vectors, self.vector_outputs, gke=False
-        )
+        namespaces, database = in_cluster_layer(name, plan, cluster, eks, "encrypted-gp3", qdrant, snapshots, gke=False)
+        self._namespaces[cluster.name] = namespaces
+        if database is not None:
+            self.vectors["qdrant"] = database
+            self.vector_outputs["qdrant"] = qdrant_outputs(database, snapshots)
         if any(needs_device_plugin(pool.ami_type) for pool in pools):
             apply_manifest(
                 f"{name}-nvidia-device-plugin",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pulumi
 
 from aistacks import aws as aws_components
@@ -46,38 +44,40 @@ def in_cluster_layer(
     storage_class: str,
     qdrant: VectorPlan | None,
     snapshots: SnapshotPlan | None,
-    vectors: dict[str, Any],
-    vector_outputs: VectorOutputs,
     *,
     gke: bool,
-) -> WorkloadNamespaces:
-    """The workload namespaces of a cluster and, where the plan puts it, Qdrant (recorded in ``vectors``
-    and ``vector_outputs``)."""
+) -> tuple[WorkloadNamespaces, VectorDatabase | None]:
+    """The workload namespaces of a cluster and, where the plan puts it (``qdrant``), Qdrant."""
     namespaces = WorkloadNamespaces(
         f"{name}-namespaces",
         role_namespaces(cluster.role, cluster.max_gpus, gke=gke, vector=qdrant is not None),
         k8s_cluster.provider,
         opts=pulumi.ResourceOptions(parent=k8s_cluster),
     )
-    if qdrant is not None:
-        database = VectorDatabase(
-            f"{name}-vector",
-            QdrantPlan(
-                namespace=QDRANT_NAMESPACE,
-                replicas=qdrant.replicas,
-                storage_class=storage_class,
-                storage_gib=qdrant.storage_gib,
-                protect=plan.protect,
-            ),
-            k8s_cluster.provider,
-            snapshots,
-            opts=pulumi.ResourceOptions(parent=k8s_cluster, depends_on=[namespaces]),
-        )
-        vectors["qdrant"] = database
-        vector_outputs["qdrant"] = {"endpoint": database.endpoint, "api_key_secret": database.secret_name}
-        if snapshots is not None:
-            vector_outputs["qdrant"]["snapshot_bucket"] = snapshots.bucket
-    return namespaces
+    if qdrant is None:
+        return namespaces, None
+    database = VectorDatabase(
+        f"{name}-vector",
+        QdrantPlan(
+            namespace=QDRANT_NAMESPACE,
+            replicas=qdrant.replicas,
+            storage_class=storage_class,
+            storage_gib=qdrant.storage_gib,
+            protect=plan.protect,
+        ),
+        k8s_cluster.provider,
+        snapshots,
+        opts=pulumi.ResourceOptions(parent=k8s_cluster, depends_on=[namespaces]),
+    )
+    return namespaces, database
+
+
+def qdrant_outputs(database: VectorDatabase, snapshots: SnapshotPlan | None) -> dict[str, pulumi.Input[str]]:
+    """What Qdrant's clients and operators need: the endpoint, the API key Secret, the snapshot bucket."""
+    outputs: dict[str, pulumi.Input[str]] = {"endpoint": database.endpoint, "api_key_secret": database.secret_name}
+    if snapshots is not None:
+        outputs["snapshot_bucket"] = snapshots.bucket
+    return outputs
 
 
 def client_service_account(

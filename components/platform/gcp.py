@@ -19,6 +19,7 @@ from aistacks.platform.cluster_layer import (
     VectorOutputs,
     hosted_qdrant,
     in_cluster_layer,
+    qdrant_outputs,
     snapshot_bucket,
 )
 from aistacks.spec import GcpSpec
@@ -149,18 +150,13 @@ class GcpStores(pulumi.ComponentResource):
             snapshots = SnapshotPlan(
                 "gcs", self.snapshot_bucket.bucket_name, qdrant.snapshot_schedule, name=SNAPSHOT_WRITER
             )
-        self._namespaces[cluster.name] = in_cluster_layer(
-            name,
-            plan,
-            cluster,
-            gke,
-            "encrypted-pd-balanced",
-            qdrant,
-            snapshots,
-            self.vectors,
-            self.vector_outputs,
-            gke=True,
+        namespaces, database = in_cluster_layer(
+            name, plan, cluster, gke, "encrypted-pd-balanced", qdrant, snapshots, gke=True
         )
+        self._namespaces[cluster.name] = namespaces
+        if database is not None:
+            self.vectors["qdrant"] = database
+            self.vector_outputs["qdrant"] = qdrant_outputs(database, snapshots)
         return gke
 
     def _vector_search(
