@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import kubernetes_validate
 import pytest
 
+from aistacks.cli import main
 from aistacks.engine import ResourceGraph, load_project, run_stack_file
 from aistacks.engine.graph import display_value
 
@@ -47,3 +49,22 @@ def test_qdrant_uses_the_teams_storage_class_and_schedule(graph: ResourceGraph) 
 def test_every_manifest_validates_strictly(graph: ResourceGraph) -> None:
     for manifest in manifests(graph):
         kubernetes_validate.validate(manifest, KUBERNETES_VERSION, strict=True)
+
+
+def test_the_gate_reports_volumes_on_a_class_the_program_does_not_define(tmp_path: Path) -> None:
+    """The team's class lives outside the program, so nothing shows it encrypts: AIS-ENC-004 says so, once
+    per claim, and the team records its evidence as a suppression."""
+    config = tmp_path / "policy.json"
+    config.write_text(
+        json.dumps({"all": "mandatory", "AIS-RES-001": {"allowedJurisdictions": ["eu"]},
+                    "AIS-RES-002": {"allowedJurisdictions": ["eu"]}}),
+        encoding="utf-8",
+    )  # fmt: skip
+    report = tmp_path / "report.json"
+    args = ["gate", "--stack-file", str(PROGRAM / "Pulumi.test.yaml"), "--project-dir", str(PROGRAM)]
+    assert main([*args, "--policy-config", str(config), "--format", "json", "--output", str(report)]) == 1
+    found = [(f["ruleId"], f["path"]) for f in json.loads(report.read_text(encoding="utf-8"))["findings"]]
+    assert sorted(found) == [
+        ("AIS-ENC-004", "spec.template.spec.volumes[1].ephemeral.volumeClaimTemplate.spec.storageClassName"),
+        ("AIS-ENC-004", "spec.volumeClaimTemplates[0].spec.storageClassName"),
+    ]

@@ -14,7 +14,7 @@ from aistacks.aws.opensearch import encryption_policy, network_policy
 from aistacks.engine.graph import ResourceRecord
 from aistacks.policies.opensearch import names_collection
 
-from .test_rules import AWS_US, CRYPTO_KEY, KEY_ARN, UNKNOWN, findings, res, run
+from .test_rules import AWS_US, CRYPTO_KEY, KEY_ARN, UNKNOWN, findings, provider, res, run
 
 ENC3, NET3 = "AIS-ENC-003", "AIS-NET-003"
 COLLECTION = "aws:opensearch/serverlessCollection:ServerlessCollection"
@@ -230,3 +230,55 @@ def test_vector_stores_stay_in_the_jurisdiction(record: ResourceRecord, path: st
         assert found == []
     else:
         assert (record.name, path) in [(name, where) for name, where, _ in found]
+
+
+# --- AIS-ENC-004: volumes on a StorageClass of the stack --------------------------------------------
+
+ENC4 = "AIS-ENC-004"
+CLUSTER_A, CLUSTER_B = provider("kubernetes", "a"), provider("kubernetes", "b")
+
+
+def storage_class(name: str, on: ResourceRecord = CLUSTER_A, *, default: bool = False) -> ResourceRecord:
+    annotations = {"storageclass.kubernetes.io/is-default-class": "true"} if default else {}
+    props = {
+        "metadata": {"name": name, "annotations": annotations},
+        "provisioner": "ebs.csi.aws.com",
+        "parameters": {"encrypted": "true", "kmsKeyId": KEY_ARN},
+    }
+    return res("kubernetes:storage.k8s.io/v1:StorageClass", f"sc-{name}", props, on)
+
+
+def statefulset(
+    claim_class: str | None, ephemeral_class: str | None = None, on: ResourceRecord = CLUSTER_A
+) -> ResourceRecord:
+    def claim(name: str | None) -> dict[str, Any]:
+        return {"accessModes": ["ReadWriteOnce"], **({"storageClassName": name} if name is not None else {})}
+
+    volumes = [{"name": "scratch", "ephemeral": {"volumeClaimTemplate": {"spec": claim(ephemeral_class)}}}]
+    spec = {"volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": claim(claim_class)}],
+            "template": {"spec": {"volumes": volumes if ephemeral_class is not None else []}}}  # fmt: skip
+    return res("kubernetes:apps/v1:StatefulSet", "db", {"metadata": {"name": "db"}, "spec": spec}, on)
+
+
+@pytest.mark.parametrize(
+    ("records", "paths"),
+    [
+        ((storage_class("encrypted"), statefulset("encrypted")), []),
+        ((storage_class("encrypted", default=True), statefulset(None)), []),
+        ((storage_class("encrypted"), statefulset(None)), ["spec.volumeClaimTemplates[0].spec.storageClassName"]),
+        ((storage_class("encrypted"), statefulset("gp2")), ["spec.volumeClaimTemplates[0].spec.storageClassName"]),
+        (
+            (storage_class("encrypted"), statefulset("encrypted", ephemeral_class="gp2")),
+            ["spec.template.spec.volumes[0].ephemeral.volumeClaimTemplate.spec.storageClassName"],
+        ),
+        (
+            (storage_class("encrypted", CLUSTER_B), statefulset("encrypted")),
+            ["spec.volumeClaimTemplates[0].spec.storageClassName"],
+        ),
+    ],
+)
+def test_workload_volumes_use_a_storage_class_of_the_stack(
+    records: tuple[ResourceRecord, ...], paths: list[str]
+) -> None:
+    found = findings(run(CLUSTER_A, CLUSTER_B, *records), ENC4)
+    assert [path for _, path, _ in found] == paths
