@@ -178,7 +178,8 @@ class VectorSpec(StrictModel):
     """qdrant only: when to snapshot every collection to the stack's ``vector-snapshots`` bucket (cron,
     UTC). Default: ``"0 3 * * *"`` (daily at 03:00)."""
     snapshot_retention_days: Annotated[int, Field(ge=1, le=3650)] | None = None
-    """qdrant only: days a snapshot is kept in the bucket. Default: the tier's (dev 7, staging 30, prod 90)."""
+    """qdrant only: days a snapshot stays current in the bucket; it is then kept as a noncurrent version
+    for the tier's noncurrent period before deletion. Default: the tier's (dev 7, staging 30, prod 90)."""
     dimensions: Annotated[int, Field(ge=1, le=4096)] | None = None
     """vertex-vector-search only, and required there: the embedding vectors' dimensions."""
     distance: VertexDistance | None = None

@@ -60,17 +60,21 @@ def governing_policies(
     return found
 
 
-def unattributed_unknown_policies(resources: Sequence[PolicyResource], kind: str) -> list[PolicyResource]:
-    """``kind`` policies unknown at preview that no collection of the stack depends on: they may name any."""
-    depended = {dependency.urn for collection in collections(resources) for dependency in collection.dependencies}
+def unknown_policies(resources: Sequence[PolicyResource], kind: str) -> list[PolicyResource]:
+    """``kind`` policies whose document is unknown at preview."""
     return [
         policy
         for policy in resources
         if policy.resource_type == SECURITY_POLICY_TYPE
         and read(policy.props, "type") == kind
         and isinstance(parse(policy), Unknown)
-        and policy.urn not in depended
     ]
+
+
+def unattributed_unknown_policies(resources: Sequence[PolicyResource], kind: str) -> list[PolicyResource]:
+    """``kind`` policies unknown at preview that no collection of the stack depends on: they may name any."""
+    depended = {dependency.urn for collection in collections(resources) for dependency in collection.dependencies}
+    return [policy for policy in unknown_policies(resources, kind) if policy.urn not in depended]
 
 
 def parse(policy: PolicyResource) -> Any:
@@ -90,10 +94,14 @@ def _entries(document: Any) -> list[Mapping[str, Any]]:
     return [entry for entry in entries if isinstance(entry, Mapping)]
 
 
-def entries_naming(document: Any, name: str, kind: str) -> list[Mapping[str, Any]]:
+def entries_naming(document: Any, name: str, kind: str) -> list[tuple[int, Mapping[str, Any]]]:
     """The entries (rule sets with their settings) of a ``kind`` policy ``document`` that name
-    collection ``name``."""
-    return [entry for entry in _entries(document) if names_collection(entry, name, GOVERNED_TYPES[kind])]
+    collection ``name``, with their position in the document."""
+    return [
+        (index, entry)
+        for index, entry in enumerate(_entries(document))
+        if names_collection(entry, name, GOVERNED_TYPES[kind])
+    ]
 
 
 def names_collection(entry: Mapping[str, Any], name: str, resource_types: Sequence[str] = ("collection",)) -> bool:

@@ -224,10 +224,18 @@ def test_every_manifest_validates_strictly_for_the_cluster_version(plan: Plan, e
 
 
 def test_the_default_storage_classes_name_the_stack_keys(plan: Plan) -> None:
-    classes = [m for m in manifests(plan("prod", False)) if m["kind"] == "StorageClass"]
-    assert len(classes) == 4, "one per cluster, two clusters per cloud"
+    every_class = [m for m in manifests(plan("prod", False)) if m["kind"] == "StorageClass"]
+    classes = [c for c in every_class if not c["metadata"]["name"].endswith("-scratch")]
+    scratch = [c for c in every_class if c["metadata"]["name"].endswith("-scratch")]
+    assert len(classes) == len(scratch) == 4, "a default and a scratch class per cluster, two clusters per cloud"
     for storage_class in classes:
         assert storage_class["metadata"]["annotations"]["storageclass.kubernetes.io/is-default-class"] == "true"
+        assert storage_class["reclaimPolicy"] == "Retain", "data volumes outlive their claims"
+    for storage_class in scratch:
+        assert "annotations" not in storage_class["metadata"] and storage_class["reclaimPolicy"] == "Delete"
+        twins = [c for c in classes if storage_class["metadata"]["name"] == c["metadata"]["name"] + "-scratch"]
+        assert storage_class["parameters"] in [twin["parameters"] for twin in twins], "the same key as its twin"
+    classes = every_class
     ebs = [c["parameters"] for c in classes if c["provisioner"] == "ebs.csi.aws.com"]
     pd = [c["parameters"] for c in classes if c["provisioner"] == "pd.csi.storage.gke.io"]
     assert all(p["encrypted"] == "true" and ":key/" in p["kmsKeyId"] for p in ebs)

@@ -282,3 +282,17 @@ def test_workload_volumes_use_a_storage_class_of_the_stack(
 ) -> None:
     found = findings(run(CLUSTER_A, CLUSTER_B, *records), ENC4)
     assert [path for _, path, _ in found] == paths
+
+
+def test_a_policy_shared_by_collections_is_reported_once() -> None:
+    public = security_policy("network", network_policy("vec*", None), "shared")
+    found = findings(run(public, collection("vectors"), collection("vec2")), NET3)
+    assert [f[0] for f in found] == ["shared-network"]
+
+
+def test_at_preview_another_collections_unknown_policy_may_name_this_one() -> None:
+    key = res("aws:kms/key:Key", "key")
+    policy = security_policy("encryption", UNKNOWN, policy=[key])
+    mine, other = collection("vectors", depends_on=(policy,)), collection("other")
+    found = findings(run(key, policy, mine, other, preview=True), ENC3)
+    assert [(f[0], "could not verify" in f[2]) for f in found] == [("other", True)]

@@ -10,10 +10,20 @@ from typing import Any
 import kubernetes_validate
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from aistacks.cli import main
 from aistacks.engine import ResourceGraph, ResourceRecord, load_project, run_stack_file
-from aistacks.k8s.snapshots import AWS_CLI_IMAGE, GCLOUD_CLI_IMAGE, snapshot_script
+from aistacks.k8s.snapshots import (
+    AWS_CLI_IMAGE,
+    GCLOUD_CLI_IMAGE,
+    MAX_PARTS,
+    UPLOAD_CONCURRENCY,
+    SnapshotPlan,
+    job_memory_mib,
+    snapshot_script,
+)
 
 from .conftest import REPO
 from .test_compute import KUBERNETES_VERSION, Plan, manifests
@@ -137,6 +147,7 @@ def test_prod_snapshots_go_to_their_bucket_through_irsa(plan: Plan) -> None:
     pod = job["jobTemplate"]["spec"]["template"]["spec"]
     (container,) = pod["containers"]
     assert container["image"] == AWS_CLI_IMAGE and "@sha256:" in container["image"]
+    assert container["resources"]["limits"]["memory"] == f"{job_memory_mib(200)}Mi" == "638Mi", "200 GiB volumes"
     assert "qdrant-2.qdrant-headless" not in container["args"][0], "the script loops over the replicas"
     assert "seq 0 2" in container["args"][0] and "s3://$BUCKET/" in container["args"][0]
     bucket = next(e["value"] for e in container["env"] if e["name"] == "BUCKET")
@@ -296,6 +307,7 @@ def test_snapshot_script_snapshots_uploads_and_cleans_every_collection_on_every_
             assert any(u.endswith(f"/node-{node}/{collection}/{collection}-7.snapshot") for u in snapshots)
             assert f"DELETE {base}/{collection}/snapshots/{collection}-7.snapshot?wait=true" in calls
     assert uploads[-1].endswith("/COMPLETE"), "the run is marked complete last"
+    assert uploads[0] == "configure set default.s3.max_concurrent_requests 4", "memory stays within the limit"
 
 
 @pytest.mark.parametrize("failure", ["BREAK_DOWNLOAD", "BREAK_LISTING"])
@@ -305,3 +317,15 @@ def test_a_failed_call_fails_the_job_and_leaves_the_run_incomplete(tmp_path: Pat
     assert not any(u.endswith("/COMPLETE") for u in uploads)
     if failure == "BREAK_DOWNLOAD":
         assert any(c.startswith("DELETE ") for c in calls), "the snapshot leaves the node even when its upload fails"
+
+
+@given(st.integers(min_value=1, max_value=16384))
+def test_the_job_has_memory_for_the_parts_a_volume_sized_snapshot_needs(volume_gib: int) -> None:
+    part_mib = (job_memory_mib(volume_gib) - 512) // (UPLOAD_CONCURRENCY + 2)
+    assert part_mib * MAX_PARTS >= volume_gib * 1024, "a snapshot as large as the volume fits in 10,000 parts"
+    assert part_mib >= 8
+
+
+def test_the_job_environment_cannot_override_its_own_variables() -> None:
+    with pytest.raises(ValueError, match="QDRANT_API_KEY"):
+        SnapshotPlan("s3", "bucket", environment={"QDRANT_API_KEY": "x"})

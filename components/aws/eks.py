@@ -16,8 +16,9 @@ from aistacks.aws.context import aws_context
 from aistacks.aws.documents import assume_role_policy
 from aistacks.aws.nodes import SYSTEM_AMI_TYPE, launch_template
 from aistacks.compute import Role
-from aistacks.k8s import apply_manifest, ebs_storage_class
+from aistacks.k8s import apply_manifest, ebs_storage_classes
 from aistacks.k8s.kubeconfig import exec_kubeconfig
+from aistacks.k8s.manifests import EBS_STORAGE_CLASS
 
 TYPE_TOKEN = "aistacks:aws:EksCluster"
 
@@ -75,6 +76,8 @@ class EksCluster(pulumi.ComponentResource):
     node_role: aws.iam.Role
     oidc_provider: aws.iam.OpenIdConnectProvider
     provider: k8s.Provider
+    storage_class: str
+    """The encrypted default StorageClass (volumes retained); ``<it>-scratch`` deletes them with their claim."""
     private_subnet_ids: list[pulumi.Input[str]]
 
     def __init__(self, name: str, args: EksClusterArgs, opts: pulumi.ResourceOptions | None = None):
@@ -179,11 +182,13 @@ class EksCluster(pulumi.ComponentResource):
             enable_server_side_apply=True,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[system]),
         )
-        apply_manifest(
-            f"{name}-encrypted-gp3",
-            ebs_storage_class(args.kms_key_arn),
-            pulumi.ResourceOptions(parent=self, provider=self.provider),
-        )
+        for storage_class in ebs_storage_classes(args.kms_key_arn):
+            apply_manifest(
+                f"{name}-{storage_class['metadata']['name']}",
+                storage_class,
+                pulumi.ResourceOptions(parent=self, provider=self.provider),
+            )
+        self.storage_class = EBS_STORAGE_CLASS
         self.register_outputs(
             {"cluster_name": self.cluster.name, "endpoint": self.cluster.endpoint, "oidc": self.oidc_provider.arn}
         )

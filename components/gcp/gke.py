@@ -14,10 +14,11 @@ from aistacks._options import child, stateful_child
 from aistacks.compute import GpuPoolPlan, Role
 from aistacks.gcp.identity import WorkloadPrincipal, workload_principal_member
 from aistacks.gcp.kms import KmsKey
-from aistacks.k8s import apply_manifest, encrypted_storage_class
+from aistacks.k8s import apply_manifest, encrypted_storage_classes
 from aistacks.k8s.kubeconfig import exec_kubeconfig
 
 TYPE_TOKEN = "aistacks:gcp:GkeCluster"
+PD_STORAGE_CLASS = "encrypted-pd-balanced"
 POOL_TYPE_TOKEN = "aistacks:gcp:GpuNodePool"
 
 LOGGED_COMPONENTS: tuple[str, ...] = ("SYSTEM_COMPONENTS", "APISERVER", "CONTROLLER_MANAGER", "SCHEDULER", "WORKLOADS")
@@ -65,11 +66,13 @@ class GkeClusterArgs:
 
 class GkeCluster(pulumi.ComponentResource):
     """A regional GKE cluster whose default pool is replaced by a small system pool; GPU pools attach
-    with :meth:`add_gpu_pool`."""
+    as :class:`GpuNodePool`."""
 
     cluster: gcp.container.Cluster
     node_service_account: gcp.serviceaccount.Account
     provider: k8s.Provider
+    storage_class: str
+    """The encrypted default StorageClass (volumes retained); ``<it>-scratch`` deletes them with their claim."""
 
     def __init__(self, name: str, args: GkeClusterArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE_TOKEN, name, None, opts)
@@ -146,18 +149,16 @@ class GkeCluster(pulumi.ComponentResource):
             enable_server_side_apply=True,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[system]),
         )
-        apply_manifest(
-            f"{name}-encrypted-pd",
-            encrypted_storage_class(
-                "encrypted-pd-balanced",
-                "pd.csi.storage.gke.io",
-                # Parameter names: GKE docs, "Use customer-managed encryption keys (CMEK)", StorageClass
-                # `disk-encryption-kms-key` (read 2026-11-27).
-                {"type": "pd-balanced", "disk-encryption-kms-key": args.kms_key.key_id},
-                default=True,
-            ),
-            pulumi.ResourceOptions(parent=self, provider=self.provider),
-        )
+        # Parameter names: GKE docs, "Use customer-managed encryption keys (CMEK)", StorageClass
+        # `disk-encryption-kms-key` (read 2026-11-27).
+        parameters = {"type": "pd-balanced", "disk-encryption-kms-key": args.kms_key.key_id}
+        for storage_class in encrypted_storage_classes(PD_STORAGE_CLASS, "pd.csi.storage.gke.io", parameters):
+            apply_manifest(
+                f"{name}-{storage_class['metadata']['name']}",
+                storage_class,
+                pulumi.ResourceOptions(parent=self, provider=self.provider),
+            )
+        self.storage_class = PD_STORAGE_CLASS
         self.register_outputs({"cluster": self.cluster.id, "endpoint": self.cluster.endpoint})
 
     def workload_principal(self, namespace: str, service_account: str) -> WorkloadPrincipal:
@@ -168,7 +169,7 @@ class GkeCluster(pulumi.ComponentResource):
         number = gcp.organizations.get_project_output(
             project_id=self._args.project, opts=pulumi.InvokeOptions(parent=self)
         ).number
-        pool = self.cluster.workload_identity_config.apply(lambda config: config.workload_pool if config else None)
+        pool = self.cluster.workload_identity_config.apply(_workload_pool)
         return WorkloadPrincipal(
             f"{self._name}-{namespace}-{service_account}",
             pulumi.Output.all(number, pool).apply(
@@ -262,3 +263,9 @@ def _kubeconfig(cluster: gcp.container.Cluster) -> pulumi.Output[str]:
             {"command": "gke-gcloud-auth-plugin", "provideClusterInfo": True},
         )
     )
+
+
+def _workload_pool(config: gcp.container.outputs.ClusterWorkloadIdentityConfig | None) -> str:
+    if config is None or not config.workload_pool:
+        raise pulumi.RunError("the cluster has no Workload Identity pool; its workloads cannot be IAM principals")
+    return config.workload_pool

@@ -62,9 +62,16 @@ def nvidia_device_plugin(node_label: str) -> Manifest:
     }
 
 
-def encrypted_storage_class(name: str, provisioner: str, parameters: dict[str, Any], *, default: bool) -> Manifest:
+SCRATCH_SUFFIX = "-scratch"
+"""The StorageClass for volumes that die with their pod (generic ephemeral volumes): ``<class>-scratch``."""
+
+
+def encrypted_storage_class(
+    name: str, provisioner: str, parameters: dict[str, Any], *, default: bool, retain: bool = True
+) -> Manifest:
     """A StorageClass whose volumes are encrypted with the stack's key, bound when a pod lands (so the
-    volume is created in the pod's zone)."""
+    volume is created in the pod's zone). ``retain``: a released volume is kept (data); otherwise it is
+    deleted with its claim (scratch space, which would otherwise leave a disk behind per pod)."""
     metadata: dict[str, Any] = {"name": name, "labels": {"app.kubernetes.io/managed-by": "aistacks"}}
     if default:
         metadata["annotations"] = {"storageclass.kubernetes.io/is-default-class": "true"}
@@ -74,18 +81,28 @@ def encrypted_storage_class(name: str, provisioner: str, parameters: dict[str, A
         "metadata": metadata,
         "provisioner": provisioner,
         "parameters": parameters,
-        "reclaimPolicy": "Retain",
+        "reclaimPolicy": "Retain" if retain else "Delete",
         "allowVolumeExpansion": True,
         "volumeBindingMode": "WaitForFirstConsumer",
     }
 
 
-def ebs_storage_class(kms_key_arn: Any) -> Manifest:
+def encrypted_storage_classes(name: str, provisioner: str, parameters: dict[str, Any]) -> list[Manifest]:
+    """The cluster's default class ``name`` (volumes retained) and its ``<name>-scratch`` twin (deleted)."""
+    return [
+        encrypted_storage_class(name, provisioner, parameters, default=True),
+        encrypted_storage_class(name + SCRATCH_SUFFIX, provisioner, parameters, default=False, retain=False),
+    ]
+
+
+EBS_STORAGE_CLASS = "encrypted-gp3"
+
+
+def ebs_storage_classes(kms_key_arn: Any) -> list[Manifest]:
     """EBS CSI gp3 volumes encrypted with ``kms_key_arn``. Parameter names: aws-ebs-csi-driver,
     docs/parameters.md (``type``, ``encrypted``, ``kmsKeyId``; read 2026-11-27)."""
-    return encrypted_storage_class(
-        "encrypted-gp3",
+    return encrypted_storage_classes(
+        EBS_STORAGE_CLASS,
         "ebs.csi.aws.com",
         {"type": "gp3", "encrypted": "true", "kmsKeyId": kms_key_arn, "csi.storage.k8s.io/fstype": "ext4"},
-        default=True,
     )

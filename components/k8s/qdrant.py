@@ -37,6 +37,10 @@ class QdrantPlan:
     memory: str = "4Gi"
     protect: bool = True
     """Protect the StatefulSet (its volumes hold the data) and the API key. Default: on."""
+    snapshot_storage_class: str | None = None
+    """Where snapshots wait for the snapshot job: a per-pod volume of this StorageClass, which must delete
+    its volumes (reclaimPolicy Delete, such as the clusters' ``<class>-scratch``), else every pod leaves
+    a disk behind. Default: the node's disk (emptyDir)."""
 
     @property
     def labels(self) -> dict[str, str]:
@@ -69,6 +73,22 @@ def _bootstrap_script(plan: QdrantPlan) -> str:
             "",
         ]
     )
+
+
+def _snapshot_volume(plan: QdrantPlan) -> dict[str, Any]:
+    """Snapshots wait here until the snapshot job has streamed them away: on an encrypted volume that
+    dies with the pod, not the node's disk, which a large collection could fill."""
+    if plan.snapshot_storage_class is None:
+        return {"name": "snapshots", "emptyDir": {}}
+    claim = {
+        "storageClassName": plan.snapshot_storage_class,
+        "accessModes": ["ReadWriteOnce"],
+        "resources": {"requests": {"storage": f"{plan.storage_gib}Gi"}},
+    }
+    return {
+        "name": "snapshots",
+        "ephemeral": {"volumeClaimTemplate": {"metadata": {"labels": plan.labels}, "spec": claim}},
+    }
 
 
 def qdrant_manifests(plan: QdrantPlan) -> list[Manifest]:
@@ -138,21 +158,7 @@ def qdrant_manifests(plan: QdrantPlan) -> list[Manifest]:
         ],
         "volumes": [
             {"name": "config", "configMap": {"name": plan.name, "defaultMode": 0o755}},
-            # Snapshots wait here until the snapshot job has streamed them away: a volume on the
-            # encrypted StorageClass, not the node's disk, which a large collection could fill.
-            {
-                "name": "snapshots",
-                "ephemeral": {
-                    "volumeClaimTemplate": {
-                        "metadata": {"labels": plan.labels},
-                        "spec": {
-                            "storageClassName": plan.storage_class,
-                            "accessModes": ["ReadWriteOnce"],
-                            "resources": {"requests": {"storage": f"{plan.storage_gib}Gi"}},
-                        },
-                    }
-                },
-            },
+            _snapshot_volume(plan),
             {"name": "init", "emptyDir": {}},
         ],
     }
@@ -300,6 +306,7 @@ class VectorDatabase(pulumi.ComponentResource):
                 namespace=plan.namespace,
                 statefulset=plan.name,
                 replicas=plan.replicas,
+                volume_gib=plan.storage_gib,
                 headless=f"{plan.name}-headless",
                 port=HTTP_PORT,
                 database_selector=plan.selector,

@@ -32,6 +32,23 @@ GCLOUD_CLI_IMAGE = (
     "@sha256:0da2de42ae51cd6092b5caf7c96d25003659fd15548760eb4c50c2623e7bf9c2"
 )
 IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"
+RESERVED_ENVIRONMENT = ("BUCKET", "HOME", "CLOUDSDK_CONFIG", "QDRANT_API_KEY")
+# The AWS CLI streams stdin in parts, holding about max_concurrent_requests of them in memory, and
+# grows parts so that an upload of --expected-size stays within 10,000 parts (8 MiB at least).
+# Sources: AWS CLI docs, "s3 cp" (--expected-size) and "S3 configuration" (max_concurrent_requests,
+# multipart_chunksize); Amazon S3 User Guide, multipart upload limits (read 2026-11-27).
+UPLOAD_CONCURRENCY = 4
+MAX_PARTS = 10_000
+MIN_PART_MIB = 8
+
+
+def job_memory_mib(volume_gib: int) -> int:
+    """The snapshot job's memory limit for snapshots up to ``volume_gib``: the parts in flight, plus
+    the queue and the CLI itself."""
+    part_mib = max(MIN_PART_MIB, -(-volume_gib * 1024 // MAX_PARTS))
+    return 512 + (UPLOAD_CONCURRENCY + 2) * part_mib
+
+
 SNAPSHOT_PREFIX = "qdrant"
 
 ObjectStore = Literal["s3", "gcs"]
@@ -56,6 +73,13 @@ class SnapshotPlan:
     environment: dict[str, str] = field(default_factory=dict)
     """More environment for the CLI, such as ``AWS_ENDPOINT_URL`` for an S3-compatible store on
     premises (AWS CLI v2 reads it). Default: none."""
+    store_ports: tuple[int, ...] = (443,)
+    """TCP ports the job may open to the object store (and, on EKS, STS). Default: 443."""
+
+    def __post_init__(self) -> None:
+        taken = sorted(set(self.environment) & set(RESERVED_ENVIRONMENT))
+        if taken:
+            raise ValueError(f"SnapshotPlan.environment may not set {', '.join(taken)}: the job sets them")
 
     @property
     def labels(self) -> dict[str, str]:
@@ -75,6 +99,7 @@ def snapshot_script(store: ObjectStore, *, statefulset: str, replicas: int, head
     """
     upload = (
         # Streams over 50 GB need their size up front (AWS CLI, "s3 cp", --expected-size).
+        f"aws configure set default.s3.max_concurrent_requests {UPLOAD_CONCURRENCY}\n"
         'upload() { aws s3 cp --only-show-errors ${2:+--expected-size $2} - "s3://$BUCKET/$1"; }'
         if store == "s3"
         else 'upload() { gcloud storage cp --quiet - "gs://$BUCKET/$1"; }'
@@ -116,6 +141,7 @@ def snapshot_manifests(
     namespace: str,
     statefulset: str,
     replicas: int,
+    volume_gib: int,
     headless: str,
     port: int,
     database_selector: dict[str, str],
@@ -162,7 +188,10 @@ def snapshot_manifests(
                     },
                 ],
                 **({"envFrom": [{"secretRef": {"name": plan.credentials_secret}}]} if plan.credentials_secret else {}),
-                "resources": {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"memory": "1Gi"}},
+                "resources": {
+                    "requests": {"cpu": "100m", "memory": "256Mi"},
+                    "limits": {"memory": f"{job_memory_mib(volume_gib)}Mi"},
+                },
                 "securityContext": {
                     "allowPrivilegeEscalation": False,
                     "privileged": False,
@@ -217,7 +246,7 @@ def snapshot_manifests(
                     # The object store and, on EKS, STS for IRSA (both HTTPS); never node metadata.
                     {
                         "to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": list(METADATA_ADDRESSES)}}],
-                        "ports": [{"protocol": "TCP", "port": 443}],
+                        "ports": [{"protocol": "TCP", "port": port} for port in plan.store_ports],
                     },
                 ],
             },

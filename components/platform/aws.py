@@ -190,7 +190,7 @@ class AwsStores(pulumi.ComponentResource):
                 name=SNAPSHOT_WRITER,
                 annotations={IRSA_ANNOTATION: writer.arn},
             )
-        namespaces, database = in_cluster_layer(name, plan, cluster, eks, "encrypted-gp3", qdrant, snapshots, gke=False)
+        namespaces, database = in_cluster_layer(name, plan, cluster, eks, qdrant, snapshots, gke=False)
         self._namespaces[cluster.name] = namespaces
         if database is not None:
             self.vectors["qdrant"] = database

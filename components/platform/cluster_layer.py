@@ -8,7 +8,7 @@ from aistacks import aws as aws_components
 from aistacks import gcp as gcp_components
 from aistacks.catalog import Cloud
 from aistacks.compute import ClusterPlan
-from aistacks.k8s import WorkloadNamespaces, apply_manifest, role_namespaces
+from aistacks.k8s import SCRATCH_SUFFIX, WorkloadNamespaces, apply_manifest, role_namespaces
 from aistacks.k8s.namespaces import VECTOR_NAMESPACE
 from aistacks.k8s.qdrant import QdrantPlan, VectorDatabase
 from aistacks.k8s.snapshots import SnapshotPlan
@@ -41,7 +41,6 @@ def in_cluster_layer(
     plan: PlatformPlan,
     cluster: ClusterPlan,
     k8s_cluster: aws_components.EksCluster | gcp_components.GkeCluster,
-    storage_class: str,
     qdrant: VectorPlan | None,
     snapshots: SnapshotPlan | None,
     *,
@@ -61,7 +60,8 @@ def in_cluster_layer(
         QdrantPlan(
             namespace=QDRANT_NAMESPACE,
             replicas=qdrant.replicas,
-            storage_class=storage_class,
+            storage_class=k8s_cluster.storage_class,
+            snapshot_storage_class=k8s_cluster.storage_class + SCRATCH_SUFFIX,
             storage_gib=qdrant.storage_gib,
             protect=plan.protect,
         ),

@@ -150,9 +150,7 @@ class GcpStores(pulumi.ComponentResource):
             snapshots = SnapshotPlan(
                 "gcs", self.snapshot_bucket.bucket_name, qdrant.snapshot_schedule, name=SNAPSHOT_WRITER
             )
-        namespaces, database = in_cluster_layer(
-            name, plan, cluster, gke, "encrypted-pd-balanced", qdrant, snapshots, gke=True
-        )
+        namespaces, database = in_cluster_layer(name, plan, cluster, gke, qdrant, snapshots, gke=True)
         self._namespaces[cluster.name] = namespaces
         if database is not None:
             self.vectors["qdrant"] = database

@@ -12,8 +12,8 @@ from ..framework import Check, RuleMeta, Unknown, is_set, items, read, stack_pol
 META = RuleMeta(
     id="AIS-ENC-004",
     title="Workload volumes use an encrypting StorageClass of the stack",
-    description="Every volume claim of a StatefulSet (volumeClaimTemplates and generic ephemeral volumes) and "
-    "every PersistentVolumeClaim names a StorageClass the stack defines on the same cluster, or, naming none, "
+    description="Every volume claim (PersistentVolumeClaims, StatefulSet volumeClaimTemplates and the generic "
+    "ephemeral volumes of any workload) names a StorageClass the stack defines on the same cluster, or, naming none, "
     "gets the stack's default class there; AIS-ENC-001 checks that class's customer-managed key. A class the "
     "stack does not define encrypts, if at all, as someone else configured it.",
     severity=Severity.HIGH,
@@ -22,22 +22,38 @@ META = RuleMeta(
 )
 
 STORAGE_CLASS_TYPE = "kubernetes:storage.k8s.io/v1:StorageClass"
-STATEFUL_SET_TYPE = "kubernetes:apps/v1:StatefulSet"
 CLAIM_TYPE = "kubernetes:core/v1:PersistentVolumeClaim"
+STATEFUL_SET_TYPE = "kubernetes:apps/v1:StatefulSet"
+POD_SPECS: Mapping[str, str] = {
+    "kubernetes:core/v1:Pod": "spec",
+    "kubernetes:apps/v1:Deployment": "spec.template.spec",
+    "kubernetes:apps/v1:StatefulSet": "spec.template.spec",
+    "kubernetes:apps/v1:DaemonSet": "spec.template.spec",
+    "kubernetes:apps/v1:ReplicaSet": "spec.template.spec",
+    "kubernetes:batch/v1:Job": "spec.template.spec",
+    "kubernetes:batch/v1:CronJob": "spec.jobTemplate.spec.template.spec",
+}
+"""Where each workload kind keeps its pod spec, whose generic ephemeral volumes are claims too."""
 DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class"
 EXPECTED = "a StorageClass the stack defines on this cluster"
 
 
-def _claims(resource: PolicyResource) -> Iterator[str]:
-    """Paths of the claim specs of ``resource``."""
+def _claims(check: Check, resource: PolicyResource) -> Iterator[str]:
+    """Paths of the claim specs of ``resource``; an unknown volume is reported, not skipped."""
     if resource.resource_type == CLAIM_TYPE:
         yield "spec"
-    elif resource.resource_type == STATEFUL_SET_TYPE:
+    if resource.resource_type == STATEFUL_SET_TYPE:
         for path, _ in items(resource.props, "spec.volumeClaimTemplates"):
             yield f"{path}.spec"
-        for path, volume in items(resource.props, "spec.template.spec.volumes"):
-            if isinstance(volume, Mapping) and "ephemeral" in volume:
-                yield f"{path}.ephemeral.volumeClaimTemplate.spec"
+    pod_spec = POD_SPECS.get(resource.resource_type)
+    if pod_spec is None:
+        return
+    for path, volume in items(resource.props, f"{pod_spec}.volumes"):
+        ephemeral = read(resource.props, f"{path}.ephemeral") if not isinstance(volume, Unknown) else volume
+        if isinstance(ephemeral, Unknown):
+            check.cannot_verify(resource, ephemeral, EXPECTED)
+        elif is_set(ephemeral):
+            yield f"{path}.ephemeral.volumeClaimTemplate.spec"
 
 
 def _cluster_of(resource: PolicyResource) -> str | None:
@@ -63,11 +79,19 @@ def _classes(resources: Sequence[PolicyResource]) -> dict[tuple[str | None, str]
 def _check(check: Check, resources: Sequence[PolicyResource]) -> None:
     classes = _classes(resources)
     for resource in resources:
-        for claim in _claims(resource):
+        for claim in _claims(check, resource):
             path = f"{claim}.storageClassName"
             name: Any = read(resource.props, path)
             if isinstance(name, Unknown):
                 check.cannot_verify(resource, name, EXPECTED)
+            elif name == "":
+                check.fail(
+                    resource,
+                    path,
+                    name,
+                    EXPECTED,
+                    'storageClassName "" binds any pre-provisioned volume without a class, encrypted or not',
+                )
             elif (_cluster_of(resource), str(name) if is_set(name) else "") not in classes:
                 what = f"StorageClass {name!r}" if is_set(name) else "the cluster's default StorageClass"
                 check.fail(

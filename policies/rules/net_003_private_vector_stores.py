@@ -28,6 +28,7 @@ EXPECTED_ENDPOINT = "no public endpoint; Private Service Connect or a peered net
 
 
 def _check(check: Check, resources: Sequence[PolicyResource]) -> None:
+    verified: set[tuple[str, int]] = set()  # a policy shared by collections is reported once
     for collection in collections(resources):
         name = read(collection.props, "name")
         if isinstance(name, Unknown):
@@ -35,21 +36,29 @@ def _check(check: Check, resources: Sequence[PolicyResource]) -> None:
             continue
         # A collection no network policy names accepts no connections at all: private, if useless.
         for governing in governing_policies(collection, str(name), resources, "network"):
-            _verify_network_policy(check, governing.resource, governing.document, str(name))
+            _verify_network_policy(check, governing.resource, governing.document, str(name), verified)
     for policy in unattributed_unknown_policies(resources, "network"):
-        _verify_network_policy(check, policy, parse(policy), "")
+        _verify_network_policy(check, policy, parse(policy), "", verified)
     for endpoint in resources:
         if endpoint.resource_type == INDEX_ENDPOINT_TYPE:
             _verify_index_endpoint(check, endpoint)
 
 
-def _verify_network_policy(check: Check, policy: PolicyResource, document: object, name: str) -> None:
+def _verify_network_policy(
+    check: Check, policy: PolicyResource, document: object, name: str, verified: set[tuple[str, int]]
+) -> None:
     if isinstance(document, Unknown):
+        if (policy.urn, -1) in verified:
+            return
+        verified.add((policy.urn, -1))
         # At preview the document waits for the VPC endpoint's ID: computed from one, it admits that endpoint.
         if not any(source.resource_type == VPC_ENDPOINT_TYPE for source in flows_from(policy, "policy")):
             check.cannot_verify(policy, document, EXPECTED_NETWORK)
         return
-    for entry in entries_naming(document, name, "network"):
+    for index, entry in entries_naming(document, name, "network"):
+        if (policy.urn, index) in verified:
+            continue
+        verified.add((policy.urn, index))
         if entry.get("AllowFromPublic") is not False:
             check.fail(
                 policy,
