@@ -240,7 +240,7 @@ def test_the_default_storage_classes_name_the_stack_keys(plan: Plan) -> None:
     pd = [c["parameters"] for c in classes if c["provisioner"] == "pd.csi.storage.gke.io"]
     assert all(p["encrypted"] == "true" and ":key/" in p["kmsKeyId"] for p in ebs)
     assert all("/cryptoKeys/" in p["disk-encryption-kms-key"] for p in pd)
-    assert (len(ebs), len(pd)) == (2, 2)
+    assert (len(ebs), len(pd)) == (4, 4), "two classes on each of two clusters per cloud"
 
 
 @pytest.mark.parametrize("preview", [False, True])
