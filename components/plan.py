@@ -14,13 +14,13 @@ from aistacks.compute import ClusterPlan, plan_clusters
 from aistacks.spec import (
     DEFAULT_QDRANT_STORAGE_GIB,
     DEFAULT_SNAPSHOT_SCHEDULE,
-    OPENSEARCH_COLLECTION_SUFFIX,
     SNAPSHOT_BUCKET,
     ObjectLockMode,
     PlatformSpec,
     Tier,
     VectorEngine,
     VertexDistance,
+    managed_store_name,
     vector_host,
 )
 
@@ -161,7 +161,7 @@ def plan_vectors(spec: PlatformSpec) -> tuple[VectorPlan, ...]:
                 cloud=cloud,
                 cluster=cluster.name or cluster.role,
                 replicas=vector.replicas or default_replicas,
-                name=f"{spec.name}-{spec.environment}{OPENSEARCH_COLLECTION_SUFFIX}" if managed else "qdrant",
+                name=managed_store_name(spec) if managed else "qdrant",
                 storage_gib=vector.storage_gib or DEFAULT_QDRANT_STORAGE_GIB,
                 snapshot_schedule=vector.snapshot_schedule or DEFAULT_SNAPSHOT_SCHEDULE,
                 dimensions=vector.dimensions or 0,

@@ -366,7 +366,15 @@ def vector_host(spec: PlatformSpec, vector: VectorSpec) -> tuple[Cloud, ClusterS
 # Collection and security policy names: 3 to 32 characters. Source: Amazon OpenSearch Service
 # Developer Guide, "Creating collections" and "Encryption in Amazon OpenSearch Serverless" (read 2026-11-27).
 OPENSEARCH_NAME_LIMIT = 32
-OPENSEARCH_COLLECTION_SUFFIX = "-vectors"
+MANAGED_STORE_SUFFIX = "-vectors"
+
+
+def managed_store_name(spec: PlatformSpec) -> str:
+    """The physical name of a managed vector store (OpenSearch collection, Vertex index):
+    ``<name>-<environment>-vectors``."""
+    return f"{spec.name}-{spec.environment}{MANAGED_STORE_SUFFIX}"
+
+
 _ENGINE_ONLY: tuple[tuple[str, VectorEngine], ...] = (
     ("storage_gib", "qdrant"),
     ("snapshot_schedule", "qdrant"),
@@ -437,7 +445,7 @@ def _managed_issues(spec: PlatformSpec, vector: VectorSpec, root: str, path: str
         if vector.replicas is not None and vector.replicas > 2:
             message = "OpenSearch Serverless keeps one copy, or one plus a standby in another zone; allowed: 1, 2"
             issues.append(ConfigIssue(f"{path}.replicas", vector.replicas, message))
-        name = f"{spec.name}-{spec.environment}{OPENSEARCH_COLLECTION_SUFFIX}"
+        name = managed_store_name(spec)
         if len(name) > OPENSEARCH_NAME_LIMIT:
             message = (
                 f"the collection name {name!r} would exceed OpenSearch Serverless's {OPENSEARCH_NAME_LIMIT} "

@@ -115,3 +115,23 @@ def names_collection(entry: Mapping[str, Any], name: str, resource_types: Sequen
             if isinstance(pattern, str) and fnmatch.fnmatchcase(f"collection/{name}", pattern):
                 return True
     return False
+
+
+class Visits:
+    """Each policy, and each entry of it, once, however many collections of the stack it names: a shared
+    policy is one finding, not one per collection."""
+
+    def __init__(self) -> None:
+        self._seen: set[tuple[str, int]] = set()
+
+    def first(self, policy: PolicyResource, index: int = -1) -> bool:
+        """Whether this is the first visit of ``policy`` (an unknown document) or of its entry ``index``."""
+        key = (policy.urn, index)
+        if key in self._seen:
+            return False
+        self._seen.add(key)
+        return True
+
+    def entries_naming(self, policy: PolicyResource, document: Any, name: str, kind: str) -> list[Mapping[str, Any]]:
+        """The entries of ``document`` that name collection ``name`` and were not visited before."""
+        return [entry for index, entry in entries_naming(document, name, kind) if self.first(policy, index)]

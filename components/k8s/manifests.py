@@ -62,6 +62,16 @@ def nvidia_device_plugin(node_label: str) -> Manifest:
     }
 
 
+def app_selector(app: str) -> dict[str, str]:
+    """The label that selects the pods of one aistacks app (Qdrant, its snapshot job)."""
+    return {"app.kubernetes.io/name": app}
+
+
+def app_labels(app: str) -> dict[str, str]:
+    """The labels of every object of one aistacks app: its selector, and who manages it."""
+    return {**app_selector(app), "app.kubernetes.io/managed-by": "aistacks"}
+
+
 SCRATCH_SUFFIX = "-scratch"
 """The StorageClass for volumes that die with their pod (generic ephemeral volumes): ``<class>-scratch``."""
 

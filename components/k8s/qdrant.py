@@ -16,7 +16,7 @@ import pulumi_kubernetes as k8s
 import pulumi_random as random
 
 from aistacks.k8s.apply import apply_manifest
-from aistacks.k8s.manifests import Manifest
+from aistacks.k8s.manifests import Manifest, app_labels, app_selector
 from aistacks.k8s.namespaces import VECTOR_NAMESPACE
 from aistacks.k8s.snapshots import SnapshotPlan, snapshot_manifests
 
@@ -44,11 +44,11 @@ class QdrantPlan:
 
     @property
     def labels(self) -> dict[str, str]:
-        return {"app.kubernetes.io/name": self.name, "app.kubernetes.io/managed-by": "aistacks"}
+        return app_labels(self.name)
 
     @property
     def selector(self) -> dict[str, str]:
-        return {"app.kubernetes.io/name": self.name}
+        return app_selector(self.name)
 
     @property
     def secret_name(self) -> str:

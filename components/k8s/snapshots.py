@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from aistacks.k8s.manifests import Manifest
+from aistacks.k8s.manifests import Manifest, app_labels, app_selector
 from aistacks.k8s.namespaces import METADATA_ADDRESSES
 from aistacks.spec import DEFAULT_SNAPSHOT_SCHEDULE
 
@@ -83,11 +83,11 @@ class SnapshotPlan:
 
     @property
     def labels(self) -> dict[str, str]:
-        return {"app.kubernetes.io/name": self.name, "app.kubernetes.io/managed-by": "aistacks"}
+        return app_labels(self.name)
 
     @property
     def selector(self) -> dict[str, str]:
-        return {"app.kubernetes.io/name": self.name}
+        return app_selector(self.name)
 
 
 def snapshot_script(store: ObjectStore, *, statefulset: str, replicas: int, headless: str, port: int) -> str:

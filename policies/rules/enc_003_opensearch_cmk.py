@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pulumi_policy import PolicyResource, Severity
 
 from ..framework import Check, RuleMeta, Unknown, flows_from, items, read, stack_policy
-from ..opensearch import collections, entries_naming, governing_policies, unknown_policies
+from ..opensearch import Visits, collections, governing_policies, unknown_policies
 from ..requirements import KEY_TYPES, Equals, is_aws_managed_key, verify_key_reference
 
 META = RuleMeta(
@@ -25,7 +25,7 @@ EXPECTED = "an encryption policy with AWSOwnedKey false and KmsARN set to a cust
 
 
 def _check(check: Check, resources: Sequence[PolicyResource]) -> None:
-    verified: set[tuple[str, int]] = set()  # a policy shared by collections is reported once
+    visits = Visits()
     for collection in collections(resources):
         inline = list(items(collection.props, "encryptionConfigs"))
         if inline:
@@ -53,22 +53,18 @@ def _check(check: Check, resources: Sequence[PolicyResource]) -> None:
                 "stack, by default an AWS-owned key",
             )
         for governing in policies:
-            _verify(check, governing.resource, governing.document, str(name), verified)
+            _verify(check, governing.resource, governing.document, str(name), visits)
 
 
-def _verify(check: Check, policy: PolicyResource, document: object, name: str, verified: set[tuple[str, int]]) -> None:
+def _verify(check: Check, policy: PolicyResource, document: object, name: str, visits: Visits) -> None:
     if isinstance(document, Unknown):
-        if (policy.urn, -1) in verified:
+        if not visits.first(policy):
             return
-        verified.add((policy.urn, -1))
         # At preview the document waits for the key's ARN; computed from a customer-managed key it names it.
         if not any(source.resource_type in KEY_TYPES for source in flows_from(policy, "policy")):
             check.cannot_verify(policy, document, EXPECTED)
         return
-    for index, entry in entries_naming(document, name, "encryption"):
-        if (policy.urn, index) in verified:
-            continue
-        verified.add((policy.urn, index))
+    for entry in visits.entries_naming(policy, document, name, "encryption"):
         key = entry.get("KmsARN")
         if not key:
             check.fail(

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pulumi_policy import PolicyResource, Severity
 
 from ..framework import Check, RuleMeta, Unknown, flows_from, is_set, read, stack_policy
-from ..opensearch import collections, entries_naming, governing_policies, parse, unattributed_unknown_policies
+from ..opensearch import Visits, collections, governing_policies, parse, unattributed_unknown_policies
 
 META = RuleMeta(
     id="AIS-NET-003",
@@ -28,7 +28,7 @@ EXPECTED_ENDPOINT = "no public endpoint; Private Service Connect or a peered net
 
 
 def _check(check: Check, resources: Sequence[PolicyResource]) -> None:
-    verified: set[tuple[str, int]] = set()  # a policy shared by collections is reported once
+    visits = Visits()
     for collection in collections(resources):
         name = read(collection.props, "name")
         if isinstance(name, Unknown):
@@ -36,29 +36,23 @@ def _check(check: Check, resources: Sequence[PolicyResource]) -> None:
             continue
         # A collection no network policy names accepts no connections at all: private, if useless.
         for governing in governing_policies(collection, str(name), resources, "network"):
-            _verify_network_policy(check, governing.resource, governing.document, str(name), verified)
+            _verify_network_policy(check, governing.resource, governing.document, str(name), visits)
     for policy in unattributed_unknown_policies(resources, "network"):
-        _verify_network_policy(check, policy, parse(policy), "", verified)
+        _verify_network_policy(check, policy, parse(policy), "", visits)
     for endpoint in resources:
         if endpoint.resource_type == INDEX_ENDPOINT_TYPE:
             _verify_index_endpoint(check, endpoint)
 
 
-def _verify_network_policy(
-    check: Check, policy: PolicyResource, document: object, name: str, verified: set[tuple[str, int]]
-) -> None:
+def _verify_network_policy(check: Check, policy: PolicyResource, document: object, name: str, visits: Visits) -> None:
     if isinstance(document, Unknown):
-        if (policy.urn, -1) in verified:
+        if not visits.first(policy):
             return
-        verified.add((policy.urn, -1))
         # At preview the document waits for the VPC endpoint's ID: computed from one, it admits that endpoint.
         if not any(source.resource_type == VPC_ENDPOINT_TYPE for source in flows_from(policy, "policy")):
             check.cannot_verify(policy, document, EXPECTED_NETWORK)
         return
-    for index, entry in entries_naming(document, name, "network"):
-        if (policy.urn, index) in verified:
-            continue
-        verified.add((policy.urn, index))
+    for entry in visits.entries_naming(policy, document, name, "network"):
         if entry.get("AllowFromPublic") is not False:
             check.fail(
                 policy,
