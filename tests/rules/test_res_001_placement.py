@@ -1,0 +1,202 @@
+"""AIS-RES-001 (``policies/rules/res_001_placement.py``): every resource stays in the allowed jurisdictions.
+
+Where a resource is placed, step by step (its own region or location, its provider's, the stack config's),
+multi- and dual-regions, key rings, locations the catalog does not know, the allow-listed global types,
+locations unknown at preview (and where they flow from), and the managed vector store types.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from aistacks.engine.graph import ResourceGraph, ResourceRecord
+from aistacks.gate import evaluate
+from aistacks.gate.config import resolve_policy_config
+from aistacks.policies import POLICIES
+
+from .fixtures import (
+    AWS_US,
+    BASE_CONFIG,
+    COLLECTION,
+    CRYPTO_KEY,
+    INDEX,
+    INDEX_ENDPOINT,
+    KEY_ARN,
+    TODAY,
+    UNKNOWN,
+    VPC_ENDPOINT,
+    findings,
+    gcs,
+    only,
+    provider,
+    res,
+    run,
+    urn,
+)
+
+
+def test_placement_compliant_on_every_resolution_step() -> None:
+    result = run(
+        gcs("own-location", "europe-west4"),
+        res("aws:cloudwatch/logGroup:LogGroup", "from-provider", {"kmsKeyId": KEY_ARN}),
+    )
+    assert findings(result, "AIS-RES-001") == []
+    assert result.passed
+
+
+def test_placement_own_region_beats_the_provider() -> None:
+    group = res("aws:cloudwatch/logGroup:LogGroup", "moved", {"kmsKeyId": KEY_ARN, "region": "us-east-1"})
+    assert only(run(group), "AIS-RES-001")[:2] == ("moved", "region")
+
+
+def test_placement_from_an_explicit_provider() -> None:
+    group = res("aws:cloudwatch/logGroup:LogGroup", "in-us", {"kmsKeyId": KEY_ARN}, AWS_US)
+    found = {(name, path): message for name, path, message in findings(run(group), "AIS-RES-001")}
+    assert set(found) == {("in-us", "provider.region"), ("us", "region")}, "the resource, and its provider itself"
+    assert "us-east-1 keeps data in us" in found["in-us", "provider.region"]
+
+
+@pytest.mark.parametrize(("region", "violations"), [("us-east-1", 1), ("eu-central-1", 0)])
+def test_placement_from_the_stack_default_provider_config(region: str, violations: int) -> None:
+    bare = ResourceRecord(
+        urn("aws:cloudwatch/logGroup:LogGroup", "default"),
+        "aws:cloudwatch/logGroup:LogGroup",
+        "default",
+        True,
+        None,
+        None,
+        {"kmsKeyId": KEY_ARN},
+        protect=True,
+    )
+    result = run(bare, stack_config={"aws:region": region})
+    found = findings(result, "AIS-RES-001")
+    assert len(found) == violations
+    if violations:
+        assert found[0][1] == "config aws:region"
+
+
+def test_placement_with_no_region_anywhere_fails() -> None:
+    bare = ResourceRecord(
+        urn("aws:cloudwatch/logGroup:LogGroup", "nowhere"),
+        "aws:cloudwatch/logGroup:LogGroup",
+        "nowhere",
+        True,
+        None,
+        None,
+        {"kmsKeyId": KEY_ARN},
+        protect=True,
+    )
+    assert "no region or location" in only(run(bare), "AIS-RES-001")[2]
+
+
+def test_an_explicit_provider_without_a_region_is_not_placed_by_the_stack_config() -> None:
+    regionless = provider("aws", "noregion")
+    group = ResourceRecord(
+        urn("aws:cloudwatch/logGroup:LogGroup", "g"),
+        "aws:cloudwatch/logGroup:LogGroup",
+        "g",
+        True,
+        None,
+        regionless.urn,
+        {"kmsKeyId": KEY_ARN},
+        protect=True,
+    )
+    graph = ResourceGraph("fixtures", "test", False, [regionless, group])
+    resolved = resolve_policy_config(BASE_CONFIG, POLICIES, "fixtures")
+    result = evaluate(graph, POLICIES, resolved, {"aws:region": "eu-west-1"}, today=TODAY)
+    assert ("g", "region") in [(f[0], f[1]) for f in findings(result, "AIS-RES-001")]
+
+
+@pytest.mark.parametrize(
+    ("location", "allowed", "violations"),
+    [
+        ("EU", ["eu"], 0),
+        ("eu", ["eu"], 0),
+        ("US", ["eu"], 1),
+        ("EUR5", ["eu"], 1),
+        ("EUR5", ["eu", "uk"], 0),
+        ("EUR4", ["eu"], 0),
+        ("europe-west2", ["eu"], 1),
+    ],
+)
+def test_placement_of_multi_and_dual_regions(location: str, allowed: list[str], violations: int) -> None:
+    result = run(gcs("b", location), config={"AIS-RES-001": {"allowedJurisdictions": allowed}})
+    assert len(findings(result, "AIS-RES-001")) == violations
+
+
+def test_placement_of_custom_dual_region_data_locations() -> None:
+    bucket = gcs("dual", "EU", customPlacementConfig={"dataLocations": ["EUROPE-WEST4", "US-CENTRAL1"]})
+    (_, path, message) = only(run(bucket), "AIS-RES-001")
+    assert path == "customPlacementConfig.dataLocations"
+    assert "us-central1" in message
+
+
+def test_placement_of_a_key_by_its_key_ring_reference() -> None:
+    key = res(
+        "gcp:kms/cryptoKey:CryptoKey",
+        "k",
+        {"keyRing": "projects/p/locations/us-east1/keyRings/r", "rotationPeriod": "7776000s"},
+    )
+    assert only(run(key), "AIS-RES-001")[1] == "keyRing"
+
+
+def test_placement_of_a_location_the_catalog_does_not_know() -> None:
+    assert "catalog knows" in only(run(gcs("b", "mars-north1")), "AIS-RES-001")[2]
+
+
+def test_global_types_are_allow_listed_not_skipped_by_accident() -> None:
+    role = res("aws:iam/role:Role", "role", {"assumeRolePolicy": "{}"}, AWS_US)
+    assert [name for name, _, _ in findings(run(role), "AIS-RES-001")] == ["us"], "only the provider, not the role"
+
+
+def test_unknown_location_at_preview_is_a_violation_not_a_silent_pass() -> None:
+    result = run(gcs("b", UNKNOWN), preview=True)
+    name, path, message = only(result, "AIS-RES-001")
+    assert (name, path) == ("b", "location")
+    assert message.startswith("could not verify location")
+    assert not result.passed
+
+
+def test_unknown_location_that_flows_from_an_eu_resource_is_verified() -> None:
+    ring = res("gcp:kms/keyRing:KeyRing", "ring", {"location": "europe-west4"})
+    bucket = res(
+        "gcp:storage/bucket:Bucket",
+        "b",
+        {"location": UNKNOWN, "encryption": {"defaultKmsKeyName": CRYPTO_KEY}},
+        deps={"location": [ring]},
+    )
+    assert findings(run(ring, bucket, preview=True), "AIS-RES-001") == []
+
+
+def test_unknown_location_that_flows_from_a_us_resource_is_outside() -> None:
+    ring = res("gcp:kms/keyRing:KeyRing", "ring", {"location": "us-east1"})
+    bucket = res(
+        "gcp:storage/bucket:Bucket",
+        "b",
+        {"location": UNKNOWN, "encryption": {"defaultKmsKeyName": CRYPTO_KEY}},
+        deps={"location": [ring]},
+    )
+    found = {(name, path): message for name, path, message in findings(run(ring, bucket, preview=True), "AIS-RES-001")}
+    assert found["b", "location (from ring)"] == "us-east1 keeps data in us, outside the allowed jurisdictions"
+
+
+# --- the managed vector store types ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("record", "path"),
+    [
+        (res(INDEX, "eu", {"region": "europe-west4"}), None),
+        (res(INDEX, "us", {"region": "us-central1"}), "region"),
+        (res(INDEX_ENDPOINT, "us", {"region": "us-east4"}), "region"),
+        (res(COLLECTION, "eu", {"name": "vectors"}), None),
+        (res(COLLECTION, "us", {"name": "vectors"}, on=AWS_US), "provider.region"),
+        (res(VPC_ENDPOINT, "us", {"vpcId": "vpc-1"}, on=AWS_US), "provider.region"),
+    ],
+)
+def test_vector_stores_stay_in_the_jurisdiction(record: ResourceRecord, path: str | None) -> None:
+    found = findings(run(record), "AIS-RES-001")
+    if path is None:
+        assert found == []
+    else:
+        assert (record.name, path) in [(name, where) for name, where, _ in found]

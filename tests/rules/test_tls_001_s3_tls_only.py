@@ -1,0 +1,69 @@
+"""AIS-TLS-001 (``policies/rules/tls_001_s3_tls_only.py``): S3 buckets deny requests without TLS.
+
+A bucket policy with the TLS denial, without it, with none, unknown at preview, and denials narrowed by
+another condition or to the objects only.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from aistacks.engine.graph import ResourceRecord
+
+from .fixtures import UNKNOWN, findings, only, res, run, s3, sse
+
+TLS_DENY = {
+    "Effect": "Deny",
+    "Principal": "*",
+    "Action": "s3:*",
+    "Resource": ["arn:aws:s3:::data-bucket", "arn:aws:s3:::data-bucket/*"],
+    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+}
+
+
+def bucket_policy(bucket: ResourceRecord, statements: list[dict[str, Any]] | str) -> ResourceRecord:
+    document = (
+        statements if isinstance(statements, str) else json.dumps({"Version": "2012-10-17", "Statement": statements})
+    )
+    return res(
+        "aws:s3/bucketPolicy:BucketPolicy",
+        f"{bucket.name}-policy",
+        {"bucket": bucket.inputs["bucket"], "policy": document},
+    )
+
+
+def test_tls_only_bucket_policy() -> None:
+    bucket = s3()
+    assert findings(run(bucket, sse(bucket), bucket_policy(bucket, [TLS_DENY])), "AIS-TLS-001") == []
+
+
+def test_bucket_policy_without_the_tls_denial() -> None:
+    bucket = s3()
+    allow = {**TLS_DENY, "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::1:root"}}
+    assert "denies plain-HTTP" in only(run(bucket, sse(bucket), bucket_policy(bucket, [allow])), "AIS-TLS-001")[2]
+    assert len(findings(run(bucket, sse(bucket)), "AIS-TLS-001")) == 1
+
+
+def test_bucket_policy_unknown_at_preview_cannot_be_verified() -> None:
+    bucket = s3()
+    assert only(run(bucket, sse(bucket), bucket_policy(bucket, UNKNOWN), preview=True), "AIS-TLS-001")[2].startswith(
+        "could not verify policy"
+    )
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        {
+            **TLS_DENY,
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}, "StringNotEquals": {"aws:SourceVpce": "v"}},
+        },
+        {**TLS_DENY, "Resource": "arn:aws:s3:::data-bucket/*"},
+    ],
+)
+def test_a_narrowed_tls_denial_does_not_count(statement: dict[str, Any]) -> None:
+    bucket = s3()
+    assert len(findings(run(bucket, sse(bucket), bucket_policy(bucket, [statement])), "AIS-TLS-001")) == 1
