@@ -1,4 +1,5 @@
-"""Reading the ``aistacks:platform`` stack config into a :class:`PlatformSpec`, with clear errors."""
+"""Reading the ``aistacks:platform`` stack config into a valid :class:`PlatformSpec`, with clear errors:
+shape and types by the models (:mod:`aistacks.spec`), then every semantic rule (:mod:`aistacks.validate`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import pulumi
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from aistacks.spec import DEFAULT_PROVIDER_REGION_KEYS, ConfigIssue, PlatformSpec, semantic_issues
+from aistacks.spec import PlatformSpec
+from aistacks.validate import DEFAULT_PROVIDER_REGION_KEYS, ConfigIssue, semantic_issues
 
 CONFIG_NAMESPACE = "aistacks"
 CONFIG_KEY = "platform"

@@ -1,26 +1,33 @@
-"""The typed stack config: what one environment asks for, validated before any resource exists.
+"""The typed stack config: what one environment asks for. Config models only.
 
 ``PlatformSpec`` is what a user writes under ``aistacks:platform`` in ``Pulumi.<env>.yaml``. Every
-field that is left out takes the secure default of the environment's tier (``TIER_DEFAULTS``).
-Structure and types are checked by pydantic; rules that relate fields to each other and to the
-catalog (a region inside the jurisdiction) are checked by :func:`semantic_issues`.
+field that is left out takes the secure default of the environment's tier (:mod:`aistacks.defaults`),
+resolved by the planner (:mod:`aistacks.plan`). Structure, types and single values are checked here by
+pydantic; the rules that relate fields to each other and to the catalog (a region inside the
+jurisdiction, a GPU the region offers) are :mod:`aistacks.validate`'s.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints, field_validator
 
 from aistacks._model import StrictModel
-from aistacks.catalog import Cloud, known_jurisdictions, regions_in_jurisdiction, regions_of, vector_engine_regions
-from aistacks.compute import ClusterSpec, KubernetesVersion, compute_issues
-
-Tier = Literal["dev", "staging", "prod"]
-ObjectLockMode = Literal["GOVERNANCE", "COMPLIANCE"]
+from aistacks.catalog import known_jurisdictions, regions_of
+from aistacks.vocabulary import (
+    Capacity,
+    Cloud,
+    NatMode,
+    NodeImage,
+    ObjectLockMode,
+    Role,
+    Tier,
+    VectorEngine,
+    VertexDistance,
+)
 
 # The retention periods CloudWatch Logs accepts, in days.
 # Source: Amazon CloudWatch Logs API Reference, PutRetentionPolicy, "retentionInDays" (read 2026-11-27).
@@ -46,6 +53,59 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,18}[a-z0-9]$
 # requirements for labels (read 2026-11-27).
 LabelKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,62}$")]
 LabelValue = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]{0,63}$")]
+KubernetesVersion = Annotated[str, StringConstraints(pattern=r"^1\.[0-9]{2}$")]
+Cidr = Annotated[str, StringConstraints(pattern=r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")]
+IamRoleArn = Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$")]
+
+
+class GpuPoolSpec(StrictModel):
+    """One pool of GPU (or Neuron) nodes of a cluster."""
+
+    name: Slug
+    """Pool name, unique in its cluster."""
+    gpu: str
+    """Cloud-neutral accelerator: ``l4``, ``a10g``, ``l40s``, ``a100-40gb``, ``a100-80gb``, ``h100``, ``h200``,
+    ``trainium1``, ``inferentia2``."""
+    gpus_per_node: Annotated[int, Field(ge=1, le=16)] = 1
+    """Accelerators per node; resolved with ``gpu`` to the smallest type that carries them in the region.
+    Default: 1."""
+    instance_type: str | None = None
+    """Pin one type (it must carry the accelerators). Default: the smallest type that does, in the region."""
+    min_nodes: Annotated[int, Field(ge=0, le=1000)] | None = None
+    """Default: 0 for training (scale to zero), 1 for inference (a warm floor)."""
+    max_nodes: Annotated[int, Field(ge=1, le=1000)] = 2
+    """Default: 2."""
+    capacity: Capacity | None = None
+    """Default: spot for training, on_demand for inference."""
+    image: NodeImage = "al2023"
+    """AWS node image: Amazon Linux 2023 or Bottlerocket (NVIDIA variants); decides the AMI type. Default: al2023."""
+
+
+class ClusterSpec(StrictModel):
+    """One Kubernetes cluster and its pools; training and inference run in separate clusters."""
+
+    role: Role
+    """``training`` or ``inference``: separate clusters with different defaults. Required."""
+    name: Slug | None = None
+    """The physical name is ``<name>-<environment>-<cluster name>``. Default: the role."""
+    public_endpoint: bool | None = None
+    """Reach the API server from the internet. Default: on in dev only; anything else is an explicit
+    opt-out the guardrails flag outside dev."""
+    api_access_cidrs: tuple[Cidr, ...] = ()
+    """Networks that reach the API server (a CI runner's or bastion's subnet, a VPN): on the private
+    endpoint (EKS security group rule, GKE authorized network) and, if public, the public one.
+    Default: none beyond the cluster's own network."""
+    system_nodes: Annotated[int, Field(ge=1, le=10)] = 2
+    """On-demand nodes for cluster add-ons (EKS; GKE runs one per zone). Default: 2."""
+    gpu_pools: tuple[GpuPoolSpec, ...] = ()
+    """The cluster's GPU node pools. Default: none."""
+    admin_role_arns: tuple[IamRoleArn, ...] = ()
+    """AWS: IAM roles given cluster-admin through access entries. Default: none."""
+
+    @property
+    def cluster_name(self) -> str:
+        """The name the cluster is known by in the config: ``name``, else its role."""
+        return self.name or self.role
 
 
 class AwsSpec(StrictModel):
@@ -57,7 +117,7 @@ class AwsSpec(StrictModel):
     """The VPC's IPv4 range (/16 to /28; a /16 holds the default subnets). Default: 10.0.0.0/16."""
     zones: Annotated[int, Field(ge=2, le=6)] | None = None
     """Availability zones to spread over. Default: 2 in dev, 3 in staging and prod."""
-    nat: Literal["per_zone", "single"] | None = None
+    nat: NatMode | None = None
     """NAT gateways: one per zone (zone-independent egress) or a single one. Default: single in dev
     and staging, per_zone in prod."""
     kubernetes_version: KubernetesVersion | None = None
@@ -147,15 +207,6 @@ class KmsSpec(StrictModel):
     """GCP: keep key material in Cloud HSM. Default: prod only."""
 
 
-VectorEngine = Literal["qdrant", "opensearch-serverless", "vertex-vector-search"]
-MANAGED_VECTOR_ENGINES: dict[str, Cloud] = {"opensearch-serverless": "aws", "vertex-vector-search": "gcp"}
-"""Managed engines and the one cloud each runs on."""
-VertexDistance = Literal["DOT_PRODUCT_DISTANCE", "COSINE_DISTANCE", "SQUARED_L2_DISTANCE", "L1_DISTANCE"]
-DEFAULT_QDRANT_STORAGE_GIB = 50
-DEFAULT_SNAPSHOT_SCHEDULE = "0 3 * * *"
-"""Qdrant snapshots: daily at 03:00 UTC."""
-
-
 class VectorSpec(StrictModel):
     """One vector database next to the inference workloads."""
 
@@ -200,12 +251,6 @@ class VectorSpec(StrictModel):
         return schedule
 
 
-AUDIT_BUCKET = "audit-logs"
-"""The short name of the audit log bucket."""
-SNAPSHOT_BUCKET = "vector-snapshots"
-"""The short name of the bucket Qdrant's snapshots go to."""
-RESERVED_BUCKETS: dict[str, str] = {AUDIT_BUCKET: "audit log bucket", SNAPSHOT_BUCKET: "Qdrant snapshot bucket"}
-"""Bucket names the platform takes for itself, and what for."""
 DEFAULT_BUCKETS: tuple[BucketSpec, ...] = (BucketSpec(name="datasets"), BucketSpec(name="models"))
 
 
@@ -262,196 +307,18 @@ class PlatformSpec(StrictModel):
             raise ValueError(f"unknown jurisdiction; known: {', '.join(known)}")
         return jurisdiction
 
+    def cloud_specs(self) -> dict[Cloud, AwsSpec | GcpSpec]:
+        """The settings of every cloud the environment uses, by cloud."""
+        named: dict[Cloud, AwsSpec | GcpSpec | None] = {"aws": self.aws, "gcp": self.gcp}
+        return {cloud: settings for cloud, settings in named.items() if settings is not None}
 
-@dataclass(frozen=True)
-class ConfigIssue:
-    """One thing wrong with the stack config: where, the bad value, and what is allowed."""
-
-    path: str
-    value: Any
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path} = {self.value!r}: {self.message}"
-
-
-DEFAULT_PROVIDER_REGION_KEYS: dict[str, Cloud] = {"aws:region": "aws", "gcp:region": "gcp", "gcp:zone": "gcp"}
-"""Stack config keys that place resources on a default provider; they too must stay in the jurisdiction."""
-
-
-def semantic_issues(
-    spec: PlatformSpec, root: str = "aistacks:platform", stack_config: Mapping[str, str] | None = None
-) -> list[ConfigIssue]:
-    """The rules that relate fields to each other, to the catalog and to the rest of the stack
-    config (``stack_config``: the default providers' ``aws:region``, ``gcp:region``, ``gcp:zone``)."""
-    issues: list[ConfigIssue] = []
-    for key, cloud in DEFAULT_PROVIDER_REGION_KEYS.items():
-        value = (stack_config or {}).get(key)
-        if value is None:
-            continue
-        region = value.rsplit("-", 1)[0] if key == "gcp:zone" else value
-        allowed = regions_in_jurisdiction(cloud, spec.jurisdiction)
-        if region not in allowed:
-            issues.append(
-                ConfigIssue(
-                    key,
-                    value,
-                    f"the default {cloud.upper()} provider would place resources outside jurisdiction "
-                    f"{spec.jurisdiction!r}; allowed regions: {', '.join(allowed) or 'none'}",
-                )
-            )
-    if spec.aws is None and spec.gcp is None:
-        issues.append(ConfigIssue(root, None, "name at least one cloud: set `aws` and/or `gcp`"))
-    clouds: tuple[tuple[Cloud, AwsSpec | GcpSpec | None], ...] = (("aws", spec.aws), ("gcp", spec.gcp))
-    for cloud, cloud_spec in clouds:
-        if cloud_spec is None:
-            continue
-        allowed = regions_in_jurisdiction(cloud, spec.jurisdiction)
-        if cloud_spec.region not in allowed:
-            issues.append(
-                ConfigIssue(
-                    f"{root}.{cloud}.region",
-                    cloud_spec.region,
-                    f"outside jurisdiction {spec.jurisdiction!r}; regions allowed there: "
-                    + (", ".join(allowed) or f"none on {cloud.upper()}"),
-                )
-            )
-    for cloud, cloud_spec in clouds:
-        if cloud_spec is not None and cloud_spec.region in regions_of(cloud):
-            issues += [
-                ConfigIssue(path, value, message)
-                for path, value, message in compute_issues(
-                    cloud, cloud_spec.region, cloud_spec.kubernetes_version, cloud_spec.clusters, f"{root}.{cloud}"
-                )
-            ]
-    issues += _vector_issues(spec, root)
-    seen: set[str] = set()
-    for index, bucket in enumerate(spec.buckets):
-        if bucket.name in RESERVED_BUCKETS:
-            issues.append(
-                ConfigIssue(
-                    f"{root}.buckets[{index}].name", bucket.name, f"reserved for the {RESERVED_BUCKETS[bucket.name]}"
-                )
-            )
-        if bucket.name in seen:
-            issues.append(ConfigIssue(f"{root}.buckets[{index}].name", bucket.name, "bucket names must be unique"))
-        seen.add(bucket.name)
-    if spec.environment != "dev" and spec.protect is False:
-        issues.append(
-            ConfigIssue(
-                f"{root}.protect",
-                False,
-                f"stateful resources are always protected in {spec.environment}; allowed: true or leave it out",
-            )
-        )
-    return issues
-
-
-def vector_host(spec: PlatformSpec, vector: VectorSpec) -> tuple[Cloud, ClusterSpec] | None:
-    """The cloud and cluster of ``vector`` (for qdrant the host, for a managed engine the cluster whose
-    workloads get access), by the defaults of :class:`VectorSpec`."""
-    cloud = MANAGED_VECTOR_ENGINES.get(vector.engine, vector.cloud)
-    clouds: tuple[tuple[Cloud, AwsSpec | GcpSpec | None], ...] = (("aws", spec.aws), ("gcp", spec.gcp))
-    candidates: list[tuple[Cloud, ClusterSpec]] = [
-        (name, cluster)
-        for name, cloud_spec in clouds
-        if cloud_spec is not None and cloud in (None, name)
-        for cluster in cloud_spec.clusters
-        if vector.cluster in (None, cluster.name or cluster.role)
-    ]
-    inference = [c for c in candidates if c[1].role == "inference"]
-    return (inference or candidates or [None])[0]
-
-
-# Collection and security policy names: 3 to 32 characters. Source: Amazon OpenSearch Service
-# Developer Guide, "Creating collections" and "Encryption in Amazon OpenSearch Serverless" (read 2026-11-27).
-OPENSEARCH_NAME_LIMIT = 32
-MANAGED_STORE_SUFFIX = "-vectors"
-
-
-def managed_store_name(spec: PlatformSpec) -> str:
-    """The physical name of a managed vector store (OpenSearch collection, Vertex index):
-    ``<name>-<environment>-vectors``."""
-    return f"{spec.name}-{spec.environment}{MANAGED_STORE_SUFFIX}"
-
-
-_ENGINE_ONLY: tuple[tuple[str, VectorEngine], ...] = (
-    ("storage_gib", "qdrant"),
-    ("snapshot_schedule", "qdrant"),
-    ("snapshot_retention_days", "qdrant"),
-    ("dimensions", "vertex-vector-search"),
-    ("distance", "vertex-vector-search"),
-)
-"""Fields that only one engine reads."""
-
-
-def _vector_issues(spec: PlatformSpec, root: str) -> list[ConfigIssue]:
-    issues: list[ConfigIssue] = []
-    for index, vector in enumerate(spec.vector):
-        path = f"{root}.vector[{index}]"
-        if vector.engine in [other.engine for other in spec.vector[:index]]:
-            issues.append(ConfigIssue(f"{path}.engine", vector.engine, "one vector database per engine"))
-        issues += [
-            ConfigIssue(f"{path}.{field}", getattr(vector, field), f"applies to engine {engine} only")
-            for field, engine in _ENGINE_ONLY
-            if getattr(vector, field) is not None and vector.engine != engine
+    def clusters(self, cloud: Cloud | None = None, name: str | None = None) -> list[tuple[Cloud, ClusterSpec]]:
+        """Every cluster of the config on ``cloud`` (default: any) named ``name`` (default: any), in
+        config order, with its cloud."""
+        return [
+            (on, cluster)
+            for on, settings in self.cloud_specs().items()
+            if cloud in (None, on)
+            for cluster in settings.clusters
+            if name in (None, cluster.cluster_name)
         ]
-        if vector.engine == "qdrant":
-            issues += _qdrant_issues(spec, vector, path)
-        else:
-            issues += _managed_issues(spec, vector, root, path)
-    return issues
-
-
-def _qdrant_issues(spec: PlatformSpec, vector: VectorSpec, path: str) -> list[ConfigIssue]:
-    issues = [
-        ConfigIssue(
-            f"{path}.{field}",
-            getattr(vector, field),
-            "applies to managed engines only: qdrant is reachable only inside its cluster and its volumes "
-            "always use the stack's key",
-        )
-        for field, secure in (("public_access", False), ("customer_managed_key", True))
-        if getattr(vector, field) != secure
-    ]
-    if vector_host(spec, vector) is None:
-        where = vector.cluster or vector.cloud or "any cloud"
-        message = "no cluster to host the vector database; define one under aws or gcp clusters"
-        issues.append(ConfigIssue(path, where, message))
-    return issues
-
-
-def _managed_issues(spec: PlatformSpec, vector: VectorSpec, root: str, path: str) -> list[ConfigIssue]:
-    issues: list[ConfigIssue] = []
-    cloud = MANAGED_VECTOR_ENGINES[vector.engine]
-    if vector.cloud not in (None, cloud):
-        issues.append(ConfigIssue(f"{path}.cloud", vector.cloud, f"{vector.engine} runs on {cloud}; allowed: {cloud}"))
-    elif (cloud_spec := getattr(spec, cloud)) is None:
-        issues.append(ConfigIssue(f"{path}.engine", vector.engine, f"{vector.engine} needs `{cloud}` settings"))
-    elif cloud_spec.region not in vector_engine_regions(vector.engine):
-        offered = sorted(vector_engine_regions(vector.engine) & set(regions_in_jurisdiction(cloud, spec.jurisdiction)))
-        message = (
-            f"{vector.engine} is not offered in {cloud}.region {cloud_spec.region}; regions that offer it in "
-            f"jurisdiction {spec.jurisdiction!r}: {', '.join(offered) or 'none'}"
-        )
-        issues.append(ConfigIssue(f"{path}.engine", vector.engine, message))
-    elif vector_host(spec, vector) is None:
-        message = (
-            f"no {cloud.upper()} cluster whose workloads would use the {vector.engine} store; "
-            f"define one under {cloud}.clusters"
-        )
-        issues.append(ConfigIssue(f"{path}.cluster", vector.cluster, message))
-    if vector.engine == "opensearch-serverless":
-        if vector.replicas is not None and vector.replicas > 2:
-            message = "OpenSearch Serverless keeps one copy, or one plus a standby in another zone; allowed: 1, 2"
-            issues.append(ConfigIssue(f"{path}.replicas", vector.replicas, message))
-        name = managed_store_name(spec)
-        if len(name) > OPENSEARCH_NAME_LIMIT:
-            message = (
-                f"the collection name {name!r} would exceed OpenSearch Serverless's {OPENSEARCH_NAME_LIMIT} "
-                "characters; use a shorter platform name"
-            )
-            issues.append(ConfigIssue(f"{root}.name", spec.name, message))
-    if vector.engine == "vertex-vector-search" and vector.dimensions is None:
-        issues.append(ConfigIssue(f"{path}.dimensions", None, "required for vertex-vector-search: 1 to 4096"))
-    return issues

@@ -8,16 +8,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import pulumi.runtime
 
 from aistacks.catalog import UnknownLocationError, location_jurisdictions
+from aistacks.vocabulary import CLOUDS, Cloud
 
 from .framework import Subject, Unknown, read
-
-Cloud = Literal["aws", "gcp"]
-CLOUDS: tuple[Cloud, ...] = ("aws", "gcp")
 
 GLOBAL_TYPES: Mapping[str, str] = {
     "aws:iam/role:Role": "IAM is a global service; a role holds no customer data",

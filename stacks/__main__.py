@@ -1,23 +1,20 @@
-"""The aistacks Pulumi program: one environment, composed from its typed stack config."""
+"""The aistacks Pulumi program: one environment, planned from its typed stack config."""
 
 import pulumi
 
 from aistacks.config import load_platform_spec
+from aistacks.plan import plan_platform
 from aistacks.platform import AiPlatform
 
-spec = load_platform_spec()
-platform = AiPlatform(spec.name, spec)
+plan = plan_platform(load_platform_spec())
+platform = AiPlatform(plan.name, plan)
 
-pulumi.export("environment", spec.environment)
-pulumi.export("jurisdiction", spec.jurisdiction)
+pulumi.export("environment", plan.environment)
+pulumi.export("jurisdiction", plan.jurisdiction)
 pulumi.export("buckets", platform.bucket_names())
-if platform.aws:
-    pulumi.export("aws_key_arn", platform.aws.key.arn)
-    pulumi.export("aws_trail_arn", platform.aws.audit.trail.arn)
-if platform.gcp:
-    pulumi.export("gcp_key_id", platform.gcp.key.key_id)
-    pulumi.export("gcp_audit_log_bucket", platform.gcp.audit.log_bucket.id)
-if spec.vector:
+for name, value in platform.exports().items():
+    pulumi.export(name, value)
+if plan.vectors:
     # By engine: the endpoint, and the API key Secret (qdrant), collection id (opensearch-serverless)
     # or index ids (vertex-vector-search).
     pulumi.export("vector", platform.vector_outputs())

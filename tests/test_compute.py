@@ -11,12 +11,9 @@ from typing import Any
 import kubernetes_validate
 import pytest
 
-from aistacks.aws.documents import key_policy
-from aistacks.aws.eks import CONTROL_PLANE_LOG_TYPES, irsa_trust_policy
-from aistacks.aws.nodes import AMI_TYPES, UnsupportedNodeImage, ami_type, autoscaler_tags, needs_device_plugin
+from aistacks.aws.eks import CONTROL_PLANE_LOG_TYPES
 from aistacks.catalog import accelerator_types
 from aistacks.cli import main
-from aistacks.compute import ClusterSpec, GpuPoolSpec, plan_clusters
 from aistacks.engine import ResourceGraph, ResourceRecord, load_project, run_stack_file
 from aistacks.engine.graph import UNKNOWN_DISPLAY, display_value
 from aistacks.engine.stackfile import load_stack_file, runtime_config
@@ -32,70 +29,6 @@ KUBERNETES_VERSION = "1.35.0"
 
 def inputs(record: ResourceRecord) -> dict[str, Any]:
     return display_value(record.inputs)
-
-
-# --- planning ---------------------------------------------------------------------------------------
-
-
-def test_roles_decide_scale_to_zero_and_capacity() -> None:
-    pool = GpuPoolSpec(name="gpu", gpu="a10g")
-    training, inference = plan_clusters(
-        "aws", "eu-west-1", "1.35",
-        [ClusterSpec(role="training", gpu_pools=(pool,)), ClusterSpec(role="inference", gpu_pools=(pool,))],
-        tier="prod",
-    )  # fmt: skip
-    assert (training.gpu_pools[0].min_nodes, training.gpu_pools[0].capacity) == (0, "spot")
-    assert (inference.gpu_pools[0].min_nodes, inference.gpu_pools[0].capacity) == (1, "on_demand")
-    assert training.gpu_pools[0].accelerator.name == "g5.xlarge"
-    assert not training.public_endpoint
-    assert training.deletion_protection
-
-
-def test_ami_types_follow_vendor_architecture_and_image() -> None:
-    types = accelerator_types("aws")
-    assert ami_type(types["p5.48xlarge"], "al2023") == "AL2023_x86_64_NVIDIA"
-    assert ami_type(types["p5.48xlarge"], "bottlerocket") == "BOTTLEROCKET_x86_64_NVIDIA"
-    assert ami_type(types["inf2.xlarge"], "al2023") == "AL2023_x86_64_NEURON"
-    with pytest.raises(UnsupportedNodeImage, match="al2023"):
-        ami_type(types["trn1.2xlarge"], "bottlerocket")
-    assert needs_device_plugin("AL2023_x86_64_NVIDIA")
-    assert not needs_device_plugin("BOTTLEROCKET_x86_64_NVIDIA")
-    assert not needs_device_plugin("AL2023_x86_64_NEURON")
-    assert set(AMI_TYPES.values()) >= {"AL2023_x86_64_NVIDIA", "BOTTLEROCKET_x86_64_NVIDIA", "AL2023_x86_64_NEURON"}
-
-
-def test_autoscaler_tags_describe_a_node_that_does_not_exist_yet() -> None:
-    (cluster,) = plan_clusters(
-        "aws", "eu-central-1", "1.35",
-        [ClusterSpec(role="training", gpu_pools=(GpuPoolSpec(name="a100", gpu="a100-40gb", gpus_per_node=8),))],
-        tier="prod",
-    )  # fmt: skip
-    tags = autoscaler_tags("aistacks-prod-training", cluster.gpu_pools[0], {"aistacks.io/pool": "a100"})
-    assert tags["k8s.io/cluster-autoscaler/enabled"] == "true"
-    assert tags["k8s.io/cluster-autoscaler/aistacks-prod-training"] == "owned"
-    assert tags["k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu"] == "8"
-    assert tags["k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu"] == "true:NoSchedule"
-    assert tags["k8s.io/cluster-autoscaler/node-template/label/aistacks.io/pool"] == "a100"
-
-
-def test_irsa_trust_is_bound_to_one_service_account() -> None:
-    policy = irsa_trust_policy(
-        "arn:aws:iam::1:oidc-provider/oidc.eks.x/id/AB", "https://oidc.eks.x/id/AB", "kube-system:aws-node"
-    )
-    (statement,) = policy["Statement"]  # type: ignore[misc]
-    assert statement["Condition"]["StringEquals"] == {
-        "oidc.eks.x/id/AB:sub": "system:serviceaccount:kube-system:aws-node",
-        "oidc.eks.x/id/AB:aud": "sts.amazonaws.com",
-    }
-
-
-def test_the_key_admits_auto_scaling_for_encrypted_node_volumes() -> None:
-    statements = {s["Sid"]: s for s in key_policy("111122223333", "aws", "eu-west-1", ("autoscaling",))["Statement"]}
-    grant = statements["AutoScalingGrantsForNodeVolumes"]
-    assert grant["Principal"]["AWS"].endswith(
-        ":role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
-    )
-    assert grant["Condition"] == {"Bool": {"kms:GrantIsForAWSResource": "true"}}
 
 
 # --- the stacks' graphs -----------------------------------------------------------------------------
@@ -410,30 +343,6 @@ def test_api_access_networks_reach_the_private_endpoint(plan: Plan) -> None:
     rules = [inputs(r) for r in graph.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")]
     assert [(r["cidrIpv4"], r["fromPort"], r["toPort"]) for r in rules] == [("10.200.0.0/24", 443, 443)] * 2
     assert all(r["securityGroupId"].startswith("sg-") for r in rules), "on the cluster security group EKS made"
-
-
-@pytest.mark.parametrize(
-    ("cloud", "region", "pool", "path", "message"),
-    [
-        ("aws", "eu-central-1", {"name": "neuron", "gpu": "inferentia2"}, "gpu", "Neuron pools are not supported yet"),
-        (
-            "gcp",
-            "europe-west4",
-            {"name": "h100", "gpu": "h100", "gpus_per_node": 4, "capacity": "on_demand"},
-            "capacity",
-            "cannot be had on demand",
-        ),
-    ],
-)
-def test_pools_that_could_never_run_are_config_errors(
-    cloud: str, region: str, pool: dict[str, Any], path: str, message: str
-) -> None:
-    from aistacks.compute import compute_issues
-
-    issues = compute_issues(
-        cloud, region, "1.35", [ClusterSpec(role="inference", gpu_pools=(GpuPoolSpec(**pool),))], "x"
-    )  # type: ignore[arg-type]
-    assert [p for p, _, m in issues if message in m] == [f"x.clusters[0].gpu_pools[0].{path}"]
 
 
 # --- the vector database ----------------------------------------------------------------------------

@@ -21,8 +21,10 @@ from hypothesis import strategies as st
 from aistacks.catalog import jurisdiction_of_region, known_jurisdictions, regions_in_jurisdiction, regions_of
 from aistacks.cli import main
 from aistacks.config import ConfigError, parse_platform_spec
-from aistacks.plan import TIER_DEFAULTS, plan_platform
-from aistacks.spec import CLOUDWATCH_RETENTION_DAYS, ConfigIssue, PlatformSpec
+from aistacks.defaults import TIER_DEFAULTS
+from aistacks.plan import plan_platform
+from aistacks.spec import CLOUDWATCH_RETENTION_DAYS, PlatformSpec
+from aistacks.validate import ConfigIssue
 
 REPO = Path(__file__).resolve().parents[1]
 ROOT = "aistacks:platform"
@@ -83,18 +85,18 @@ def test_parsed_spec_is_immutable() -> None:
 @pytest.mark.parametrize("tier", TIERS)
 def test_defaults_come_from_the_tier(tier: str) -> None:
     plan = plan_platform(parse_platform_spec(minimal(environment=tier)))
+    cloud = plan.clouds["aws"]
     defaults = TIER_DEFAULTS[tier]  # type: ignore[index]
-    assert plan.tier == tier
-    assert plan.protect is defaults.protect
-    assert plan.audit.log_retention_days == defaults.log_retention_days
-    assert plan.audit.object_lock_mode == defaults.object_lock_mode
-    assert plan.audit.object_lock_days == defaults.object_lock_days
-    assert plan.audit.lock_log_bucket is defaults.lock_log_bucket
-    assert plan.audit.soft_delete_days == defaults.soft_delete_days
-    assert plan.key.deletion_window_days == defaults.kms_deletion_window_days
-    assert plan.key.hsm is defaults.hsm_keys
-    assert [b.name for b in plan.buckets] == ["datasets", "models"]
-    for bucket in plan.buckets:
+    assert plan.environment == tier
+    assert plan.protect is cloud.protect is defaults.protect
+    assert cloud.audit.log_retention_days == defaults.log_retention_days
+    assert cloud.audit.object_lock_mode == defaults.object_lock_mode
+    assert cloud.audit.object_lock_days == defaults.object_lock_days
+    assert cloud.audit.lock_log_bucket is defaults.lock_log_bucket
+    assert cloud.key.deletion_window_days == defaults.kms_deletion_window_days
+    assert cloud.key.hsm is defaults.hsm_keys
+    assert [b.name for b in cloud.buckets] == ["datasets", "models"]
+    for bucket in cloud.buckets:
         assert bucket.noncurrent_version_days == defaults.noncurrent_version_days
         assert bucket.soft_delete_days == defaults.soft_delete_days
         assert bucket.force_destroy is defaults.force_destroy_buckets
@@ -136,14 +138,15 @@ def test_explicit_values_override_tier_defaults() -> None:
             )
         )
     )
+    cloud = prod.clouds["aws"]
     assert prod.prefix == "acme-prod"
     assert prod.protect is True
-    assert prod.audit.log_retention_days == 30
-    assert prod.audit.object_lock_mode == "GOVERNANCE"
-    assert prod.audit.object_lock_days == 10
-    assert prod.key.deletion_window_days == 10
-    assert prod.key.hsm is False
-    assert [b.noncurrent_version_days for b in prod.buckets] == [3, TIER_DEFAULTS["prod"].noncurrent_version_days]
+    assert cloud.audit.log_retention_days == 30
+    assert cloud.audit.object_lock_mode == "GOVERNANCE"
+    assert cloud.audit.object_lock_days == 10
+    assert cloud.key.deletion_window_days == 10
+    assert cloud.key.hsm is False
+    assert [b.noncurrent_version_days for b in cloud.buckets] == [3, TIER_DEFAULTS["prod"].noncurrent_version_days]
     assert prod.tags["team"] == "ml"
     assert prod.tags["environment"] == "prod"
     assert prod.tags["jurisdiction"] == "eu"
@@ -202,13 +205,14 @@ def test_plan_of_any_valid_spec(raw: dict[str, Any]) -> None:
     defaults = TIER_DEFAULTS[tier]
     if tier != "dev":
         assert plan.protect is True
-        assert not any(bucket.force_destroy for bucket in plan.buckets)
+        assert not any(bucket.force_destroy for cloud in plan.clouds.values() for bucket in cloud.buckets)
     else:
         assert plan.protect is bool(raw.get("protect"))
     audit = raw.get("audit", {})
-    assert plan.audit.log_retention_days in CLOUDWATCH_RETENTION_DAYS
-    assert plan.audit.log_retention_days == audit.get("log_retention_days", defaults.log_retention_days)
-    assert plan.audit.object_lock_mode == audit.get("object_lock_mode", defaults.object_lock_mode)
+    for cloud in plan.clouds.values():
+        assert cloud.audit.log_retention_days in CLOUDWATCH_RETENTION_DAYS
+        assert cloud.audit.log_retention_days == audit.get("log_retention_days", defaults.log_retention_days)
+        assert cloud.audit.object_lock_mode == audit.get("object_lock_mode", defaults.object_lock_mode)
     name = raw.get("name", "aistacks")
     assert plan.prefix == f"{name}-{tier}"
     assert plan.tags["environment"] == tier

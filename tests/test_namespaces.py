@@ -5,7 +5,8 @@ from __future__ import annotations
 import kubernetes_validate
 import pytest
 
-from aistacks.k8s.namespaces import METADATA_ADDRESSES, namespace_manifests, role_namespaces
+from aistacks.gcp.kubernetes import GKE_METADATA_SERVER
+from aistacks.k8s.namespaces import METADATA_ADDRESSES, MetadataServer, namespace_manifests, role_namespaces
 
 VERSION = "1.35.0"
 
@@ -53,10 +54,14 @@ def test_https_egress_never_reaches_instance_metadata() -> None:
     assert rule["to"][0]["ipBlock"]["except"] == list(METADATA_ADDRESSES)
 
 
-@pytest.mark.parametrize("gke", [False, True])
-def test_only_gke_pods_reach_the_metadata_server(gke: bool) -> None:
-    for spec in role_namespaces("inference", gpus=1, gke=gke, vector=True):
-        names = {p["metadata"]["name"] for p in namespace_manifests(spec)[3:]}
-        assert ("allow-gke-metadata-server" in names) is gke
+@pytest.mark.parametrize("server", [None, GKE_METADATA_SERVER])
+def test_pods_reach_only_the_metadata_server_that_serves_their_identity(server: MetadataServer | None) -> None:
+    for spec in role_namespaces("inference", gpus=1, metadata_server=server, vector=True):
+        policies = {p["metadata"]["name"]: p["spec"] for p in namespace_manifests(spec)[3:]}
+        assert ("allow-gke-metadata-server" in policies) is (server is not None)
+        if server is not None:
+            assert policies["allow-gke-metadata-server"]["egress"] == [
+                {"to": [{"ipBlock": {"cidr": "169.254.169.254/32"}}]}
+            ]
         for manifest in namespace_manifests(spec):
             kubernetes_validate.validate(manifest, VERSION, strict=True)

@@ -60,14 +60,20 @@ def test_replicas_default_per_tier_and_engine(environment: str, replicas: dict[s
         "opensearch-serverless": "aws",
         "vertex-vector-search": "gcp",
     }
-    assert plan.snapshot_bucket is not None and plan.snapshot_bucket.name == "vector-snapshots"
-    assert plan.snapshot_bucket.expiration_days == {"dev": 7, "prod": 90}[environment], "the tier's retention"
+    snapshots = plan.clouds["aws"].snapshot_bucket
+    assert snapshots is not None and snapshots.name == "vector-snapshots"
+    assert snapshots.expiration_days == {"dev": 7, "prod": 90}[environment], "the tier's retention"
+    assert plan.clouds["gcp"].snapshot_bucket is None, "only on the cloud that hosts Qdrant"
+    (host,) = [cluster for cluster in plan.clouds["aws"].clusters if cluster.qdrant is not None]
+    assert host.role == "inference", "the first inference cluster hosts it"
 
 
 def test_managed_engines_alone_need_no_snapshot_bucket() -> None:
     plan = plan_platform(parse_platform_spec(both_clouds({"engine": "opensearch-serverless"})))
-    assert plan.snapshot_bucket is None
+    assert all(cloud.snapshot_bucket is None for cloud in plan.clouds.values())
     assert plan.vectors[0].name == "aistacks-staging-vectors"
+    assert plan.clouds["aws"].managed_vectors == plan.vectors
+    assert plan.clouds["gcp"].managed_vectors == ()
 
 
 def test_an_error_in_a_single_object_is_named_without_an_index() -> None:

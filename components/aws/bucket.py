@@ -12,7 +12,7 @@ import pulumi_aws as aws
 from aistacks._options import child, stateful_child
 from aistacks.aws.context import aws_context
 from aistacks.aws.documents import Statement, bucket_access_policy, tls_only_statements
-from aistacks.spec import ObjectLockMode
+from aistacks.vocabulary import ObjectLockMode
 
 TYPE_TOKEN = "aistacks:aws:EncryptedBucket"
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any, Literal
+from typing import Any
 
-KeyService = Literal["cloudtrail", "logs", "autoscaling"]
-"""AWS services a stack key may be used by directly (service principals in the key policy)."""
+from aistacks.vocabulary import KeyService
 
 Statement = dict[str, Any]
 
@@ -185,3 +184,53 @@ def assume_role_policy(service: str, account_id: str | None = None) -> dict[str,
     if account_id is not None:
         statement["Condition"] = {"StringEquals": {"aws:SourceAccount": account_id}}
     return {"Version": "2012-10-17", "Statement": [statement]}
+
+
+def irsa_trust_policy(provider_arn: str, issuer_url: str, service_account: str) -> dict[str, object]:
+    """Trust for IAM roles for service accounts: only ``service_account`` (``namespace:name``) of the
+    cluster whose OIDC issuer is ``issuer_url`` may assume the role, for STS."""
+    issuer = issuer_url.removeprefix("https://")
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": provider_arn},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {
+                        f"{issuer}:sub": f"system:serviceaccount:{service_account}",
+                        f"{issuer}:aud": "sts.amazonaws.com",
+                    }
+                },
+            }
+        ],
+    }
+
+
+def ebs_csi_key_policy(key_arn: str) -> dict[str, Any]:
+    """What the EBS CSI driver needs of the stack key to create encrypted volumes: grants for EC2 (attach),
+    and data-key use only through EC2."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+                "Resource": key_arn,
+                "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
+            },
+            {
+                "Effect": "Allow",
+                "Condition": {"StringLike": {"kms:ViaService": "ec2.*.amazonaws.com"}},
+                "Action": [
+                    "kms:Encrypt",
+                    "kms:Decrypt",
+                    "kms:ReEncrypt*",
+                    "kms:GenerateDataKey*",
+                    "kms:DescribeKey",
+                ],
+                "Resource": key_arn,
+            },
+        ],
+    }

@@ -13,12 +13,13 @@ import pulumi_kubernetes as k8s
 
 from aistacks._options import child, stateful_child
 from aistacks.aws.context import aws_context
-from aistacks.aws.documents import assume_role_policy
-from aistacks.aws.nodes import SYSTEM_AMI_TYPE, launch_template
-from aistacks.compute import Role
-from aistacks.k8s import apply_manifest, ebs_storage_classes
+from aistacks.aws.documents import assume_role_policy, ebs_csi_key_policy, irsa_trust_policy
+from aistacks.aws.kubernetes import EBS_STORAGE_CLASS, IRSA_ANNOTATION, ebs_storage_classes
+from aistacks.aws.nodes import launch_template
+from aistacks.k8s import MetadataServer, WorkloadIdentity, apply_manifest
 from aistacks.k8s.kubeconfig import exec_kubeconfig
-from aistacks.k8s.manifests import EBS_STORAGE_CLASS
+from aistacks.plan.aws import SYSTEM_AMI_TYPE, SYSTEM_INSTANCE_TYPE
+from aistacks.vocabulary import Role
 
 TYPE_TOKEN = "aistacks:aws:EksCluster"
 
@@ -55,7 +56,7 @@ class EksClusterArgs:
     """Protect the cluster and its log group in Pulumi. Default: on."""
     system_nodes: int = 2
     """On-demand nodes for add-ons (CoreDNS, …). Default: 2."""
-    system_instance_type: str = "m7i.large"
+    system_instance_type: str = SYSTEM_INSTANCE_TYPE
     """Default: m7i.large (2 vCPUs, 8 GiB)."""
     api_access_cidrs: Sequence[str] = ()
     """Networks allowed to reach the private endpoint on 443 (a CI runner's or bastion's subnet).
@@ -64,20 +65,25 @@ class EksClusterArgs:
     """IAM roles given cluster-admin through access entries. Default: none (the creator's own access
     entry, which EKS adds, is how the deployment reaches the cluster)."""
     tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags on the cluster and its resources. Default: none (the provider's default tags still apply)."""
 
 
 class EksCluster(pulumi.ComponentResource):
     """One EKS cluster with the secure defaults of terraform-aws-modules/eks and more: private
     endpoint, secrets encrypted with the stack's key, all control-plane logs, IRSA, API
-    authentication mode, managed add-ons with IRSA, and an encrypted default StorageClass."""
+    authentication mode, managed add-ons with IRSA, and an encrypted default StorageClass.
+
+    It is a :class:`aistacks.k8s.KubernetesCluster`: the in-cluster layer builds on it."""
 
     cluster: aws.eks.Cluster
     cluster_name: str
     node_role: aws.iam.Role
     oidc_provider: aws.iam.OpenIdConnectProvider
     provider: k8s.Provider
-    storage_class: str
+    storage_class: str = EBS_STORAGE_CLASS
     """The encrypted default StorageClass (volumes retained); ``<it>-scratch`` deletes them with their claim."""
+    metadata_server: MetadataServer | None = None
+    """Pods never reach instance metadata on EKS: they get their role through IRSA."""
     private_subnet_ids: list[pulumi.Input[str]]
 
     def __init__(self, name: str, args: EksClusterArgs, opts: pulumi.ResourceOptions | None = None):
@@ -87,6 +93,43 @@ class EksCluster(pulumi.ComponentResource):
         tags = dict(args.tags)
         context = aws_context(self)
         partition = context.apply(lambda where: where.partition)
+        self.cluster = self._control_plane(name, args, partition, tags)
+        self._api_access(name, args)
+        self.oidc_provider = aws.iam.OpenIdConnectProvider(
+            f"{name}-oidc",
+            url=self.cluster.identities.apply(lambda identities: identities[0].oidcs[0].issuer),  # type: ignore[index]
+            client_id_lists=["sts.amazonaws.com"],
+            tags=tags,
+            opts=child(self),
+        )
+        self._admins(name, args, partition, tags)
+        self.node_role = self._node_role(name, partition, tags)
+        system = self._system_nodes(name, args, tags)
+        self._addons(name, args, partition, tags, system)
+        self.provider = k8s.Provider(
+            f"{name}-k8s",
+            kubeconfig=_kubeconfig(self.cluster, context.apply(lambda where: where.region)),
+            enable_server_side_apply=True,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[system]),
+        )
+        for storage_class in ebs_storage_classes(args.kms_key_arn):
+            apply_manifest(
+                f"{name}-{storage_class['metadata']['name']}",
+                storage_class,
+                pulumi.ResourceOptions(parent=self, provider=self.provider),
+            )
+        self.register_outputs(
+            {"cluster_name": self.cluster.name, "endpoint": self.cluster.endpoint, "oidc": self.oidc_provider.arn}
+        )
+
+    @property
+    def component(self) -> pulumi.Resource:
+        return self
+
+    def _control_plane(
+        self, name: str, args: EksClusterArgs, partition: pulumi.Output[str], tags: dict[str, str]
+    ) -> aws.eks.Cluster:
+        """The cluster, its role, and its log group, created first so that it carries our key and retention."""
         cluster_role = aws.iam.Role(
             f"{name}-cluster",
             description=f"EKS control plane of {name}",
@@ -117,7 +160,7 @@ class EksCluster(pulumi.ComponentResource):
         public_cidrs = list(args.public_access_cidrs) or list(args.api_access_cidrs)
         if args.public_endpoint and public_cidrs:
             vpc_config["public_access_cidrs"] = public_cidrs
-        self.cluster = aws.eks.Cluster(
+        return aws.eks.Cluster(
             name,
             name=name,
             role_arn=cluster_role.arn,
@@ -135,6 +178,9 @@ class EksCluster(pulumi.ComponentResource):
             tags={**tags, "aistacks.io/role": args.role},
             opts=stateful_child(self, protect=args.protect, depends_on=[cluster_policy, log_group]),
         )
+
+    def _api_access(self, name: str, args: EksClusterArgs) -> None:
+        """The networks allowed to the private endpoint, on the cluster's own security group."""
         cluster_group = self.cluster.vpc_config.apply(lambda config: config.cluster_security_group_id or "")
         for index, cidr in enumerate(args.api_access_cidrs):
             aws.vpc.SecurityGroupIngressRule(
@@ -147,13 +193,9 @@ class EksCluster(pulumi.ComponentResource):
                 description="Kubernetes API from an allowed network",
                 opts=child(self),
             )
-        self.oidc_provider = aws.iam.OpenIdConnectProvider(
-            f"{name}-oidc",
-            url=self.cluster.identities.apply(lambda identities: identities[0].oidcs[0].issuer),  # type: ignore[index]
-            client_id_lists=["sts.amazonaws.com"],
-            tags=tags,
-            opts=child(self),
-        )
+
+    def _admins(self, name: str, args: EksClusterArgs, partition: pulumi.Output[str], tags: dict[str, str]) -> None:
+        """Cluster-admin through access entries, for each named role."""
         for index, role_arn in enumerate(args.admin_role_arns):
             entry = aws.eks.AccessEntry(
                 f"{name}-admin-{index}",
@@ -173,25 +215,6 @@ class EksCluster(pulumi.ComponentResource):
                 access_scope={"type": "cluster"},
                 opts=child(self, depends_on=[entry]),
             )
-        self.node_role = self._node_role(name, partition, tags)
-        system = self._system_nodes(name, args, tags)
-        self._addons(name, args, partition, tags, system)
-        self.provider = k8s.Provider(
-            f"{name}-k8s",
-            kubeconfig=_kubeconfig(self.cluster, context.apply(lambda where: where.region)),
-            enable_server_side_apply=True,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[system]),
-        )
-        for storage_class in ebs_storage_classes(args.kms_key_arn):
-            apply_manifest(
-                f"{name}-{storage_class['metadata']['name']}",
-                storage_class,
-                pulumi.ResourceOptions(parent=self, provider=self.provider),
-            )
-        self.storage_class = EBS_STORAGE_CLASS
-        self.register_outputs(
-            {"cluster_name": self.cluster.name, "endpoint": self.cluster.endpoint, "oidc": self.oidc_provider.arn}
-        )
 
     def _node_role(self, name: str, partition: pulumi.Output[str], tags: dict[str, str]) -> aws.iam.Role:
         role = aws.iam.Role(
@@ -243,6 +266,14 @@ class EksCluster(pulumi.ComponentResource):
         )
         return aws.iam.Role(name, assume_role_policy=trust, tags=dict(tags or {}), opts=child(self))
 
+    def workload_identity(
+        self, namespace: str, service_account: str, tags: Mapping[str, str] | None = None
+    ) -> WorkloadIdentity[aws.iam.Role]:
+        """``namespace/service_account`` as an IAM role (IRSA), named ``<cluster>-<service account>``:
+        grant the role access, and the ServiceAccount carries the annotation."""
+        role = self.workload_role(f"{self.cluster_name}-{service_account}", f"{namespace}:{service_account}", tags)
+        return WorkloadIdentity(role, {IRSA_ANNOTATION: role.arn})
+
     def _irsa_role(
         self, name: str, service_account: str, policy: str, partition: pulumi.Output[str], tags: dict[str, str]
     ) -> aws.iam.Role:
@@ -272,33 +303,7 @@ class EksCluster(pulumi.ComponentResource):
         aws.iam.RolePolicy(
             f"{name}-ebs-csi-key",
             role=ebs_role.name,
-            policy=pulumi.Output.from_input(args.kms_key_arn).apply(
-                lambda key: json.dumps(
-                    {
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Action": ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
-                                "Resource": key,
-                                "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
-                            },
-                            {
-                                "Effect": "Allow",
-                                "Condition": {"StringLike": {"kms:ViaService": "ec2.*.amazonaws.com"}},
-                                "Action": [
-                                    "kms:Encrypt",
-                                    "kms:Decrypt",
-                                    "kms:ReEncrypt*",
-                                    "kms:GenerateDataKey*",
-                                    "kms:DescribeKey",
-                                ],
-                                "Resource": key,
-                            },
-                        ],
-                    }
-                )
-            ),
+            policy=pulumi.Output.from_input(args.kms_key_arn).apply(lambda key: json.dumps(ebs_csi_key_policy(key))),
             opts=child(self),
         )
         # Networking first (nodes need the CNI to become ready), the rest once nodes exist.
@@ -320,28 +325,6 @@ class EksCluster(pulumi.ComponentResource):
                 tags=tags,
                 opts=child(self, depends_on=[system] if after_nodes else []),
             )
-
-
-def irsa_trust_policy(provider_arn: str, issuer_url: str, service_account: str) -> dict[str, object]:
-    """Trust for IAM roles for service accounts: only ``service_account`` (``namespace:name``) of the
-    cluster whose OIDC issuer is ``issuer_url`` may assume the role, for STS."""
-    issuer = issuer_url.removeprefix("https://")
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Federated": provider_arn},
-                "Action": "sts:AssumeRoleWithWebIdentity",
-                "Condition": {
-                    "StringEquals": {
-                        f"{issuer}:sub": f"system:serviceaccount:{service_account}",
-                        f"{issuer}:aud": "sts.amazonaws.com",
-                    }
-                },
-            }
-        ],
-    }
 
 
 def _kubeconfig(cluster: aws.eks.Cluster, region: pulumi.Output[str]) -> pulumi.Output[str]:

@@ -11,7 +11,8 @@ import pulumi_aws as aws
 
 from aistacks._options import child, stateful_child
 from aistacks.aws.context import aws_context
-from aistacks.aws.documents import KeyService, key_policy
+from aistacks.aws.documents import key_policy
+from aistacks.vocabulary import KeyService
 
 TYPE_TOKEN = "aistacks:aws:KmsKey"
 

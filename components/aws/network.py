@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
 import pulumi
 import pulumi_aws as aws
@@ -14,7 +13,8 @@ import pulumi_aws as aws
 from aistacks._options import child, stateful_child
 from aistacks.aws.context import aws_context
 from aistacks.aws.documents import assume_role_policy
-from aistacks.netplan import plan_aws_subnets
+from aistacks.plan.network import SubnetPlan, plan_aws_subnets
+from aistacks.vocabulary import NatMode
 
 TYPE_TOKEN = "aistacks:aws:Network"
 
@@ -32,8 +32,6 @@ EKS_INTERFACE_ENDPOINTS: tuple[str, ...] = (
     "autoscaling",
 )
 
-NatMode = Literal["per_zone", "single"]
-
 
 @dataclass(frozen=True)
 class NetworkArgs:
@@ -45,6 +43,9 @@ class NetworkArgs:
     """The VPC's IPv4 range. Default: 10.0.0.0/16."""
     zone_count: int = 3
     """Availability zones to spread subnets over. Default: 3."""
+    subnets: Sequence[SubnetPlan] = ()
+    """The planned subnets (:func:`aistacks.plan.network.plan_aws_subnets`, zones named by position:
+    ``0``, ``1``, …). Default: that plan for ``cidr`` and ``zone_count``."""
     nat: NatMode = "per_zone"
     """``per_zone``: a NAT gateway per zone (a zone outage cuts no other zone off); ``single``: one,
     cheaper. Default: per_zone."""
@@ -78,9 +79,7 @@ class Network(pulumi.ComponentResource):
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE_TOKEN, name, None, opts)
         tags = dict(args.tags)
-        zones = aws.get_availability_zones_output(state="available", opts=pulumi.InvokeOptions(parent=self)).names
-        # Zones are named by position: their names are only known once the lookup answers.
-        plans = plan_aws_subnets(args.cidr, [str(index) for index in range(args.zone_count)])
+        plans = list(args.subnets) or plan_aws_subnets(args.cidr, [str(index) for index in range(args.zone_count)])
         self.vpc = aws.ec2.Vpc(
             f"{name}-vpc",
             cidr_block=args.cidr,
@@ -94,6 +93,32 @@ class Network(pulumi.ComponentResource):
             f"{name}-default-sg", vpc_id=self.vpc.id, ingress=[], egress=[], tags=tags, opts=child(self)
         )
         internet = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=self.vpc.id, tags=tags, opts=child(self))
+        subnets = self._subnets(name, args, plans, tags)
+        public = [subnets[p.name] for p in plans if p.tier == "public"]
+        private = [subnets[p.name] for p in plans if p.tier == "private"]
+        self._public_routes(name, public, internet, tags)
+        nats = self._nat_gateways(name, args.nat, public, internet, tags)
+        private_routes = self._private_routes(name, private, nats, tags)
+        self.endpoint_security_group = aws.ec2.SecurityGroup(
+            f"{name}-endpoints",
+            description="HTTPS from inside the VPC to its interface endpoints",
+            vpc_id=self.vpc.id,
+            ingress=[{"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": [args.cidr]}],
+            egress=[],
+            tags=tags,
+            opts=child(self),
+        )
+        self._endpoints(name, args.interface_endpoints, private, private_routes, tags)
+        self._flow_logs(name, args, tags)
+        self.private_subnet_ids = [subnet.id for subnet in private]
+        self.public_subnet_ids = [subnet.id for subnet in public]
+        self.register_outputs({"vpc_id": self.vpc.id, "private_subnet_ids": self.private_subnet_ids})
+
+    def _subnets(
+        self, name: str, args: NetworkArgs, plans: Sequence[SubnetPlan], tags: dict[str, str]
+    ) -> dict[str, aws.ec2.Subnet]:
+        """Every planned subnet, in the zone at its position, tagged for load balancer discovery."""
+        zones = aws.get_availability_zones_output(state="available", opts=pulumi.InvokeOptions(parent=self)).names
         discovery = {f"kubernetes.io/cluster/{cluster}": "shared" for cluster in args.cluster_names}
         subnets: dict[str, aws.ec2.Subnet] = {}
         for plan in plans:
@@ -108,9 +133,12 @@ class Network(pulumi.ComponentResource):
                 tags={**tags, **discovery, role: "1", "Name": subnet_name},
                 opts=child(self),
             )
-        public = [subnets[p.name] for p in plans if p.tier == "public"]
-        private = [subnets[p.name] for p in plans if p.tier == "private"]
-        public_routes = aws.ec2.RouteTable(
+        return subnets
+
+    def _public_routes(
+        self, name: str, public: Sequence[aws.ec2.Subnet], internet: aws.ec2.InternetGateway, tags: dict[str, str]
+    ) -> None:
+        table = aws.ec2.RouteTable(
             f"{name}-public",
             vpc_id=self.vpc.id,
             routes=[{"cidr_block": "0.0.0.0/0", "gateway_id": internet.id}],
@@ -119,11 +147,20 @@ class Network(pulumi.ComponentResource):
         )
         for index, subnet in enumerate(public):
             aws.ec2.RouteTableAssociation(
-                f"{name}-public-{index}", subnet_id=subnet.id, route_table_id=public_routes.id, opts=child(self)
+                f"{name}-public-{index}", subnet_id=subnet.id, route_table_id=table.id, opts=child(self)
             )
-        nat_count = args.zone_count if args.nat == "per_zone" else 1
-        nats = []
-        for index in range(nat_count):
+
+    def _nat_gateways(
+        self,
+        name: str,
+        nat: NatMode,
+        public: Sequence[aws.ec2.Subnet],
+        internet: aws.ec2.InternetGateway,
+        tags: dict[str, str],
+    ) -> list[aws.ec2.NatGateway]:
+        count = len(public) if nat == "per_zone" else 1
+        nats: list[aws.ec2.NatGateway] = []
+        for index in range(count):
             address = aws.ec2.Eip(f"{name}-nat-{index}", domain="vpc", tags=tags, opts=child(self))
             nats.append(
                 aws.ec2.NatGateway(
@@ -134,28 +171,40 @@ class Network(pulumi.ComponentResource):
                     opts=child(self, depends_on=[internet]),
                 )
             )
-        private_routes = []
+        return nats
+
+    def _private_routes(
+        self,
+        name: str,
+        private: Sequence[aws.ec2.Subnet],
+        nats: Sequence[aws.ec2.NatGateway],
+        tags: dict[str, str],
+    ) -> list[aws.ec2.RouteTable]:
+        """A route table per private subnet, out through its zone's NAT gateway (or the single one)."""
+        tables: list[aws.ec2.RouteTable] = []
         for index, subnet in enumerate(private):
             table = aws.ec2.RouteTable(
                 f"{name}-private-{index}",
                 vpc_id=self.vpc.id,
-                routes=[{"cidr_block": "0.0.0.0/0", "nat_gateway_id": nats[index % nat_count].id}],
+                routes=[{"cidr_block": "0.0.0.0/0", "nat_gateway_id": nats[index % len(nats)].id}],
                 tags=tags,
                 opts=child(self),
             )
             aws.ec2.RouteTableAssociation(
                 f"{name}-private-{index}", subnet_id=subnet.id, route_table_id=table.id, opts=child(self)
             )
-            private_routes.append(table)
-        self.endpoint_security_group = aws.ec2.SecurityGroup(
-            f"{name}-endpoints",
-            description="HTTPS from inside the VPC to its interface endpoints",
-            vpc_id=self.vpc.id,
-            ingress=[{"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": [args.cidr]}],
-            egress=[],
-            tags=tags,
-            opts=child(self),
-        )
+            tables.append(table)
+        return tables
+
+    def _endpoints(
+        self,
+        name: str,
+        services: Sequence[str],
+        private: Sequence[aws.ec2.Subnet],
+        private_routes: Sequence[aws.ec2.RouteTable],
+        tags: dict[str, str],
+    ) -> None:
+        """S3 as a gateway endpoint on the private routes; the interface endpoints in the private subnets."""
         region = aws_context(self).apply(lambda where: where.region)
         aws.ec2.VpcEndpoint(
             f"{name}-s3",
@@ -166,7 +215,7 @@ class Network(pulumi.ComponentResource):
             tags=tags,
             opts=child(self),
         )
-        for service in args.interface_endpoints:
+        for service in services:
             aws.ec2.VpcEndpoint(
                 f"{name}-{service.replace('.', '-')}",
                 vpc_id=self.vpc.id,
@@ -178,10 +227,6 @@ class Network(pulumi.ComponentResource):
                 tags=tags,
                 opts=child(self),
             )
-        self._flow_logs(name, args, tags)
-        self.private_subnet_ids = [subnet.id for subnet in private]
-        self.public_subnet_ids = [subnet.id for subnet in public]
-        self.register_outputs({"vpc_id": self.vpc.id, "private_subnet_ids": self.private_subnet_ids})
 
     def _flow_logs(self, name: str, args: NetworkArgs, tags: dict[str, str]) -> None:
         group = aws.cloudwatch.LogGroup(

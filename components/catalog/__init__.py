@@ -4,6 +4,7 @@ The data lives in ``data/*.json``; every file names its sources and the date the
 """
 
 from aistacks.catalog.accelerators import (
+    SPOT_OR_RESERVED_ONLY,
     AcceleratorNotOffered,
     AcceleratorType,
     accelerator_types,
@@ -11,7 +12,7 @@ from aistacks.catalog.accelerators import (
     resolve_accelerator,
 )
 from aistacks.catalog.regions import (
-    Cloud,
+    MANAGED_VECTOR_ENGINES,
     UnknownLocationError,
     gcs_location_jurisdictions,
     jurisdiction_of_region,
@@ -21,8 +22,11 @@ from aistacks.catalog.regions import (
     regions_of,
     vector_engine_regions,
 )
+from aistacks.vocabulary import Cloud
 
 __all__ = [
+    "MANAGED_VECTOR_ENGINES",
+    "SPOT_OR_RESERVED_ONLY",
     "AcceleratorNotOffered",
     "AcceleratorType",
     "Cloud",

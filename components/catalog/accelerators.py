@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from aistacks.catalog.regions import Cloud, _load
+from aistacks.catalog.regions import _load
+from aistacks.vocabulary import Cloud
 
 _FILES: dict[Cloud, str] = {"aws": "aws_accelerators.json", "gcp": "gcp_accelerators.json"}
 
@@ -72,6 +73,11 @@ def accelerator_types(cloud: Cloud) -> dict[str, AcceleratorType]:
         )
         for name, entry in types.items()
     }
+
+
+SPOT_OR_RESERVED_ONLY = frozenset({"a3-highgpu-1g", "a3-highgpu-2g", "a3-highgpu-4g", "a3-ultragpu-8g"})
+"""GCP types with no on-demand capacity. Source: the accelerator catalog's notes (Google Cloud,
+"GPU machine types", read 2026-11-27)."""
 
 
 class AcceleratorNotOffered(LookupError):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
-from typing import Any, Literal
+from types import MappingProxyType
+from typing import Any
 
-Cloud = Literal["aws", "gcp"]
+from aistacks.vocabulary import Cloud
 
 _REGION_FILES: dict[Cloud, str] = {"aws": "aws_regions.json", "gcp": "gcp_regions.json"}
 _GCS_LOCATIONS_FILE = "gcs_locations.json"
@@ -69,6 +71,11 @@ def known_jurisdictions() -> list[str]:
     """Every jurisdiction code some region of some cloud maps to, sorted."""
     codes = {where for cloud in _REGION_FILES for where in regions_of(cloud).values()}
     return sorted(codes)
+
+
+_ENGINE_CLOUDS: dict[str, Cloud] = {"opensearch-serverless": "aws", "vertex-vector-search": "gcp"}
+MANAGED_VECTOR_ENGINES: Mapping[str, Cloud] = MappingProxyType(_ENGINE_CLOUDS)
+"""Managed vector engines and the one cloud each runs on."""
 
 
 def vector_engine_regions(engine: str) -> frozenset[str]:

@@ -11,14 +11,16 @@ import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 
 from aistacks._options import child, stateful_child
-from aistacks.compute import GpuPoolPlan, Role
 from aistacks.gcp.identity import WorkloadPrincipal, workload_principal_member
 from aistacks.gcp.kms import KmsKey
-from aistacks.k8s import apply_manifest, encrypted_storage_classes
+from aistacks.gcp.kubernetes import GKE_METADATA_SERVER, PD_STORAGE_CLASS, pd_storage_classes
+from aistacks.k8s import MetadataServer, WorkloadIdentity, apply_manifest
 from aistacks.k8s.kubeconfig import exec_kubeconfig
+from aistacks.plan.gcp import SYSTEM_MACHINE_TYPE, SYSTEM_NODES_PER_ZONE, GkePoolPlan, node_service_account_id
+from aistacks.plan.model import Taint
+from aistacks.vocabulary import Role
 
 TYPE_TOKEN = "aistacks:gcp:GkeCluster"
-PD_STORAGE_CLASS = "encrypted-pd-balanced"
 POOL_TYPE_TOKEN = "aistacks:gcp:GpuNodePool"
 
 LOGGED_COMPONENTS: tuple[str, ...] = ("SYSTEM_COMPONENTS", "APISERVER", "CONTROLLER_MANAGER", "SCHEDULER", "WORKLOADS")
@@ -57,22 +59,28 @@ class GkeClusterArgs:
     public_endpoint: bool = False
     """Reach the API server from the internet too. Default: off."""
     release_channel: str = "REGULAR"
+    """The GKE release channel that patches the cluster within its minimum version. Default: REGULAR."""
     deletion_protection: bool = True
     protect: bool = True
-    system_nodes_per_zone: int = 1
-    system_machine_type: str = "e2-standard-4"
+    system_nodes_per_zone: int = SYSTEM_NODES_PER_ZONE
+    system_machine_type: str = SYSTEM_MACHINE_TYPE
+    node_service_account_id: str | None = None
+    """The nodes' service account ID. Default: ``<name>-nodes``, cut to the 30 characters IAM allows."""
     labels: Mapping[str, str] = field(default_factory=dict)
 
 
 class GkeCluster(pulumi.ComponentResource):
     """A regional GKE cluster whose default pool is replaced by a small system pool; GPU pools attach
-    as :class:`GpuNodePool`."""
+    as :class:`GpuNodePool`. It is a :class:`aistacks.k8s.KubernetesCluster`: the in-cluster layer
+    builds on it."""
 
     cluster: gcp.container.Cluster
     node_service_account: gcp.serviceaccount.Account
     provider: k8s.Provider
-    storage_class: str
+    storage_class: str = PD_STORAGE_CLASS
     """The encrypted default StorageClass (volumes retained); ``<it>-scratch`` deletes them with their claim."""
+    metadata_server: MetadataServer | None = GKE_METADATA_SERVER
+    """Pods reach the GKE metadata server for their Workload Identity."""
 
     def __init__(self, name: str, args: GkeClusterArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE_TOKEN, name, None, opts)
@@ -82,7 +90,7 @@ class GkeCluster(pulumi.ComponentResource):
         self.node_service_account = gcp.serviceaccount.Account(
             f"{name}-nodes",
             project=args.project,
-            account_id=f"{name}-nodes"[:30].rstrip("-"),
+            account_id=args.node_service_account_id or node_service_account_id(name),
             display_name=f"GKE nodes of {name}",
             opts=child(self),
         )
@@ -149,17 +157,25 @@ class GkeCluster(pulumi.ComponentResource):
             enable_server_side_apply=True,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[system]),
         )
-        # Parameter names: GKE docs, "Use customer-managed encryption keys (CMEK)", StorageClass
-        # `disk-encryption-kms-key` (read 2026-11-27).
-        parameters = {"type": "pd-balanced", "disk-encryption-kms-key": args.kms_key.key_id}
-        for storage_class in encrypted_storage_classes(PD_STORAGE_CLASS, "pd.csi.storage.gke.io", parameters):
+        for storage_class in pd_storage_classes(args.kms_key.key_id):
             apply_manifest(
                 f"{name}-{storage_class['metadata']['name']}",
                 storage_class,
                 pulumi.ResourceOptions(parent=self, provider=self.provider),
             )
-        self.storage_class = PD_STORAGE_CLASS
         self.register_outputs({"cluster": self.cluster.id, "endpoint": self.cluster.endpoint})
+
+    @property
+    def component(self) -> pulumi.Resource:
+        return self
+
+    def workload_identity(
+        self, namespace: str, service_account: str, tags: Mapping[str, str] | None = None
+    ) -> WorkloadIdentity[WorkloadPrincipal]:
+        """``namespace/service_account`` as an IAM principal (Workload Identity Federation): grant it
+        access; the ServiceAccount needs no annotation. ``tags``: none apply (principals carry no labels)."""
+        del tags
+        return WorkloadIdentity(self.workload_principal(namespace, service_account))
 
     def workload_principal(self, namespace: str, service_account: str) -> WorkloadPrincipal:
         """The ServiceAccount ``namespace/service_account`` as an IAM principal. The workload identity
@@ -186,6 +202,7 @@ class GkeCluster(pulumi.ComponentResource):
         node_locations: Sequence[str] | None,
         labels: Mapping[str, str],
         accelerator: gcp.container.NodePoolNodeConfigGuestAcceleratorArgsDict | None = None,
+        taint: Taint | None = None,
         spot: bool = False,
         parent: pulumi.Resource | None = None,
     ) -> gcp.container.NodePool:
@@ -203,7 +220,8 @@ class GkeCluster(pulumi.ComponentResource):
         }
         if accelerator is not None:
             node_config["guest_accelerators"] = [accelerator]
-            node_config["taints"] = [{"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"}]
+        if taint is not None:
+            node_config["taints"] = [{"key": taint.key, "value": taint.value, "effect": taint.api_effect}]
         return gcp.container.NodePool(
             name,
             project=self._args.project,
@@ -224,29 +242,25 @@ class GpuNodePool(pulumi.ComponentResource):
 
     node_pool: gcp.container.NodePool
 
-    def __init__(self, name: str, cluster: GkeCluster, pool: GpuPoolPlan, opts: pulumi.ResourceOptions | None = None):
+    def __init__(self, name: str, cluster: GkeCluster, pool: GkePoolPlan, opts: pulumi.ResourceOptions | None = None):
+        """``pool``: the planned pool (:func:`aistacks.plan.plan_gke_pool`)."""
         super().__init__(POOL_TYPE_TOKEN, name, None, opts)
-        accelerator = pool.accelerator
         self.node_pool = cluster.node_pool(
             name,
-            machine_type=accelerator.name,
+            machine_type=pool.accelerator.name,
             autoscaling={
                 "total_min_node_count": pool.min_nodes,
                 "total_max_node_count": pool.max_nodes,
                 "location_policy": "ANY",
             },
             node_locations=pool.zones,
-            labels={
-                "aistacks.io/pool": pool.name,
-                "aistacks.io/accelerator": accelerator.accelerator,
-                "aistacks.io/accelerator-count": str(accelerator.count),
-                "aistacks.io/capacity": pool.capacity,
-            },
+            labels=pool.labels,
             accelerator={
-                "type": accelerator.gcp_accelerator_type or accelerator.accelerator,
-                "count": accelerator.count,
-                "gpu_driver_installation_config": {"gpu_driver_version": "LATEST"},
+                "type": pool.accelerator_type,
+                "count": pool.accelerator.count,
+                "gpu_driver_installation_config": {"gpu_driver_version": pool.driver_version},
             },
+            taint=pool.taint,
             spot=pool.capacity == "spot",
             parent=self,
         )

@@ -3,14 +3,13 @@ services range per cluster, Private Google Access, flow logs and Cloud NAT."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_gcp as gcp
 
 from aistacks._options import child
-from aistacks.netplan import GcpSubnetPlan, plan_gcp_ranges
+from aistacks.plan.network import GcpSubnetPlan
 
 TYPE_TOKEN = "aistacks:gcp:Network"
 
@@ -21,10 +20,9 @@ class NetworkArgs:
 
     project: str
     region: str
-    cidr: str = "10.16.0.0/12"
-    """The block nodes, pods and services ranges are cut from. Default: 10.16.0.0/12."""
-    clusters: Sequence[str] = ()
-    """Clusters that get a pods and a services range each. Default: none."""
+    ranges: GcpSubnetPlan
+    """The nodes range and each cluster's pods and services ranges, planned
+    (:func:`aistacks.plan.network.plan_gcp_ranges`). Required."""
 
 
 class Network(pulumi.ComponentResource):
@@ -37,7 +35,7 @@ class Network(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE_TOKEN, name, None, opts)
-        self.ranges = plan_gcp_ranges(args.cidr, list(args.clusters))
+        self.ranges = args.ranges
         self.network = gcp.compute.Network(
             f"{name}-vpc",
             project=args.project,

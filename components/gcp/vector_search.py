@@ -18,10 +18,15 @@ import pulumi_gcp as gcp
 
 from aistacks._options import child, stateful_child
 from aistacks.gcp.kms import KmsKey
-from aistacks.k8s.namespaces import VECTOR_SEARCH_MATCH_PORT
-from aistacks.spec import VertexDistance
+from aistacks.k8s.manifests import Manifest
+from aistacks.k8s.namespaces import address_egress
+from aistacks.vocabulary import VertexDistance
 
 TYPE_TOKEN = "aistacks:gcp:VectorSearchIndex"
+
+# Queries to a deployed index go to its private address on TCP 10000 (gRPC MatchService). Source:
+# Google Cloud docs, "Query a Vector Search index over a private endpoint" (read 2026-11-27).
+VECTOR_SEARCH_MATCH_PORT = 10000
 
 # Tree-AH needs a default neighbour count; 150 is the value of Google's example index configuration
 # ("Manage indexes", index_metadata.json, read 2026-11-27). Queries may ask for more or fewer.
@@ -197,6 +202,11 @@ class VectorSearchIndex(pulumi.ComponentResource):
             description=f"{args.display_name}: no other VM reaches Vector Search",
             opts=child(self),
         )
+
+
+def client_egress(namespace: str, address: pulumi.Input[str]) -> Manifest:
+    """The NetworkPolicy that lets the pods of ``namespace`` query the index at its private ``address``."""
+    return address_egress(namespace, "vector-search", address, [VECTOR_SEARCH_MATCH_PORT])
 
 
 def _service_attachment(endpoints: Sequence[Any] | None) -> str:

@@ -1,27 +1,32 @@
-"""In-cluster layer on any cluster: manifests (device plugin, encrypted storage) and applying them."""
+"""In-cluster layer on any cluster: workload namespaces, the device plugin, encrypted storage, Qdrant and its
+snapshots. A cluster is anything that satisfies :class:`KubernetesCluster` (EKS, GKE), or just a
+``kubernetes.Provider`` for the components that take one."""
 
 from aistacks.k8s.apply import apply_manifest
+from aistacks.k8s.cluster import KubernetesCluster, WorkloadIdentity
 from aistacks.k8s.layer import WorkloadNamespaces
 from aistacks.k8s.manifests import (
     SCRATCH_SUFFIX,
-    ebs_storage_classes,
     encrypted_storage_class,
     encrypted_storage_classes,
     nvidia_device_plugin,
 )
-from aistacks.k8s.namespaces import NamespaceSpec, role_namespaces
+from aistacks.k8s.namespaces import MetadataServer, NamespaceSpec, address_egress, role_namespaces
 from aistacks.k8s.qdrant import QdrantPlan, VectorDatabase
 from aistacks.k8s.snapshots import SnapshotPlan
 
 __all__ = [
     "SCRATCH_SUFFIX",
+    "KubernetesCluster",
+    "MetadataServer",
     "NamespaceSpec",
     "QdrantPlan",
     "SnapshotPlan",
     "VectorDatabase",
+    "WorkloadIdentity",
     "WorkloadNamespaces",
+    "address_egress",
     "apply_manifest",
-    "ebs_storage_classes",
     "encrypted_storage_class",
     "encrypted_storage_classes",
     "nvidia_device_plugin",

@@ -103,16 +103,3 @@ def encrypted_storage_classes(name: str, provisioner: str, parameters: dict[str,
         encrypted_storage_class(name, provisioner, parameters, default=True),
         encrypted_storage_class(name + SCRATCH_SUFFIX, provisioner, parameters, default=False, retain=False),
     ]
-
-
-EBS_STORAGE_CLASS = "encrypted-gp3"
-
-
-def ebs_storage_classes(kms_key_arn: Any) -> list[Manifest]:
-    """EBS CSI gp3 volumes encrypted with ``kms_key_arn``. Parameter names: aws-ebs-csi-driver,
-    docs/parameters.md (``type``, ``encrypted``, ``kmsKeyId``; read 2026-11-27)."""
-    return encrypted_storage_classes(
-        EBS_STORAGE_CLASS,
-        "ebs.csi.aws.com",
-        {"type": "gp3", "encrypted": "true", "kmsKeyId": kms_key_arn, "csi.storage.k8s.io/fstype": "ext4"},
-    )

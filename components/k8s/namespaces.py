@@ -17,7 +17,18 @@ VECTOR_NAMESPACE = "vector"
 VECTOR_PORTS: tuple[int, ...] = (6333, 6334)
 """Qdrant's REST and gRPC ports (Qdrant docs, "Configuration", service.http_port/grpc_port)."""
 METADATA_ADDRESSES: tuple[str, ...] = ("169.254.169.254/32", "169.254.170.2/32")
-"""Instance and task metadata endpoints: pods use IRSA / Workload Identity, never node credentials."""
+"""Link-local instance and task metadata endpoints, never reachable through the HTTPS egress policy: pods
+use their workload identity, never node credentials."""
+
+
+@dataclass(frozen=True)
+class MetadataServer:
+    """A node-local metadata server that pods may reach because it serves only their own workload identity
+    (GKE's, with the GKE_METADATA node mode), never the node's credentials."""
+
+    name: str
+    """Names the NetworkPolicy that admits it: ``allow-<name>``."""
+    cidr: str
 
 
 @dataclass(frozen=True)
@@ -34,9 +45,9 @@ class NamespaceSpec:
     ingress_ports: tuple[int, ...] = ()
     egress_to: tuple[tuple[str, tuple[int, ...]], ...] = ()
     """(namespace, ports) this namespace's pods may connect to."""
-    gke_metadata_server: bool = False
-    """GKE: pods reach the GKE metadata server at 169.254.169.254, which (with the GKE_METADATA node
-    mode) serves only their Workload Identity, never the node's credentials."""
+    metadata_server: MetadataServer | None = None
+    """The cluster's metadata server that serves pods only their own workload identity, which they may
+    reach (GKE's). Default: none."""
 
 
 def _labels(name: str) -> dict[str, str]:
@@ -126,12 +137,12 @@ def network_policies(spec: NamespaceSpec) -> list[Manifest]:
             },
         ),
     ]
-    if spec.gke_metadata_server:
+    if spec.metadata_server is not None:
         policies.append(
             _policy(
                 spec,
-                "allow-gke-metadata-server",
-                {"policyTypes": ["Egress"], "egress": [{"to": [{"ipBlock": {"cidr": METADATA_ADDRESSES[0]}}]}]},
+                f"allow-{spec.metadata_server.name}",
+                {"policyTypes": ["Egress"], "egress": [{"to": [{"ipBlock": {"cidr": spec.metadata_server.cidr}}]}]},
             )
         )
     if spec.egress_https:
@@ -182,19 +193,23 @@ def namespace_manifests(spec: NamespaceSpec) -> list[Manifest]:
 
 
 def role_namespaces(
-    role: Literal["training", "inference"], gpus: int, *, gke: bool = False, vector: bool = False
+    role: Literal["training", "inference"],
+    gpus: int,
+    *,
+    metadata_server: MetadataServer | None = None,
+    vector: bool = False,
 ) -> list[NamespaceSpec]:
     """The namespaces of a cluster by role: ``training`` runs arbitrary training images (baseline),
     ``inference`` serves models (restricted). With ``vector``, the cluster also hosts the vector
-    database in ``vector`` (restricted), which only the workload namespace may reach. On GKE, pods may
-    reach the GKE metadata server (Workload Identity)."""
+    database in ``vector`` (restricted), which only the workload namespace may reach. Pods may reach
+    the cluster's ``metadata_server`` (their workload identity), if it has one."""
     workload = NamespaceSpec(
         role,
         "baseline" if role == "training" else "restricted",
         gpus,
         egress_https=True,
         egress_to=((VECTOR_NAMESPACE, VECTOR_PORTS),) if vector else (),
-        gke_metadata_server=gke,
+        metadata_server=metadata_server,
     )
     if not vector:
         return [workload]
@@ -207,28 +222,22 @@ def role_namespaces(
             egress_https=False,
             ingress_from=(role,),
             ingress_ports=VECTOR_PORTS,
-            gke_metadata_server=gke,
+            metadata_server=metadata_server,
         ),
     ]
 
 
-# Queries to a deployed index go to its private address on TCP 10000 (gRPC MatchService). Source:
-# Google Cloud docs, "Query a Vector Search index over a private endpoint" (read 2026-11-27).
-VECTOR_SEARCH_MATCH_PORT = 10000
-
-
-def vector_search_egress(namespace: str, address: Any) -> Manifest:
-    """Let the pods of ``namespace`` query one Vector Search Private Service Connect address."""
+def address_egress(namespace: str, name: str, address: Any, ports: Sequence[int]) -> Manifest:
+    """Let the pods of ``namespace`` connect to one ``address`` (a string, or a Pulumi output of one) on
+    ``ports``: the NetworkPolicy ``allow-egress-to-<name>``."""
     return {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",
-        "metadata": {"name": "allow-egress-to-vector-search", "namespace": namespace, "labels": _labels(namespace)},
+        "metadata": {"name": f"allow-egress-to-{name}", "namespace": namespace, "labels": _labels(namespace)},
         "spec": {
             "podSelector": {},
             "policyTypes": ["Egress"],
-            "egress": [
-                {"to": [{"ipBlock": {"cidr": _host_cidr(address)}}], "ports": _ports([VECTOR_SEARCH_MATCH_PORT])}
-            ],
+            "egress": [{"to": [{"ipBlock": {"cidr": _host_cidr(address)}}], "ports": _ports(ports)}],
         },
     }
 

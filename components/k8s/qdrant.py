@@ -15,10 +15,11 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 
+from aistacks.defaults import DEFAULT_QDRANT_STORAGE_GIB
 from aistacks.k8s.apply import apply_manifest
 from aistacks.k8s.manifests import Manifest, app_labels, app_selector
 from aistacks.k8s.namespaces import VECTOR_NAMESPACE
-from aistacks.k8s.snapshots import SnapshotPlan, snapshot_manifests
+from aistacks.k8s.snapshots import SnapshotPlan, SnapshotSource, snapshot_manifests
 
 TYPE_TOKEN = "aistacks:k8s:VectorDatabase"
 QDRANT_IMAGE = "docker.io/qdrant/qdrant:v1.15.4"
@@ -26,13 +27,16 @@ HTTP_PORT, GRPC_PORT, P2P_PORT = 6333, 6334, 6335
 API_KEY_SECRET_KEY = "api-key"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class QdrantPlan:
+    """One Qdrant deployment."""
+
+    storage_class: str
+    """The StorageClass of the data volumes: one the cluster encrypts with your key. Required."""
     name: str = "qdrant"
     namespace: str = VECTOR_NAMESPACE
     replicas: int = 1
-    storage_class: str = "encrypted-gp3"
-    storage_gib: int = 50
+    storage_gib: int = DEFAULT_QDRANT_STORAGE_GIB
     cpu: str = "1"
     memory: str = "4Gi"
     protect: bool = True
@@ -54,8 +58,27 @@ class QdrantPlan:
     def secret_name(self) -> str:
         return f"{self.name}-api-key"
 
+    @property
+    def headless(self) -> str:
+        """The Service that names each pod (``qdrant-0.qdrant-headless``) for peers and snapshots."""
+        return f"{self.name}-headless"
+
     def metadata(self, name: str) -> dict[str, Any]:
         return {"name": name, "namespace": self.namespace, "labels": self.labels}
+
+    def snapshot_source(self) -> SnapshotSource:
+        """What the snapshot job needs to know of this deployment."""
+        return SnapshotSource(
+            namespace=self.namespace,
+            statefulset=self.name,
+            replicas=self.replicas,
+            volume_gib=self.storage_gib,
+            headless=self.headless,
+            port=HTTP_PORT,
+            selector=self.selector,
+            api_key_secret=self.secret_name,
+            api_key_field=API_KEY_SECRET_KEY,
+        )
 
 
 def _bootstrap_script(plan: QdrantPlan) -> str:
@@ -91,14 +114,116 @@ def _snapshot_volume(plan: QdrantPlan) -> dict[str, Any]:
     }
 
 
+SERVICE_PORTS: tuple[tuple[str, int], ...] = (("http", HTTP_PORT), ("grpc", GRPC_PORT))
+"""What clients use; peers also talk on the p2p port."""
+
+
 def qdrant_manifests(plan: QdrantPlan) -> list[Manifest]:
     """Everything but the API key Secret (whose value is generated at deploy time)."""
-    ports = [
-        {"name": "http", "port": HTTP_PORT, "targetPort": HTTP_PORT, "protocol": "TCP"},
-        {"name": "grpc", "port": GRPC_PORT, "targetPort": GRPC_PORT, "protocol": "TCP"},
+    return [
+        {
+            "apiVersion": "v1",
+            "kind": "ServiceAccount",
+            "metadata": plan.metadata(plan.name),
+            "automountServiceAccountToken": False,
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": plan.metadata(plan.name),
+            "data": {"initialize.sh": _bootstrap_script(plan)},
+        },
+        *_services(plan),
+        _statefulset(plan),
+        {
+            "apiVersion": "policy/v1",
+            "kind": "PodDisruptionBudget",
+            "metadata": plan.metadata(plan.name),
+            "spec": {"maxUnavailable": 1, "selector": {"matchLabels": plan.selector}},
+        },
+        _peer_policy(plan),
     ]
-    container_ports = [{"name": p["name"], "containerPort": p["port"], "protocol": "TCP"} for p in ports]
+
+
+def _service_ports() -> list[dict[str, Any]]:
+    return [{"name": name, "port": port, "targetPort": port, "protocol": "TCP"} for name, port in SERVICE_PORTS]
+
+
+def _services(plan: QdrantPlan) -> list[Manifest]:
+    """The headless Service that names every pod (peers, snapshots) and the ClusterIP clients use."""
+    p2p = {"name": "p2p", "port": P2P_PORT, "targetPort": P2P_PORT, "protocol": "TCP"}
+    return [
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": plan.metadata(plan.headless),
+            "spec": {
+                "clusterIP": "None",
+                "publishNotReadyAddresses": True,
+                "selector": plan.selector,
+                "ports": [*_service_ports(), p2p],
+            },
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": plan.metadata(plan.name),
+            "spec": {"type": "ClusterIP", "selector": plan.selector, "ports": _service_ports()},
+        },
+    ]
+
+
+def _container(plan: QdrantPlan) -> dict[str, Any]:
+    """The chart's container: its bootstrap script, probes and read-only, unprivileged context."""
+    container_ports = [{"name": name, "containerPort": port, "protocol": "TCP"} for name, port in SERVICE_PORTS]
     container_ports.append({"name": "p2p", "containerPort": P2P_PORT, "protocol": "TCP"})
+    return {
+        "name": "qdrant",
+        "image": QDRANT_IMAGE,
+        "command": ["/bin/bash", "-c"],
+        "args": ["./config/initialize.sh"],
+        "env": [
+            {"name": "QDRANT_INIT_FILE_PATH", "value": "/qdrant/init/.qdrant-initialized"},
+            {"name": "QDRANT__CLUSTER__ENABLED", "value": "true"},
+            {"name": "QDRANT__CLUSTER__P2P__PORT", "value": str(P2P_PORT)},
+            {
+                "name": "QDRANT__SERVICE__API_KEY",
+                "valueFrom": {"secretKeyRef": {"name": plan.secret_name, "key": API_KEY_SECRET_KEY}},
+            },
+        ],
+        "ports": container_ports,
+        "readinessProbe": {
+            "httpGet": {"path": "/readyz", "port": HTTP_PORT},
+            "initialDelaySeconds": 5,
+            "periodSeconds": 5,
+            "failureThreshold": 6,
+        },
+        "livenessProbe": {
+            "httpGet": {"path": "/", "port": HTTP_PORT},
+            "initialDelaySeconds": 30,
+            "periodSeconds": 10,
+            "failureThreshold": 6,
+        },
+        "resources": {
+            "requests": {"cpu": plan.cpu, "memory": plan.memory},
+            "limits": {"memory": plan.memory},
+        },
+        "securityContext": {
+            "allowPrivilegeEscalation": False,
+            "privileged": False,
+            "readOnlyRootFilesystem": True,
+            "capabilities": {"drop": ["ALL"]},
+        },
+        "volumeMounts": [
+            {"name": "storage", "mountPath": "/qdrant/storage"},
+            {"name": "snapshots", "mountPath": "/qdrant/snapshots"},
+            {"name": "init", "mountPath": "/qdrant/init"},
+            {"name": "config", "mountPath": "/qdrant/config/initialize.sh", "subPath": "initialize.sh"},
+        ],
+    }
+
+
+def _pod_spec(plan: QdrantPlan) -> dict[str, Any]:
     pod_spec: dict[str, Any] = {
         "serviceAccountName": plan.name,
         "automountServiceAccountToken": False,
@@ -110,52 +235,7 @@ def qdrant_manifests(plan: QdrantPlan) -> list[Manifest]:
             "fsGroupChangePolicy": "OnRootMismatch",
             "seccompProfile": {"type": "RuntimeDefault"},
         },
-        "containers": [
-            {
-                "name": "qdrant",
-                "image": QDRANT_IMAGE,
-                "command": ["/bin/bash", "-c"],
-                "args": ["./config/initialize.sh"],
-                "env": [
-                    {"name": "QDRANT_INIT_FILE_PATH", "value": "/qdrant/init/.qdrant-initialized"},
-                    {"name": "QDRANT__CLUSTER__ENABLED", "value": "true"},
-                    {"name": "QDRANT__CLUSTER__P2P__PORT", "value": str(P2P_PORT)},
-                    {
-                        "name": "QDRANT__SERVICE__API_KEY",
-                        "valueFrom": {"secretKeyRef": {"name": plan.secret_name, "key": API_KEY_SECRET_KEY}},
-                    },
-                ],
-                "ports": container_ports,
-                "readinessProbe": {
-                    "httpGet": {"path": "/readyz", "port": HTTP_PORT},
-                    "initialDelaySeconds": 5,
-                    "periodSeconds": 5,
-                    "failureThreshold": 6,
-                },
-                "livenessProbe": {
-                    "httpGet": {"path": "/", "port": HTTP_PORT},
-                    "initialDelaySeconds": 30,
-                    "periodSeconds": 10,
-                    "failureThreshold": 6,
-                },
-                "resources": {
-                    "requests": {"cpu": plan.cpu, "memory": plan.memory},
-                    "limits": {"memory": plan.memory},
-                },
-                "securityContext": {
-                    "allowPrivilegeEscalation": False,
-                    "privileged": False,
-                    "readOnlyRootFilesystem": True,
-                    "capabilities": {"drop": ["ALL"]},
-                },
-                "volumeMounts": [
-                    {"name": "storage", "mountPath": "/qdrant/storage"},
-                    {"name": "snapshots", "mountPath": "/qdrant/snapshots"},
-                    {"name": "init", "mountPath": "/qdrant/init"},
-                    {"name": "config", "mountPath": "/qdrant/config/initialize.sh", "subPath": "initialize.sh"},
-                ],
-            }
-        ],
+        "containers": [_container(plan)],
         "volumes": [
             {"name": "config", "configMap": {"name": plan.name, "defaultMode": 0o755}},
             _snapshot_volume(plan),
@@ -171,87 +251,51 @@ def qdrant_manifests(plan: QdrantPlan) -> list[Manifest]:
                 ]
             }
         }
-    return [
-        {
-            "apiVersion": "v1",
-            "kind": "ServiceAccount",
-            "metadata": plan.metadata(plan.name),
-            "automountServiceAccountToken": False,
+    return pod_spec
+
+
+def _statefulset(plan: QdrantPlan) -> Manifest:
+    """Pods start in parallel (the bootstrap script joins them); claims outlive the set."""
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "StatefulSet",
+        "metadata": plan.metadata(plan.name),
+        "spec": {
+            "replicas": plan.replicas,
+            "serviceName": plan.headless,
+            "podManagementPolicy": "Parallel",
+            "selector": {"matchLabels": plan.selector},
+            "template": {"metadata": {"labels": plan.labels}, "spec": _pod_spec(plan)},
+            "volumeClaimTemplates": [
+                {
+                    "metadata": {"name": "storage", "labels": plan.labels},
+                    "spec": {
+                        "storageClassName": plan.storage_class,
+                        "accessModes": ["ReadWriteOnce"],
+                        "resources": {"requests": {"storage": f"{plan.storage_gib}Gi"}},
+                    },
+                }
+            ],
+            "persistentVolumeClaimRetentionPolicy": {"whenDeleted": "Retain", "whenScaled": "Retain"},
         },
-        {
-            "apiVersion": "v1",
-            "kind": "ConfigMap",
-            "metadata": plan.metadata(plan.name),
-            "data": {"initialize.sh": _bootstrap_script(plan)},
+    }
+
+
+def _peer_policy(plan: QdrantPlan) -> Manifest:
+    """Qdrant's pods reach each other on every port; who else reaches them is the namespace's policies'."""
+    ports = [{"protocol": "TCP", "port": port} for port in (HTTP_PORT, GRPC_PORT, P2P_PORT)]
+    peers = [{"podSelector": {"matchLabels": plan.selector}}]
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": plan.metadata(f"{plan.name}-peers"),
+        "spec": {
+            "podSelector": {"matchLabels": plan.selector},
+            "policyTypes": ["Ingress", "Egress"],
+            "ingress": [{"from": peers, "ports": ports}],
+            "egress": [{"to": peers, "ports": ports}],
         },
-        {
-            "apiVersion": "v1",
-            "kind": "Service",
-            "metadata": plan.metadata(f"{plan.name}-headless"),
-            "spec": {
-                "clusterIP": "None",
-                "publishNotReadyAddresses": True,
-                "selector": plan.selector,
-                "ports": [*ports, {"name": "p2p", "port": P2P_PORT, "targetPort": P2P_PORT, "protocol": "TCP"}],
-            },
-        },
-        {
-            "apiVersion": "v1",
-            "kind": "Service",
-            "metadata": plan.metadata(plan.name),
-            "spec": {"type": "ClusterIP", "selector": plan.selector, "ports": ports},
-        },
-        {
-            "apiVersion": "apps/v1",
-            "kind": "StatefulSet",
-            "metadata": plan.metadata(plan.name),
-            "spec": {
-                "replicas": plan.replicas,
-                "serviceName": f"{plan.name}-headless",
-                "podManagementPolicy": "Parallel",
-                "selector": {"matchLabels": plan.selector},
-                "template": {"metadata": {"labels": plan.labels}, "spec": pod_spec},
-                "volumeClaimTemplates": [
-                    {
-                        "metadata": {"name": "storage", "labels": plan.labels},
-                        "spec": {
-                            "storageClassName": plan.storage_class,
-                            "accessModes": ["ReadWriteOnce"],
-                            "resources": {"requests": {"storage": f"{plan.storage_gib}Gi"}},
-                        },
-                    }
-                ],
-                "persistentVolumeClaimRetentionPolicy": {"whenDeleted": "Retain", "whenScaled": "Retain"},
-            },
-        },
-        {
-            "apiVersion": "policy/v1",
-            "kind": "PodDisruptionBudget",
-            "metadata": plan.metadata(plan.name),
-            "spec": {"maxUnavailable": 1, "selector": {"matchLabels": plan.selector}},
-        },
-        {
-            "apiVersion": "networking.k8s.io/v1",
-            "kind": "NetworkPolicy",
-            "metadata": plan.metadata(f"{plan.name}-peers"),
-            "spec": {
-                "podSelector": {"matchLabels": plan.selector},
-                "policyTypes": ["Ingress", "Egress"],
-                "ingress": [
-                    {
-                        "from": [{"podSelector": {"matchLabels": plan.selector}}],
-                        "ports": [{"protocol": "TCP", "port": port} for port in (HTTP_PORT, GRPC_PORT, P2P_PORT)],
-                    }
-                ],
-                "egress": [
-                    {
-                        "to": [{"podSelector": {"matchLabels": plan.selector}}],
-                        "ports": [{"protocol": "TCP", "port": port} for port in (HTTP_PORT, GRPC_PORT, P2P_PORT)],
-                    }
-                ],
-            },
-        },
-    ]
+    }
 
 
 def api_key_secret(plan: QdrantPlan, api_key: Any) -> Manifest:
@@ -301,18 +345,7 @@ class VectorDatabase(pulumi.ComponentResource):
                 else pulumi.ResourceOptions(parent=self, provider=provider),
             )
         if snapshots is not None:
-            for manifest in snapshot_manifests(
-                snapshots,
-                namespace=plan.namespace,
-                statefulset=plan.name,
-                replicas=plan.replicas,
-                volume_gib=plan.storage_gib,
-                headless=f"{plan.name}-headless",
-                port=HTTP_PORT,
-                database_selector=plan.selector,
-                api_key_secret=plan.secret_name,
-                api_key_field=API_KEY_SECRET_KEY,
-            ):
+            for manifest in snapshot_manifests(snapshots, plan.snapshot_source()):
                 apply_manifest(
                     f"{name}-{manifest['kind'].lower()}-{manifest['metadata']['name']}",
                     manifest,

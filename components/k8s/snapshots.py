@@ -14,12 +14,13 @@ reference (read 2026-11-27). The official chart schedules no snapshots (qdrant-h
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from aistacks.defaults import DEFAULT_SNAPSHOT_SCHEDULE
 from aistacks.k8s.manifests import Manifest, app_labels, app_selector
 from aistacks.k8s.namespaces import METADATA_ADDRESSES
-from aistacks.spec import DEFAULT_SNAPSHOT_SCHEDULE
 
 # Cloud CLI images, pinned by digest. Sources: amazon/aws-cli 2.37.5 (Amazon Linux 2023 based, with
 # curl-minimal) and google-cloud-cli 562.0.0-slim (Debian, with curl), each as pinned by digest in public
@@ -31,7 +32,6 @@ GCLOUD_CLI_IMAGE = (
     "gcr.io/google.com/cloudsdktool/google-cloud-cli:562.0.0-slim"
     "@sha256:0da2de42ae51cd6092b5caf7c96d25003659fd15548760eb4c50c2623e7bf9c2"
 )
-IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"
 RESERVED_ENVIRONMENT = ("BUCKET", "HOME", "CLOUDSDK_CONFIG", "QDRANT_API_KEY")
 # The AWS CLI streams stdin in parts, holding about max_concurrent_requests of them in memory, and
 # grows parts so that an upload of --expected-size stays within 10,000 parts (8 MiB at least).
@@ -135,75 +135,29 @@ def snapshot_script(store: ObjectStore, *, statefulset: str, replicas: int, head
     )
 
 
-def snapshot_manifests(
-    plan: SnapshotPlan,
-    *,
-    namespace: str,
-    statefulset: str,
-    replicas: int,
-    volume_gib: int,
-    headless: str,
-    port: int,
-    database_selector: dict[str, str],
-    api_key_secret: str,
-    api_key_field: str,
-) -> list[Manifest]:
+@dataclass(frozen=True)
+class SnapshotSource:
+    """The database the job snapshots: a Qdrant StatefulSet and how to reach and authenticate to it."""
+
+    namespace: str
+    statefulset: str
+    replicas: int
+    volume_gib: int
+    """The size of a node's volume: the largest snapshot the job streams."""
+    headless: str
+    """The headless Service that names each pod."""
+    port: int
+    selector: dict[str, str]
+    api_key_secret: str
+    api_key_field: str
+
+
+def snapshot_manifests(plan: SnapshotPlan, source: SnapshotSource) -> list[Manifest]:
     """The ServiceAccount, the CronJob and the two NetworkPolicies the job needs."""
 
     def metadata(name: str, **extra: Any) -> dict[str, Any]:
-        return {"name": name, "namespace": namespace, "labels": plan.labels, **extra}
+        return {"name": name, "namespace": source.namespace, "labels": plan.labels, **extra}
 
-    image = AWS_CLI_IMAGE if plan.store == "s3" else GCLOUD_CLI_IMAGE
-    pod_spec: dict[str, Any] = {
-        "serviceAccountName": plan.name,
-        "restartPolicy": "Never",
-        "securityContext": {
-            "runAsNonRoot": True,
-            "runAsUser": 1000,
-            "runAsGroup": 1000,
-            "seccompProfile": {"type": "RuntimeDefault"},
-        },
-        "containers": [
-            {
-                "name": "snapshot",
-                "image": image,
-                "command": ["/bin/bash", "-c"],
-                "args": [
-                    snapshot_script(
-                        plan.store,
-                        statefulset=statefulset,
-                        replicas=replicas,
-                        headless=f"{headless}.{namespace}.svc.cluster.local",
-                        port=port,
-                    )
-                ],
-                "env": [
-                    *({"name": key, "value": value} for key, value in sorted(plan.environment.items())),
-                    {"name": "BUCKET", "value": plan.bucket},
-                    {"name": "HOME", "value": "/tmp"},
-                    {"name": "CLOUDSDK_CONFIG", "value": "/tmp/gcloud"},
-                    {
-                        "name": "QDRANT_API_KEY",
-                        "valueFrom": {"secretKeyRef": {"name": api_key_secret, "key": api_key_field}},
-                    },
-                ],
-                **({"envFrom": [{"secretRef": {"name": plan.credentials_secret}}]} if plan.credentials_secret else {}),
-                "resources": {
-                    "requests": {"cpu": "100m", "memory": "256Mi"},
-                    "limits": {"memory": f"{job_memory_mib(volume_gib)}Mi"},
-                },
-                "securityContext": {
-                    "allowPrivilegeEscalation": False,
-                    "privileged": False,
-                    "readOnlyRootFilesystem": True,
-                    "capabilities": {"drop": ["ALL"]},
-                },
-                "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
-            }
-        ],
-        "volumes": [{"name": "tmp", "emptyDir": {}}],
-    }
-    qdrant_port = [{"protocol": "TCP", "port": port}]
     return [
         {
             "apiVersion": "v1",
@@ -216,24 +170,90 @@ def snapshot_manifests(
             "apiVersion": "batch/v1",
             "kind": "CronJob",
             "metadata": metadata(plan.name),
+            "spec": _cron_job_spec(plan, _job_pod_spec(plan, source)),
+        },
+        *_job_network_policies(plan, source, metadata),
+    ]
+
+
+def _job_pod_spec(plan: SnapshotPlan, source: SnapshotSource) -> dict[str, Any]:
+    """One unprivileged container running the snapshot script with the cloud's CLI."""
+    script = snapshot_script(
+        plan.store,
+        statefulset=source.statefulset,
+        replicas=source.replicas,
+        headless=f"{source.headless}.{source.namespace}.svc.cluster.local",
+        port=source.port,
+    )
+    container: dict[str, Any] = {
+        "name": "snapshot",
+        "image": AWS_CLI_IMAGE if plan.store == "s3" else GCLOUD_CLI_IMAGE,
+        "command": ["/bin/bash", "-c"],
+        "args": [script],
+        "env": [
+            *({"name": key, "value": value} for key, value in sorted(plan.environment.items())),
+            {"name": "BUCKET", "value": plan.bucket},
+            {"name": "HOME", "value": "/tmp"},
+            {"name": "CLOUDSDK_CONFIG", "value": "/tmp/gcloud"},
+            {
+                "name": "QDRANT_API_KEY",
+                "valueFrom": {"secretKeyRef": {"name": source.api_key_secret, "key": source.api_key_field}},
+            },
+        ],
+        **({"envFrom": [{"secretRef": {"name": plan.credentials_secret}}]} if plan.credentials_secret else {}),
+        "resources": {
+            "requests": {"cpu": "100m", "memory": "256Mi"},
+            "limits": {"memory": f"{job_memory_mib(source.volume_gib)}Mi"},
+        },
+        "securityContext": {
+            "allowPrivilegeEscalation": False,
+            "privileged": False,
+            "readOnlyRootFilesystem": True,
+            "capabilities": {"drop": ["ALL"]},
+        },
+        "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
+    }
+    return {
+        "serviceAccountName": plan.name,
+        "restartPolicy": "Never",
+        "securityContext": {
+            "runAsNonRoot": True,
+            "runAsUser": 1000,
+            "runAsGroup": 1000,
+            "seccompProfile": {"type": "RuntimeDefault"},
+        },
+        "containers": [container],
+        "volumes": [{"name": "tmp", "emptyDir": {}}],
+    }
+
+
+def _cron_job_spec(plan: SnapshotPlan, pod_spec: dict[str, Any]) -> dict[str, Any]:
+    """On schedule (UTC), one run at a time, kept for a week, given up after six hours."""
+    return {
+        "schedule": plan.schedule,
+        "timeZone": "Etc/UTC",
+        "concurrencyPolicy": "Forbid",
+        "startingDeadlineSeconds": 3600,
+        "successfulJobsHistoryLimit": 3,
+        "failedJobsHistoryLimit": 3,
+        "jobTemplate": {
+            "metadata": {"labels": plan.labels},
             "spec": {
-                "schedule": plan.schedule,
-                "timeZone": "Etc/UTC",
-                "concurrencyPolicy": "Forbid",
-                "startingDeadlineSeconds": 3600,
-                "successfulJobsHistoryLimit": 3,
-                "failedJobsHistoryLimit": 3,
-                "jobTemplate": {
-                    "metadata": {"labels": plan.labels},
-                    "spec": {
-                        "backoffLimit": 2,
-                        "activeDeadlineSeconds": 6 * 3600,
-                        "ttlSecondsAfterFinished": 7 * 86400,
-                        "template": {"metadata": {"labels": plan.labels}, "spec": pod_spec},
-                    },
-                },
+                "backoffLimit": 2,
+                "activeDeadlineSeconds": 6 * 3600,
+                "ttlSecondsAfterFinished": 7 * 86400,
+                "template": {"metadata": {"labels": plan.labels}, "spec": pod_spec},
             },
         },
+    }
+
+
+def _job_network_policies(
+    plan: SnapshotPlan, source: SnapshotSource, metadata: Callable[[str], dict[str, Any]]
+) -> list[Manifest]:
+    """The job reaches the database's HTTP port and the object store; the database admits the job."""
+    database_port = [{"protocol": "TCP", "port": source.port}]
+    return [
         {
             "apiVersion": "networking.k8s.io/v1",
             "kind": "NetworkPolicy",
@@ -242,7 +262,7 @@ def snapshot_manifests(
                 "podSelector": {"matchLabels": plan.selector},
                 "policyTypes": ["Egress"],
                 "egress": [
-                    {"to": [{"podSelector": {"matchLabels": database_selector}}], "ports": qdrant_port},
+                    {"to": [{"podSelector": {"matchLabels": source.selector}}], "ports": database_port},
                     # The object store and, on EKS, STS for IRSA (both HTTPS); never node metadata.
                     {
                         "to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": list(METADATA_ADDRESSES)}}],
@@ -256,9 +276,9 @@ def snapshot_manifests(
             "kind": "NetworkPolicy",
             "metadata": metadata(f"{plan.name}-to-database"),
             "spec": {
-                "podSelector": {"matchLabels": database_selector},
+                "podSelector": {"matchLabels": source.selector},
                 "policyTypes": ["Ingress"],
-                "ingress": [{"from": [{"podSelector": {"matchLabels": plan.selector}}], "ports": qdrant_port}],
+                "ingress": [{"from": [{"podSelector": {"matchLabels": plan.selector}}], "ports": database_port}],
             },
         },
     ]

@@ -1,174 +1,135 @@
-"""The AWS half of a platform."""
+"""The AWS half of a platform, built from its plan (:class:`aistacks.plan.AwsPlan`)."""
 
 from __future__ import annotations
+
+from functools import cached_property
 
 import pulumi
 import pulumi_aws as aws
 
 from aistacks import aws as aws_components
-from aistacks.aws.nodes import DEVICE_PLUGIN_LABEL, needs_device_plugin
-from aistacks.compute import ClusterPlan
-from aistacks.k8s import apply_manifest, nvidia_device_plugin
-from aistacks.k8s.qdrant import VectorDatabase
-from aistacks.k8s.snapshots import IRSA_ANNOTATION, SnapshotPlan
-from aistacks.plan import BucketPlan, PlatformPlan, VectorPlan
-from aistacks.platform.cluster_layer import (
-    QDRANT_NAMESPACE,
-    SNAPSHOT_WRITER,
-    VECTOR_CLIENT,
-    VectorOutputs,
-    client_service_account,
-    hosted_qdrant,
-    in_cluster_layer,
-    qdrant_outputs,
-    snapshot_bucket,
-)
-from aistacks.spec import AUDIT_BUCKET, AwsSpec
+from aistacks.k8s import WorkloadNamespaces, apply_manifest, nvidia_device_plugin
+from aistacks.plan import AwsPlan, BucketPlan, EksClusterPlan, VectorPlan
+from aistacks.plan.aws import DEVICE_PLUGIN_LABEL
+from aistacks.platform.cluster_layer import VECTOR_CLIENT, client_service_account
+from aistacks.platform.stores import CloudStores
 
 
-class AwsStores(pulumi.ComponentResource):
+class AwsStores(
+    CloudStores[
+        AwsPlan,
+        aws_components.KmsKey,
+        aws_components.Network,
+        aws_components.EncryptedBucket,
+        aws_components.EksCluster,
+        aws_components.AuditTrail,
+    ]
+):
     """The AWS half of a platform: provider, key, network, EKS clusters with their GPU pools and
-    in-cluster layer, the vector database where it is hosted, data buckets and the audit trail."""
+    in-cluster layer, the vector databases hosted or managed there, data buckets and the audit trail."""
 
-    provider: aws.Provider
-    key: aws_components.KmsKey
-    network: aws_components.Network
-    clusters: dict[str, aws_components.EksCluster]
-    snapshot_bucket: aws_components.EncryptedBucket | None
-    """Where Qdrant's scheduled snapshots go, when Qdrant runs on an EKS cluster."""
-    vectors: dict[str, VectorDatabase | aws_components.VectorCollection]
-    """The vector databases on AWS, by engine."""
-    vector_outputs: VectorOutputs
-    buckets: dict[str, aws_components.EncryptedBucket]
-    audit: aws_components.AuditTrail
+    TYPE_TOKEN = "aistacks:platform:AwsStores"
+    SNAPSHOT_STORE = "s3"
 
-    def __init__(self, name: str, plan: PlatformPlan, cloud: AwsSpec, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("aistacks:platform:AwsStores", name, None, opts)
-        tags = dict(plan.tags)
-        # Every AWS resource of the platform goes through this provider, so its region is the one
-        # the spec validated against the jurisdiction; the stack's `aws:region` plays no part.
-        self.provider = aws.Provider(
-            f"{name}-provider",
-            region=cloud.region,
-            allowed_account_ids=[cloud.account_id] if cloud.account_id else None,
-            default_tags={"tags": tags},
+    def _make_provider(self) -> aws.Provider:
+        return aws.Provider(
+            f"{self.plan.resource_name}-provider",
+            region=self.plan.region,
+            allowed_account_ids=[self.plan.account_id] if self.plan.account_id else None,
+            default_tags={"tags": dict(self.plan.tags)},
             opts=pulumi.ResourceOptions(parent=self),
         )
-        children = pulumi.ResourceOptions(parent=self, providers={"aws": self.provider})
+
+    @cached_property
+    def _account_id(self) -> pulumi.Output[str]:
+        return aws.get_caller_identity_output(opts=pulumi.InvokeOptions(parent=self, provider=self.provider)).account_id
+
+    def _physical_bucket_name(self, stem: str) -> pulumi.Output[str]:
+        # Fixed, globally unique names (the account ID makes them so): known at preview, so the
+        # guardrails verify bucket policies before the update.
+        return self._account_id.apply(lambda account: f"{stem}-{account}")
+
+    def _make_key(self) -> aws_components.KmsKey:
+        plan = self.plan
         autoscaling_role = (
             aws.iam.ServiceLinkedRole(
-                f"{name}-autoscaling-role", aws_service_name="autoscaling.amazonaws.com", opts=children
+                f"{plan.resource_name}-autoscaling-role",
+                aws_service_name="autoscaling.amazonaws.com",
+                opts=self._children,
             )
-            if cloud.create_autoscaling_service_role
+            if plan.create_autoscaling_service_role
             else None
         )
-        account_id = aws.get_caller_identity_output(
-            opts=pulumi.InvokeOptions(parent=self, provider=self.provider)
-        ).account_id
-
-        def bucket_name(short: str) -> pulumi.Output[str]:
-            # Fixed, globally unique names (the account ID makes them so): known at preview, so
-            # the guardrails verify bucket policies before the update.
-            return account_id.apply(lambda account: f"{plan.prefix}-{short}-{account}")
-
-        self.key = aws_components.KmsKey(
-            f"{name}-key",
+        return aws_components.KmsKey(
+            f"{plan.resource_name}-key",
             aws_components.KmsKeyArgs(
-                description=f"{plan.prefix}: buckets, audit trail and logs",
+                description=plan.key_description,
                 rotation_period_days=plan.key.rotation_period_days,
                 deletion_window_days=plan.key.deletion_window_days,
-                services=("cloudtrail", "logs", "autoscaling"),
+                services=plan.key_services,
                 autoscaling_role_arn=autoscaling_role.arn if autoscaling_role else None,
-                alias=plan.prefix,
+                alias=plan.key_alias,
                 protect=plan.protect,
             ),
-            opts=children,
+            opts=self._children,
         )
-        network = plan.aws_network
-        assert network is not None  # planned whenever the spec names AWS
-        self.network = aws_components.Network(
-            f"{name}-network",
+
+    def _make_network(self) -> aws_components.Network:
+        network = self.plan.network
+        return aws_components.Network(
+            f"{self.plan.resource_name}-network",
             aws_components.NetworkArgs(
                 flow_log_key_arn=self.key.arn,
                 cidr=network.cidr,
                 zone_count=network.zones,
+                subnets=network.subnets,
                 nat=network.nat,
-                flow_log_retention_days=plan.audit.log_retention_days,
-                cluster_names=[f"{plan.prefix}-{cluster.name}" for cluster in plan.aws_clusters],
-                protect=plan.protect,
+                flow_log_retention_days=network.flow_log_retention_days,
+                cluster_names=network.cluster_names,
+                protect=self.plan.protect,
             ),
-            opts=children,
+            opts=self._children,
         )
 
-        def encrypted_bucket(bucket: BucketPlan) -> aws_components.EncryptedBucket:
-            return aws_components.EncryptedBucket(
-                f"{plan.prefix}-{bucket.name}",
-                aws_components.EncryptedBucketArgs(
-                    kms_key_arn=self.key.arn,
-                    bucket_name=bucket_name(bucket.name),
-                    noncurrent_version_days=bucket.noncurrent_version_days,
-                    expiration_days=bucket.expiration_days,
-                    force_destroy=bucket.force_destroy,
-                    protect=plan.protect,
-                ),
-                opts=children,
-            )
-
-        self.buckets = {bucket.name: encrypted_bucket(bucket) for bucket in plan.buckets}
-        snapshots = snapshot_bucket(plan, "aws")
-        self.snapshot_bucket = encrypted_bucket(snapshots) if snapshots else None
-        self.vectors, self.vector_outputs, self._namespaces = {}, {}, {}
-        self.clusters = {cluster.name: self._cluster(plan, cluster, children) for cluster in plan.aws_clusters}
-        for vector in plan.vectors:
-            if vector.engine == "opensearch-serverless":
-                self._collection(plan, vector, children)
-        self.audit = aws_components.AuditTrail(
-            f"{plan.prefix}-audit",
-            aws_components.AuditTrailArgs(
+    def _make_bucket(self, bucket: BucketPlan) -> aws_components.EncryptedBucket:
+        return aws_components.EncryptedBucket(
+            bucket.resource_name,
+            aws_components.EncryptedBucketArgs(
                 kms_key_arn=self.key.arn,
-                trail_name=f"{plan.prefix}-audit",
-                bucket_name=bucket_name(AUDIT_BUCKET),
-                log_retention_days=plan.audit.log_retention_days,
-                object_lock=aws_components.ObjectLock(
-                    mode=plan.audit.object_lock_mode, days=plan.audit.object_lock_days
-                ),
-                data_event_bucket_arns=[
-                    bucket.arn for bucket in [*self.buckets.values(), *filter(None, [self.snapshot_bucket])]
-                ],
-                noncurrent_version_days=plan.audit.log_retention_days,
-                protect=plan.protect,
+                bucket_name=self._physical_bucket_name(bucket.resource_name),
+                noncurrent_version_days=bucket.noncurrent_version_days,
+                expiration_days=bucket.expiration_days,
+                force_destroy=bucket.force_destroy,
+                protect=self.plan.protect,
             ),
-            opts=children,
+            opts=self._children,
         )
-        self.register_outputs({"key_arn": self.key.arn, "trail_arn": self.audit.trail.arn})
 
-    def _cluster(
-        self, plan: PlatformPlan, cluster: ClusterPlan, children: pulumi.ResourceOptions
-    ) -> aws_components.EksCluster:
-        name = f"{plan.prefix}-{cluster.name}"
+    def _make_cluster(self, plan: EksClusterPlan) -> aws_components.EksCluster:
         eks = aws_components.EksCluster(
-            name,
+            plan.resource_name,
             aws_components.EksClusterArgs(
-                kubernetes_version=cluster.kubernetes_version,
+                kubernetes_version=plan.kubernetes_version,
                 subnet_ids=self.network.private_subnet_ids,
                 kms_key_arn=self.key.arn,
-                role=cluster.role,
-                public_endpoint=cluster.public_endpoint,
-                log_retention_days=plan.audit.log_retention_days,
-                deletion_protection=cluster.deletion_protection,
+                role=plan.role,
+                public_endpoint=plan.public_endpoint,
+                log_retention_days=plan.log_retention_days,
+                deletion_protection=plan.deletion_protection,
                 protect=plan.protect,
-                system_nodes=cluster.system_nodes,
-                admin_role_arns=cluster.admin_role_arns,
-                api_access_cidrs=cluster.api_access_cidrs,
+                system_nodes=plan.system_nodes,
+                system_instance_type=plan.system_instance_type,
+                admin_role_arns=plan.admin_role_arns,
+                api_access_cidrs=plan.api_access_cidrs,
             ),
-            opts=children,
+            opts=self._children,
         )
-        pools = [
+        for pool in plan.gpu_pools:
             aws_components.GpuNodePool(
-                f"{name}-{pool.name}",
+                pool.resource_name,
                 aws_components.GpuNodePoolArgs(
                     cluster_name=eks.cluster.name,
-                    autoscaler_cluster_name=name,
+                    autoscaler_cluster_name=plan.resource_name,
                     node_role_arn=eks.node_role.arn,
                     subnet_ids=self.network.private_subnet_ids,
                     kms_key_arn=self.key.arn,
@@ -176,62 +137,69 @@ class AwsStores(pulumi.ComponentResource):
                 ),
                 opts=pulumi.ResourceOptions(parent=eks),
             )
-            for pool in cluster.gpu_pools
-        ]
-        qdrant = hosted_qdrant(plan, "aws", cluster)
-        snapshots = None
-        if qdrant is not None and self.snapshot_bucket is not None:
-            writer = eks.workload_role(f"{name}-{SNAPSHOT_WRITER}", f"{QDRANT_NAMESPACE}:{SNAPSHOT_WRITER}", plan.tags)
-            self.snapshot_bucket.grant_write(writer)
-            snapshots = SnapshotPlan(
-                "s3",
-                self.snapshot_bucket.bucket_name,
-                qdrant.snapshot_schedule,
-                name=SNAPSHOT_WRITER,
-                annotations={IRSA_ANNOTATION: writer.arn},
-            )
-        namespaces, database = in_cluster_layer(name, plan, cluster, eks, qdrant, snapshots, gke=False)
-        self._namespaces[cluster.name] = namespaces
-        if database is not None:
-            self.vectors["qdrant"] = database
-            self.vector_outputs["qdrant"] = qdrant_outputs(database, snapshots)
-        if any(needs_device_plugin(pool.ami_type) for pool in pools):
+        if plan.device_plugin:
             apply_manifest(
-                f"{name}-nvidia-device-plugin",
+                f"{plan.resource_name}-nvidia-device-plugin",
                 nvidia_device_plugin(DEVICE_PLUGIN_LABEL),
                 pulumi.ResourceOptions(parent=eks, provider=eks.provider),
             )
         return eks
 
-    def _collection(self, plan: PlatformPlan, vector: VectorPlan, children: pulumi.ResourceOptions) -> None:
+    def _grant_snapshot_writer(self, bucket: aws_components.EncryptedBucket, principal: aws.iam.Role) -> None:
+        bucket.grant_write(principal)
+
+    def _make_managed_store(
+        self, vector: VectorPlan, client: aws_components.EksCluster, namespaces: WorkloadNamespaces
+    ) -> tuple[pulumi.Resource, dict[str, pulumi.Input[str]]]:
         """The OpenSearch Serverless collection and the identity its client cluster's workloads use."""
-        (client,) = [cluster for cluster in plan.aws_clusters if cluster.name == vector.cluster]
-        eks = self.clusters[client.name]
-        name = f"{plan.prefix}-{client.name}"
-        reader = eks.workload_role(f"{name}-{VECTOR_CLIENT}", f"{client.role}:{VECTOR_CLIENT}", plan.tags)
+        client_plan = self.plan.cluster(vector.cluster)
+        role = client_plan.role
+        reader = client.workload_identity(role, VECTOR_CLIENT, self.plan.tags)
         collection = aws_components.VectorCollection(
-            f"{plan.prefix}-vectors",
+            vector.resource_name,
             aws_components.VectorCollectionArgs(
                 collection_name=vector.name,
                 vpc_id=self.network.vpc.id,
                 subnet_ids=self.network.private_subnet_ids,
                 security_group_ids=[self.network.endpoint_security_group.id],
                 kms_key_arn=self.key.arn if vector.customer_managed_key else None,
-                reader_role_arns=[reader.arn],
+                reader_role_arns=[reader.principal.arn],
                 standby_replicas=vector.replicas > 1,
                 public_access=vector.public_access,
-                protect=plan.protect,
-                tags=dict(plan.tags),
+                protect=self.plan.protect,
+                tags=dict(self.plan.tags),
             ),
-            opts=children,
+            opts=self._children,
         )
-        collection.grant_api_access(reader)
+        collection.grant_api_access(reader.principal)
         client_service_account(
-            f"{name}-{VECTOR_CLIENT}", client.role, {IRSA_ANNOTATION: reader.arn}, eks, self._namespaces[client.name]
+            f"{client_plan.resource_name}-{VECTOR_CLIENT}", role, reader.annotations, client, namespaces
         )
-        self.vectors[vector.engine] = collection
-        self.vector_outputs[vector.engine] = {
+        outputs: dict[str, pulumi.Input[str]] = {
             "endpoint": collection.endpoint,
             "collection_id": collection.collection_id,
-            "service_account": f"{client.role}/{VECTOR_CLIENT}",
+            "service_account": f"{role}/{VECTOR_CLIENT}",
         }
+        return collection, outputs
+
+    def _make_audit(self) -> aws_components.AuditTrail:
+        audit = self.plan.audit
+        return aws_components.AuditTrail(
+            audit.resource_name,
+            aws_components.AuditTrailArgs(
+                kms_key_arn=self.key.arn,
+                trail_name=audit.resource_name,
+                bucket_name=self._physical_bucket_name(audit.bucket_name_stem),
+                log_retention_days=audit.log_retention_days,
+                object_lock=aws_components.ObjectLock(mode=audit.object_lock_mode, days=audit.object_lock_days),
+                data_event_bucket_arns=[
+                    bucket.arn for bucket in [*self.buckets.values(), *filter(None, [self.snapshot_bucket])]
+                ],
+                noncurrent_version_days=audit.log_retention_days,
+                protect=self.plan.protect,
+            ),
+            opts=self._children,
+        )
+
+    def outputs(self) -> dict[str, pulumi.Input[str]]:
+        return {"key_arn": self.key.arn, "trail_arn": self.audit.trail.arn}

@@ -1,18 +1,18 @@
-"""What the platform puts on each cluster and around its vector stores, shared by the AWS and GCP halves."""
+"""What the platform puts on every cluster, whichever cloud runs it: the workload namespaces and, where the
+plan hosts it, Qdrant with its snapshots; and the ServiceAccount a managed vector store's clients run as."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import pulumi
 
-from aistacks import aws as aws_components
-from aistacks import gcp as gcp_components
-from aistacks.catalog import Cloud
-from aistacks.compute import ClusterPlan
-from aistacks.k8s import SCRATCH_SUFFIX, WorkloadNamespaces, apply_manifest, role_namespaces
+from aistacks.k8s import SCRATCH_SUFFIX, KubernetesCluster, WorkloadNamespaces, apply_manifest, role_namespaces
 from aistacks.k8s.namespaces import VECTOR_NAMESPACE
 from aistacks.k8s.qdrant import QdrantPlan, VectorDatabase
 from aistacks.k8s.snapshots import SnapshotPlan
-from aistacks.plan import BucketPlan, PlatformPlan, VectorPlan
+from aistacks.plan import ClusterPlan, GpuPoolPlan
 
 QDRANT_NAMESPACE = VECTOR_NAMESPACE
 SNAPSHOT_WRITER = "qdrant-snapshots"
@@ -23,51 +23,34 @@ VectorOutputs = dict[str, dict[str, pulumi.Input[str]]]
 """What clients of each vector database need, by engine."""
 
 
-def snapshot_bucket(plan: PlatformPlan, cloud: Cloud) -> BucketPlan | None:
-    """The snapshot bucket, on the cloud that hosts Qdrant."""
-    hosts = any(vector.engine == "qdrant" and vector.cloud == cloud for vector in plan.vectors)
-    return plan.snapshot_bucket if hosts else None
-
-
-def hosted_qdrant(plan: PlatformPlan, cloud: Cloud, cluster: ClusterPlan) -> VectorPlan | None:
-    """The Qdrant database ``cluster`` hosts, if any."""
-    return next(
-        (v for v in plan.vectors if v.engine == "qdrant" and (v.cloud, v.cluster) == (cloud, cluster.name)), None
-    )
-
-
 def in_cluster_layer(
-    name: str,
-    plan: PlatformPlan,
-    cluster: ClusterPlan,
-    k8s_cluster: aws_components.EksCluster | gcp_components.GkeCluster,
-    qdrant: VectorPlan | None,
-    snapshots: SnapshotPlan | None,
-    *,
-    gke: bool,
+    plan: ClusterPlan[GpuPoolPlan], cluster: KubernetesCluster[Any], snapshots: SnapshotPlan | None
 ) -> tuple[WorkloadNamespaces, VectorDatabase | None]:
-    """The workload namespaces of a cluster and, where the plan puts it (``qdrant``), Qdrant."""
+    """The workload namespaces of a cluster and, where the plan puts it, Qdrant (snapshotted per
+    ``snapshots``)."""
     namespaces = WorkloadNamespaces(
-        f"{name}-namespaces",
-        role_namespaces(cluster.role, cluster.max_gpus, gke=gke, vector=qdrant is not None),
-        k8s_cluster.provider,
-        opts=pulumi.ResourceOptions(parent=k8s_cluster),
+        f"{plan.resource_name}-namespaces",
+        role_namespaces(
+            plan.role, plan.max_gpus, metadata_server=cluster.metadata_server, vector=plan.qdrant is not None
+        ),
+        cluster.provider,
+        opts=pulumi.ResourceOptions(parent=cluster.component),
     )
-    if qdrant is None:
+    if plan.qdrant is None:
         return namespaces, None
     database = VectorDatabase(
-        f"{name}-vector",
+        plan.qdrant.resource_name,
         QdrantPlan(
             namespace=QDRANT_NAMESPACE,
-            replicas=qdrant.replicas,
-            storage_class=k8s_cluster.storage_class,
-            snapshot_storage_class=k8s_cluster.storage_class + SCRATCH_SUFFIX,
-            storage_gib=qdrant.storage_gib,
+            replicas=plan.qdrant.replicas,
+            storage_class=cluster.storage_class,
+            snapshot_storage_class=cluster.storage_class + SCRATCH_SUFFIX,
+            storage_gib=plan.qdrant.storage_gib,
             protect=plan.protect,
         ),
-        k8s_cluster.provider,
+        cluster.provider,
         snapshots,
-        opts=pulumi.ResourceOptions(parent=k8s_cluster, depends_on=[namespaces]),
+        opts=pulumi.ResourceOptions(parent=cluster.component, depends_on=[namespaces]),
     )
     return namespaces, database
 
@@ -83,8 +66,8 @@ def qdrant_outputs(database: VectorDatabase, snapshots: SnapshotPlan | None) -> 
 def client_service_account(
     name: str,
     namespace: str,
-    annotations: dict[str, pulumi.Input[str]],
-    k8s_cluster: aws_components.EksCluster | gcp_components.GkeCluster,
+    annotations: Mapping[str, pulumi.Input[str]],
+    cluster: KubernetesCluster[Any],
     namespaces: WorkloadNamespaces,
 ) -> None:
     """The ServiceAccount workloads in ``namespace`` run as to use a managed vector store."""
@@ -97,8 +80,8 @@ def client_service_account(
                 "name": VECTOR_CLIENT,
                 "namespace": namespace,
                 "labels": {"app.kubernetes.io/managed-by": "aistacks"},
-                "annotations": annotations,
+                "annotations": dict(annotations),
             },
         },
-        pulumi.ResourceOptions(parent=k8s_cluster, provider=k8s_cluster.provider, depends_on=[namespaces]),
+        pulumi.ResourceOptions(parent=cluster.component, provider=cluster.provider, depends_on=[namespaces]),
     )

@@ -1,4 +1,4 @@
-"""The Google Cloud half of a platform."""
+"""The Google Cloud half of a platform, built from its plan (:class:`aistacks.plan.GcpPlan`)."""
 
 from __future__ import annotations
 
@@ -6,168 +6,122 @@ import pulumi
 import pulumi_gcp as gcp
 
 from aistacks import gcp as gcp_components
-from aistacks.compute import ClusterPlan
-from aistacks.k8s import apply_manifest
-from aistacks.k8s.namespaces import vector_search_egress
-from aistacks.k8s.qdrant import VectorDatabase
-from aistacks.k8s.snapshots import SnapshotPlan
-from aistacks.plan import BucketPlan, PlatformPlan, VectorPlan
-from aistacks.platform.cluster_layer import (
-    QDRANT_NAMESPACE,
-    SNAPSHOT_WRITER,
-    VECTOR_CLIENT,
-    VectorOutputs,
-    hosted_qdrant,
-    in_cluster_layer,
-    qdrant_outputs,
-    snapshot_bucket,
-)
-from aistacks.spec import GcpSpec
+from aistacks.gcp.vector_search import client_egress
+from aistacks.k8s import WorkloadNamespaces, apply_manifest
+from aistacks.plan import BucketPlan, GcpPlan, GkeClusterPlan, VectorPlan
+from aistacks.platform.cluster_layer import VECTOR_CLIENT
+from aistacks.platform.stores import CloudStores
 
 
-class GcpStores(pulumi.ComponentResource):
+class GcpStores(
+    CloudStores[
+        GcpPlan,
+        gcp_components.KmsKey,
+        gcp_components.Network,
+        gcp_components.EncryptedBucket,
+        gcp_components.GkeCluster,
+        gcp_components.AuditSink,
+    ]
+):
     """The Google Cloud half of a platform: provider, key, network, GKE clusters with their GPU pools
-    and in-cluster layer, the vector database where it is hosted, data buckets and the audit sink."""
+    and in-cluster layer, the vector databases hosted or managed there, data buckets and the audit sink."""
 
-    provider: gcp.Provider
-    key: gcp_components.KmsKey
-    network: gcp_components.Network
-    clusters: dict[str, gcp_components.GkeCluster]
-    snapshot_bucket: gcp_components.EncryptedBucket | None
-    """Where Qdrant's scheduled snapshots go, when Qdrant runs on a GKE cluster."""
-    vectors: dict[str, VectorDatabase | gcp_components.VectorSearchIndex]
-    """The vector databases on Google Cloud, by engine."""
-    vector_outputs: VectorOutputs
-    buckets: dict[str, gcp_components.EncryptedBucket]
-    audit: gcp_components.AuditSink
+    TYPE_TOKEN = "aistacks:platform:GcpStores"
+    SNAPSHOT_STORE = "gcs"
 
-    def __init__(self, name: str, plan: PlatformPlan, cloud: GcpSpec, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("aistacks:platform:GcpStores", name, None, opts)
-        labels = dict(plan.tags)
-        self.provider = gcp.Provider(
-            f"{name}-provider",
-            project=cloud.project,
-            region=cloud.region,
-            default_labels=labels,
+    def _make_provider(self) -> gcp.Provider:
+        return gcp.Provider(
+            f"{self.plan.resource_name}-provider",
+            project=self.plan.project,
+            region=self.plan.region,
+            default_labels=dict(self.plan.tags),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        children = pulumi.ResourceOptions(parent=self, providers={"gcp": self.provider})
-        self.key = gcp_components.KmsKey(
-            f"{name}-key",
+
+    def _make_key(self) -> gcp_components.KmsKey:
+        plan = self.plan
+        return gcp_components.KmsKey(
+            f"{plan.resource_name}-key",
             gcp_components.KmsKeyArgs(
-                project=cloud.project,
-                location=cloud.region,
+                project=plan.project,
+                location=plan.region,
                 rotation_period_days=plan.key.rotation_period_days,
                 destroy_scheduled_days=plan.key.deletion_window_days,
                 hsm=plan.key.hsm,
                 protect=plan.protect,
             ),
-            opts=children,
-        )
-        cluster_names = [f"{plan.prefix}-{cluster.name}" for cluster in plan.gcp_clusters]
-        self.network = gcp_components.Network(
-            f"{name}-network",
-            gcp_components.NetworkArgs(
-                project=cloud.project, region=cloud.region, cidr=cloud.cidr, clusters=cluster_names
-            ),
-            opts=children,
+            opts=self._children,
         )
 
-        def encrypted_bucket(bucket: BucketPlan) -> gcp_components.EncryptedBucket:
-            return gcp_components.EncryptedBucket(
-                f"{plan.prefix}-{bucket.name}",
-                gcp_components.EncryptedBucketArgs(
-                    kms_key=self.key,
-                    project=cloud.project,
-                    location=cloud.region,
-                    noncurrent_version_days=bucket.noncurrent_version_days,
-                    expiration_days=bucket.expiration_days,
-                    soft_delete_days=bucket.soft_delete_days,
-                    force_destroy=bucket.force_destroy,
-                    protect=plan.protect,
-                ),
-                opts=children,
-            )
+    def _make_network(self) -> gcp_components.Network:
+        return gcp_components.Network(
+            f"{self.plan.resource_name}-network",
+            gcp_components.NetworkArgs(project=self.plan.project, region=self.plan.region, ranges=self.plan.ranges),
+            opts=self._children,
+        )
 
-        self.buckets = {bucket.name: encrypted_bucket(bucket) for bucket in plan.buckets}
-        snapshots = snapshot_bucket(plan, "gcp")
-        self.snapshot_bucket = encrypted_bucket(snapshots) if snapshots else None
-        self.vectors, self.vector_outputs, self._namespaces = {}, {}, {}
-        self.clusters = {cluster.name: self._cluster(plan, cluster, cloud, children) for cluster in plan.gcp_clusters}
-        for vector in plan.vectors:
-            if vector.engine == "vertex-vector-search":
-                self._vector_search(plan, vector, cloud, children)
-        self.audit = gcp_components.AuditSink(
-            f"{plan.prefix}-audit",
-            gcp_components.AuditSinkArgs(
+    def _make_bucket(self, bucket: BucketPlan) -> gcp_components.EncryptedBucket:
+        return gcp_components.EncryptedBucket(
+            bucket.resource_name,
+            gcp_components.EncryptedBucketArgs(
                 kms_key=self.key,
-                project=cloud.project,
-                location=cloud.region,
-                retention_days=plan.audit.log_retention_days,
-                locked=plan.audit.lock_log_bucket,
-                protect=plan.protect,
+                project=self.plan.project,
+                location=self.plan.region,
+                noncurrent_version_days=bucket.noncurrent_version_days,
+                expiration_days=bucket.expiration_days,
+                soft_delete_days=bucket.soft_delete_days,
+                force_destroy=bucket.force_destroy,
+                protect=self.plan.protect,
             ),
-            opts=children,
+            opts=self._children,
         )
-        self.register_outputs({"key_id": self.key.key_id, "log_bucket": self.audit.log_bucket.id})
 
-    def _cluster(
-        self, plan: PlatformPlan, cluster: ClusterPlan, cloud: GcpSpec, children: pulumi.ResourceOptions
-    ) -> gcp_components.GkeCluster:
-        name = f"{plan.prefix}-{cluster.name}"
-        (ranges,) = [r for r in self.network.ranges.clusters if r.cluster == name]
+    def _make_cluster(self, plan: GkeClusterPlan) -> gcp_components.GkeCluster:
         gke = gcp_components.GkeCluster(
-            name,
+            plan.resource_name,
             gcp_components.GkeClusterArgs(
-                project=cloud.project,
-                region=cloud.region,
-                kubernetes_version=cluster.kubernetes_version,
+                project=self.plan.project,
+                region=self.plan.region,
+                kubernetes_version=plan.kubernetes_version,
                 network=self.network.network.id,
                 subnetwork=self.network.subnetwork.id,
-                pods_range=ranges.pods_name,
-                services_range=ranges.services_name,
-                master_authorized_cidr=str(self.network.ranges.primary),
-                api_access_cidrs=cluster.api_access_cidrs,
+                pods_range=plan.ranges.pods_name,
+                services_range=plan.ranges.services_name,
+                master_authorized_cidr=plan.master_authorized_cidr,
+                api_access_cidrs=plan.api_access_cidrs,
                 kms_key=self.key,
-                role=cluster.role,
-                public_endpoint=cluster.public_endpoint,
-                release_channel="STABLE" if plan.tier == "prod" else "REGULAR",
-                deletion_protection=cluster.deletion_protection,
+                role=plan.role,
+                public_endpoint=plan.public_endpoint,
+                release_channel=plan.release_channel,
+                deletion_protection=plan.deletion_protection,
                 protect=plan.protect,
-                labels=dict(plan.tags),
+                system_nodes_per_zone=plan.system_nodes_per_zone,
+                system_machine_type=plan.system_machine_type,
+                node_service_account_id=plan.node_service_account_id,
+                labels=dict(self.plan.tags),
             ),
-            opts=children,
+            opts=self._children,
         )
-        for pool in cluster.gpu_pools:
-            gcp_components.GpuNodePool(f"{name}-{pool.name}", gke, pool, opts=pulumi.ResourceOptions(parent=gke))
-        qdrant = hosted_qdrant(plan, "gcp", cluster)
-        snapshots = None
-        if qdrant is not None and self.snapshot_bucket is not None:
-            writer = gke.workload_principal(QDRANT_NAMESPACE, SNAPSHOT_WRITER)
-            self.snapshot_bucket.grant_write(writer)
-            # `gcloud storage cp` looks the destination up (objects.get, objects.list) before writing.
-            self.snapshot_bucket.grant_read(writer)
-            snapshots = SnapshotPlan(
-                "gcs", self.snapshot_bucket.bucket_name, qdrant.snapshot_schedule, name=SNAPSHOT_WRITER
-            )
-        namespaces, database = in_cluster_layer(name, plan, cluster, gke, qdrant, snapshots, gke=True)
-        self._namespaces[cluster.name] = namespaces
-        if database is not None:
-            self.vectors["qdrant"] = database
-            self.vector_outputs["qdrant"] = qdrant_outputs(database, snapshots)
+        for pool in plan.gpu_pools:
+            gcp_components.GpuNodePool(pool.resource_name, gke, pool, opts=pulumi.ResourceOptions(parent=gke))
         return gke
 
-    def _vector_search(
-        self, plan: PlatformPlan, vector: VectorPlan, cloud: GcpSpec, children: pulumi.ResourceOptions
+    def _grant_snapshot_writer(
+        self, bucket: gcp_components.EncryptedBucket, principal: gcp_components.WorkloadPrincipal
     ) -> None:
+        bucket.grant_write(principal)
+        # `gcloud storage cp` looks the destination up (objects.get, objects.list) before writing.
+        bucket.grant_read(principal)
+
+    def _make_managed_store(
+        self, vector: VectorPlan, client: gcp_components.GkeCluster, namespaces: WorkloadNamespaces
+    ) -> tuple[pulumi.Resource, dict[str, pulumi.Input[str]]]:
         """The Vector Search index and, when it is private, the egress its client workloads need."""
-        (client,) = [cluster for cluster in plan.gcp_clusters if cluster.name == vector.cluster]
-        gke = self.clusters[client.name]
         index = gcp_components.VectorSearchIndex(
-            f"{plan.prefix}-vectors",
+            vector.resource_name,
             gcp_components.VectorSearchIndexArgs(
-                project=cloud.project,
-                region=cloud.region,
+                project=self.plan.project,
+                region=self.plan.region,
                 display_name=vector.name,
                 dimensions=vector.dimensions,
                 distance=vector.distance,
@@ -176,22 +130,41 @@ class GcpStores(pulumi.ComponentResource):
                 kms_key=self.key if vector.customer_managed_key else None,
                 min_replicas=vector.replicas,
                 public_access=vector.public_access,
-                client_service_accounts=[gke.node_service_account.email],
-                protect=plan.protect,
-                labels=dict(plan.tags),
+                client_service_accounts=[client.node_service_account.email],
+                protect=self.plan.protect,
+                labels=dict(self.plan.tags),
             ),
-            opts=children,
+            opts=self._children,
         )
+        client_plan = self.plan.cluster(vector.cluster)
         if index.private_address is not None:
             apply_manifest(
-                f"{plan.prefix}-{client.name}-{VECTOR_CLIENT}-egress",
-                vector_search_egress(client.role, index.private_address.address),
-                pulumi.ResourceOptions(parent=gke, provider=gke.provider, depends_on=[self._namespaces[client.name]]),
+                f"{client_plan.resource_name}-{VECTOR_CLIENT}-egress",
+                client_egress(client_plan.role, index.private_address.address),
+                pulumi.ResourceOptions(parent=client, provider=client.provider, depends_on=[namespaces]),
             )
-        self.vectors[vector.engine] = index
-        self.vector_outputs[vector.engine] = {
+        outputs: dict[str, pulumi.Input[str]] = {
             "endpoint": index.endpoint,
             "index_id": index.index.id,
             "index_endpoint_id": index.index_endpoint.id,
             "deployed_index_id": index.deployed_index.deployed_index_id,
         }
+        return index, outputs
+
+    def _make_audit(self) -> gcp_components.AuditSink:
+        audit = self.plan.audit
+        return gcp_components.AuditSink(
+            audit.resource_name,
+            gcp_components.AuditSinkArgs(
+                kms_key=self.key,
+                project=self.plan.project,
+                location=self.plan.region,
+                retention_days=audit.log_retention_days,
+                locked=audit.lock_log_bucket,
+                protect=self.plan.protect,
+            ),
+            opts=self._children,
+        )
+
+    def outputs(self) -> dict[str, pulumi.Input[str]]:
+        return {"key_id": self.key.key_id, "audit_log_bucket": self.audit.log_bucket.id}

@@ -1,0 +1,141 @@
+"""What the platform decides when the stack config is silent: per tier, per cluster role, per store.
+
+The one source of every default that is not a plain field default of the config models: the
+planner reads it, the validation reads it where a rule depends on a default (a pool's capacity),
+and ``scripts/config_reference.py`` renders it into the README.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from aistacks.vocabulary import Capacity, NatMode, ObjectLockMode, Role, Tier, VertexDistance
+
+
+@dataclass(frozen=True)
+class TierDefaults:
+    """What a tier implies when the stack config is silent."""
+
+    protect: bool
+    """Protect stateful resources and retain them if removed from the program."""
+    log_retention_days: int
+    """Audit log retention (CloudWatch Logs, the GCP audit log bucket, VPC flow logs)."""
+    object_lock_mode: ObjectLockMode
+    object_lock_days: int
+    kms_deletion_window_days: int
+    noncurrent_version_days: int
+    soft_delete_days: int
+    lock_log_bucket: bool
+    """Lock the GCP audit log bucket's retention (irreversible), so nobody can shorten it."""
+    force_destroy_buckets: bool
+    """Let ``pulumi destroy`` empty data buckets (never audit buckets)."""
+    hsm_keys: bool
+    aws_zones: int
+    nat: NatMode
+    public_endpoints: bool
+    """Cluster API endpoints reachable from the internet (dev only; the guardrails fail it elsewhere)."""
+    cluster_deletion_protection: bool
+    """The clouds' own deletion protection on EKS and GKE clusters."""
+    gke_release_channel: str
+    """The GKE release channel that patches the clusters within their minimum version."""
+    qdrant_replicas: int
+    """Qdrant pods, one per zone."""
+    managed_vector_replicas: int
+    """OpenSearch Serverless: 2 keeps a standby; Vertex AI Vector Search: minimum serving replicas."""
+
+
+TIER_DEFAULTS: MappingProxyType[Tier, TierDefaults] = MappingProxyType(
+    {
+        "dev": TierDefaults(
+            protect=False,
+            log_retention_days=90,
+            object_lock_mode="GOVERNANCE",
+            object_lock_days=1,
+            kms_deletion_window_days=7,
+            noncurrent_version_days=7,
+            soft_delete_days=7,
+            lock_log_bucket=False,
+            force_destroy_buckets=True,
+            hsm_keys=False,
+            aws_zones=2,
+            nat="single",
+            public_endpoints=True,
+            cluster_deletion_protection=False,
+            gke_release_channel="REGULAR",
+            qdrant_replicas=1,
+            managed_vector_replicas=1,
+        ),
+        "staging": TierDefaults(
+            protect=True,
+            log_retention_days=365,
+            object_lock_mode="GOVERNANCE",
+            object_lock_days=90,
+            kms_deletion_window_days=30,
+            noncurrent_version_days=30,
+            soft_delete_days=30,
+            lock_log_bucket=True,
+            force_destroy_buckets=False,
+            hsm_keys=False,
+            aws_zones=3,
+            nat="single",
+            public_endpoints=False,
+            cluster_deletion_protection=False,
+            gke_release_channel="REGULAR",
+            qdrant_replicas=3,
+            managed_vector_replicas=2,
+        ),
+        "prod": TierDefaults(
+            protect=True,
+            log_retention_days=2557,
+            object_lock_mode="COMPLIANCE",
+            object_lock_days=365,
+            kms_deletion_window_days=30,
+            noncurrent_version_days=90,
+            soft_delete_days=90,
+            lock_log_bucket=True,
+            force_destroy_buckets=False,
+            hsm_keys=True,
+            aws_zones=3,
+            nat="per_zone",
+            public_endpoints=False,
+            cluster_deletion_protection=True,
+            gke_release_channel="STABLE",
+            qdrant_replicas=3,
+            managed_vector_replicas=2,
+        ),
+    }
+)
+
+
+@dataclass(frozen=True)
+class RoleDefaults:
+    """What a cluster's role implies for its GPU pools when the config is silent."""
+
+    min_nodes: int
+    """Training scales to zero; inference keeps a warm floor."""
+    capacity: Capacity
+    """Training tolerates interruption (spot); inference does not (on demand)."""
+
+
+ROLE_DEFAULTS: MappingProxyType[Role, RoleDefaults] = MappingProxyType(
+    {
+        "training": RoleDefaults(min_nodes=0, capacity="spot"),
+        "inference": RoleDefaults(min_nodes=1, capacity="on_demand"),
+    }
+)
+
+DEFAULT_QDRANT_STORAGE_GIB = 50
+DEFAULT_SNAPSHOT_SCHEDULE = "0 3 * * *"
+"""Qdrant snapshots: daily at 03:00 UTC."""
+DEFAULT_VERTEX_DISTANCE: VertexDistance = "DOT_PRODUCT_DISTANCE"
+"""Vertex AI Vector Search's own default distance measure."""
+
+AUDIT_BUCKET = "audit-logs"
+"""The short name of the audit log bucket."""
+SNAPSHOT_BUCKET = "vector-snapshots"
+"""The short name of the bucket Qdrant's snapshots go to."""
+RESERVED_BUCKETS: MappingProxyType[str, str] = MappingProxyType(
+    {AUDIT_BUCKET: "audit log bucket", SNAPSHOT_BUCKET: "Qdrant snapshot bucket"}
+)
+"""Bucket names the platform takes for itself, and what for."""

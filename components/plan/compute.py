@@ -1,0 +1,90 @@
+"""What every cloud's clusters and GPU pools share in planning: the role's defaults, sizes and labels.
+
+A pool asks for ``gpu: h100, gpus_per_node: 8``; the catalog resolves that to the cloud's type for the
+region (``p5.48xlarge``, ``a3-highgpu-8g``), and the cluster's role fills in the rest: training scales to
+zero on spot capacity, inference keeps an on-demand floor. The cloud planners extend what this makes
+with their own facts (:func:`aistacks.plan.model.extend`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from aistacks.catalog import AcceleratorType, resolve_accelerator
+from aistacks.defaults import ROLE_DEFAULTS, TierDefaults
+from aistacks.plan.model import ClusterPlan, GpuPoolPlan, PoolT, Taint, VectorPlan
+from aistacks.spec import ClusterSpec, GpuPoolSpec
+from aistacks.vocabulary import Cloud, Role
+
+GPU_RESOURCES: dict[str, str] = {"nvidia": "nvidia.com/gpu", "aws": "aws.amazon.com/neuron"}
+"""The extended resource (and the taint key) each accelerator vendor's device plugin advertises.
+Sources: NVIDIA k8s-device-plugin README; AWS Neuron docs, "Kubernetes environment setup" (read 2026-11-27)."""
+
+
+def resolve_pool(cloud: Cloud, region: str, pool: GpuPoolSpec) -> AcceleratorType:
+    """The type a pool runs on; raises :class:`aistacks.catalog.AcceleratorNotOffered` with the alternatives."""
+    return resolve_accelerator(cloud, region, pool.gpu, pool.gpus_per_node, type_name=pool.instance_type)
+
+
+def plan_pool(
+    accelerator: AcceleratorType,
+    role: Role,
+    pool: GpuPoolSpec,
+    cluster_resource: str,
+    *,
+    taint_value: str,
+    extra_labels: Mapping[str, str] | None = None,
+) -> GpuPoolPlan:
+    """A pool on ``accelerator``, sized by its role where the config is silent, labelled (plus the cloud's
+    ``extra_labels``) and tainted with the vendor's resource (the value is the cloud's convention)."""
+    min_nodes = ROLE_DEFAULTS[role].min_nodes if pool.min_nodes is None else pool.min_nodes
+    capacity = pool.capacity or ROLE_DEFAULTS[role].capacity
+    resource = GPU_RESOURCES[accelerator.vendor]
+    return GpuPoolPlan(
+        name=pool.name,
+        resource_name=f"{cluster_resource}-{pool.name}",
+        accelerator=accelerator,
+        min_nodes=min_nodes,
+        max_nodes=max(pool.max_nodes, min_nodes),
+        desired_nodes=min_nodes,
+        capacity=capacity,
+        labels={
+            "aistacks.io/pool": pool.name,
+            "aistacks.io/accelerator": accelerator.accelerator,
+            "aistacks.io/accelerator-count": str(accelerator.count),
+            "aistacks.io/capacity": capacity,
+            **(extra_labels or {}),
+        },
+        taint=Taint(resource, taint_value),
+        gpu_resource=resource,
+    )
+
+
+def plan_cluster(
+    cluster: ClusterSpec,
+    pools: tuple[PoolT, ...],
+    qdrant: VectorPlan | None,
+    *,
+    prefix: str,
+    version: str,
+    defaults: TierDefaults,
+    protect: bool,
+) -> ClusterPlan[PoolT]:
+    """What every cloud's cluster has in common; the pools and the hosted database are planned by the caller."""
+    return ClusterPlan(
+        name=cluster.cluster_name,
+        resource_name=cluster_resource_name(prefix, cluster),
+        role=cluster.role,
+        kubernetes_version=version,
+        public_endpoint=defaults.public_endpoints if cluster.public_endpoint is None else cluster.public_endpoint,
+        deletion_protection=defaults.cluster_deletion_protection,
+        api_access_cidrs=cluster.api_access_cidrs,
+        gpu_pools=pools,
+        qdrant=qdrant,
+        protect=protect,
+    )
+
+
+def cluster_resource_name(prefix: str, cluster: ClusterSpec) -> str:
+    """``<prefix>-<cluster name>``: the cluster's component and physical name."""
+    return f"{prefix}-{cluster.cluster_name}"

@@ -1,0 +1,198 @@
+"""The plan objects: one environment with every decision made, and nothing of Pulumi or of the config.
+
+The resource layer (``aistacks.aws``, ``aistacks.gcp``, ``aistacks.k8s``, ``aistacks.platform``) receives
+these and only these: every default, physical name, address range, label, taint and hosting decision is
+already here. The per-cloud halves extend :class:`CloudPlan` and :class:`ClusterPlan`
+(:mod:`aistacks.plan.aws`, :mod:`aistacks.plan.gcp`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any, Generic, TypeVar
+
+from aistacks.catalog import AcceleratorType
+from aistacks.vocabulary import Capacity, Cloud, ObjectLockMode, Role, Tier, VectorEngine, VertexDistance
+
+
+@dataclass(frozen=True)
+class KeyPlan:
+    """The customer-managed key of one cloud, which every store of the environment there uses."""
+
+    rotation_period_days: int
+    deletion_window_days: int
+    """AWS: days a key scheduled for deletion stays recoverable; GCP: a destroyed version's."""
+    hsm: bool
+    """GCP: key material in Cloud HSM."""
+
+
+@dataclass(frozen=True)
+class BucketPlan:
+    """One encrypted bucket."""
+
+    name: str
+    """The short name (``datasets``)."""
+    resource_name: str
+    """``<prefix>-<name>``: the component's name; on AWS also the start of the physical name, which the
+    account ID ends (``<prefix>-<name>-<account id>``), so it is globally unique and known at preview."""
+    noncurrent_version_days: int
+    soft_delete_days: int
+    force_destroy: bool
+    expiration_days: int | None = None
+    """Days objects are kept (backups); ``None``: until deleted."""
+
+
+@dataclass(frozen=True)
+class AuditPlan:
+    """Audit logging of one cloud: CloudTrail on AWS, the audit log sink on Google Cloud."""
+
+    resource_name: str
+    """``<prefix>-audit``: the component's name, the trail's name (AWS) and the log bucket's id (GCP)."""
+    bucket_name_stem: str
+    """AWS: ``<prefix>-audit-logs``; the account ID ends the log bucket's physical name."""
+    log_retention_days: int
+    object_lock_mode: ObjectLockMode
+    object_lock_days: int
+    lock_log_bucket: bool
+
+
+@dataclass(frozen=True)
+class Taint:
+    """A node taint, in the Kubernetes form (``NoSchedule``); each cloud's API spells the effect its way."""
+
+    key: str
+    value: str
+    effect: str = "NoSchedule"
+
+    @property
+    def api_effect(self) -> str:
+        """The effect as the EKS and GKE APIs spell it (``NO_SCHEDULE``)."""
+        return re.sub(r"(?<!^)(?=[A-Z])", "_", self.effect).upper()
+
+
+@dataclass(frozen=True, kw_only=True)
+class GpuPoolPlan:
+    """One GPU pool: the resolved type, its sizes, capacity, labels and taint."""
+
+    name: str
+    resource_name: str
+    """``<cluster resource name>-<pool name>``."""
+    accelerator: AcceleratorType
+    min_nodes: int
+    max_nodes: int
+    desired_nodes: int
+    capacity: Capacity
+    labels: Mapping[str, str]
+    """Node labels workloads select the pool by."""
+    taint: Taint
+    """Keeps everything but GPU workloads off the pool."""
+    gpu_resource: str
+    """The extended resource the nodes advertise (``nvidia.com/gpu``)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class VectorPlan:
+    """One vector database with every default resolved."""
+
+    engine: VectorEngine
+    cloud: Cloud
+    cluster: str
+    """qdrant: the cluster that hosts it; managed engines: the cluster whose workloads get access."""
+    replicas: int
+    name: str
+    """The physical name (collection, index) of a managed engine; qdrant's Kubernetes name."""
+    resource_name: str
+    """The component's name: ``<cluster resource name>-vector`` (qdrant), ``<prefix>-vectors`` (managed)."""
+    storage_gib: int
+    snapshot_schedule: str
+    dimensions: int
+    distance: VertexDistance
+    public_access: bool
+    customer_managed_key: bool
+
+
+PoolT = TypeVar("PoolT", bound=GpuPoolPlan)
+PoolT_co = TypeVar("PoolT_co", bound=GpuPoolPlan, covariant=True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClusterPlan(Generic[PoolT_co]):
+    """One Kubernetes cluster: what every cloud's cluster has in common."""
+
+    name: str
+    """The name in the config (the role, unless named)."""
+    resource_name: str
+    """``<prefix>-<name>``: the component's and the cluster's physical name."""
+    role: Role
+    kubernetes_version: str
+    public_endpoint: bool
+    deletion_protection: bool
+    api_access_cidrs: tuple[str, ...]
+    gpu_pools: tuple[PoolT_co, ...]
+    qdrant: VectorPlan | None
+    """The Qdrant database this cluster hosts, if any."""
+    protect: bool
+
+    @property
+    def max_gpus(self) -> int:
+        """Every GPU the cluster's pools can hold at their largest: the workload namespaces' quota."""
+        return sum(pool.max_nodes * pool.accelerator.count for pool in self.gpu_pools)
+
+
+ClusterT = TypeVar("ClusterT", bound=ClusterPlan[GpuPoolPlan])
+ClusterT_co = TypeVar("ClusterT_co", bound=ClusterPlan[GpuPoolPlan], covariant=True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CloudPlan(Generic[ClusterT_co]):
+    """Everything one environment builds on one cloud: complete, so that its builder needs nothing else."""
+
+    cloud: Cloud
+    resource_name: str
+    """``<prefix>-<cloud>``: the component's name; its own children's names start with it."""
+    prefix: str
+    region: str
+    protect: bool
+    tags: Mapping[str, str]
+    """Tags (AWS) or labels (GCP) on every resource that takes them."""
+    key: KeyPlan
+    buckets: tuple[BucketPlan, ...]
+    snapshot_bucket: BucketPlan | None
+    """Where Qdrant's snapshots go, when a cluster of this cloud hosts Qdrant."""
+    audit: AuditPlan
+    clusters: tuple[ClusterT_co, ...]
+    managed_vectors: tuple[VectorPlan, ...]
+    """The managed vector stores of this cloud."""
+
+    def cluster(self, name: str) -> ClusterT_co:
+        """The cluster named ``name`` in the config."""
+        (found,) = [cluster for cluster in self.clusters if cluster.name == name]
+        return found
+
+
+@dataclass(frozen=True)
+class PlatformPlan:
+    """One environment with every default resolved: what is shared, and a complete plan per cloud."""
+
+    name: str
+    environment: Tier
+    jurisdiction: str
+    prefix: str
+    """``<name>-<environment>``: the start of every physical name."""
+    protect: bool
+    tags: Mapping[str, str]
+    vectors: tuple[VectorPlan, ...]
+    """Every vector database, in config order."""
+    clouds: Mapping[Cloud, CloudPlan[ClusterPlan[GpuPoolPlan]]]
+    """The plan of each cloud the environment uses, in the order of ``aistacks.vocabulary.CLOUDS``."""
+
+
+ExtendedT = TypeVar("ExtendedT")
+
+
+def extend(base: object, subclass: type[ExtendedT], **added: Any) -> ExtendedT:
+    """``base`` as an instance of ``subclass``, a dataclass that adds the fields ``added`` fills: a cloud
+    planner completes what the shared planning made (a pool, a cluster) with its cloud's facts."""
+    return subclass(**{field.name: getattr(base, field.name) for field in fields(base)}, **added)  # pyright: ignore[reportArgumentType]

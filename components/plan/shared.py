@@ -1,0 +1,96 @@
+"""What every cloud of one environment shares, planned once: tier defaults, names, key, buckets, audit,
+vector databases. A cloud planner turns it into its :class:`~aistacks.plan.model.CloudPlan`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from aistacks.defaults import AUDIT_BUCKET, TIER_DEFAULTS, TierDefaults
+from aistacks.naming import platform_prefix
+from aistacks.plan.model import AuditPlan, BucketPlan, CloudPlan, ClusterT, KeyPlan, VectorPlan
+from aistacks.plan.vector import plan_vectors, snapshot_bucket
+from aistacks.spec import PlatformSpec
+from aistacks.vocabulary import Cloud
+
+
+@dataclass(frozen=True)
+class SharedPlan:
+    """The decisions every cloud of the environment shares."""
+
+    defaults: TierDefaults
+    prefix: str
+    protect: bool
+    tags: Mapping[str, str]
+    key: KeyPlan
+    buckets: tuple[BucketPlan, ...]
+    audit: AuditPlan
+    vectors: tuple[VectorPlan, ...]
+    snapshot_bucket: BucketPlan | None
+
+    def qdrant_on(self, cloud: Cloud, cluster: str) -> VectorPlan | None:
+        """The Qdrant database that ``cluster`` of ``cloud`` hosts, if any."""
+        return next(
+            (v for v in self.vectors if v.engine == "qdrant" and (v.cloud, v.cluster) == (cloud, cluster)), None
+        )
+
+    def cloud_plan(self, cloud: Cloud, region: str, clusters: tuple[ClusterT, ...]) -> CloudPlan[ClusterT]:
+        """The shared part of ``cloud``'s plan; its planner extends it with the cloud's own facts."""
+        hosts_qdrant = any(v.engine == "qdrant" and v.cloud == cloud for v in self.vectors)
+        return CloudPlan(
+            cloud=cloud,
+            resource_name=f"{self.prefix}-{cloud}",
+            prefix=self.prefix,
+            region=region,
+            protect=self.protect,
+            tags=self.tags,
+            key=self.key,
+            buckets=self.buckets,
+            snapshot_bucket=self.snapshot_bucket if hosts_qdrant else None,
+            audit=self.audit,
+            clusters=clusters,
+            managed_vectors=tuple(v for v in self.vectors if v.engine != "qdrant" and v.cloud == cloud),
+        )
+
+
+def plan_shared(spec: PlatformSpec) -> SharedPlan:
+    """Resolve every tier default that all clouds share; the spec must already be valid."""
+    defaults = TIER_DEFAULTS[spec.environment]
+    prefix = platform_prefix(spec.name, spec.environment)
+    return SharedPlan(
+        defaults=defaults,
+        prefix=prefix,
+        protect=defaults.protect if spec.protect is None else spec.protect,
+        tags={
+            **spec.tags,
+            "environment": spec.environment,
+            "jurisdiction": spec.jurisdiction,
+            "managed-by": "aistacks",
+            "platform": spec.name,
+        },
+        key=KeyPlan(
+            rotation_period_days=spec.kms.rotation_period_days,
+            deletion_window_days=spec.kms.deletion_window_days or defaults.kms_deletion_window_days,
+            hsm=defaults.hsm_keys if spec.kms.hsm is None else spec.kms.hsm,
+        ),
+        buckets=tuple(
+            BucketPlan(
+                name=bucket.name,
+                resource_name=f"{prefix}-{bucket.name}",
+                noncurrent_version_days=bucket.noncurrent_version_days or defaults.noncurrent_version_days,
+                soft_delete_days=defaults.soft_delete_days,
+                force_destroy=defaults.force_destroy_buckets,
+            )
+            for bucket in spec.buckets
+        ),
+        audit=AuditPlan(
+            resource_name=f"{prefix}-audit",
+            bucket_name_stem=f"{prefix}-{AUDIT_BUCKET}",
+            log_retention_days=spec.audit.log_retention_days or defaults.log_retention_days,
+            object_lock_mode=spec.audit.object_lock_mode or defaults.object_lock_mode,
+            object_lock_days=spec.audit.object_lock_days or defaults.object_lock_days,
+            lock_log_bucket=defaults.lock_log_bucket,
+        ),
+        vectors=plan_vectors(spec, defaults, prefix),
+        snapshot_bucket=snapshot_bucket(spec, defaults, prefix),
+    )

@@ -1,0 +1,147 @@
+"""The sequence every cloud's half of a platform follows, once: provider, key, network, buckets, clusters
+with their in-cluster layer, managed vector stores, audit. Each cloud implements the steps
+(:mod:`aistacks.platform.aws`, :mod:`aistacks.platform.gcp`) from its plan alone."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
+
+import pulumi
+
+from aistacks.k8s import KubernetesCluster, WorkloadNamespaces
+from aistacks.k8s.snapshots import ObjectStore, SnapshotPlan
+from aistacks.plan import BucketPlan, CloudPlan, VectorPlan
+from aistacks.platform.cluster_layer import (
+    QDRANT_NAMESPACE,
+    SNAPSHOT_WRITER,
+    VectorOutputs,
+    in_cluster_layer,
+    qdrant_outputs,
+)
+
+
+class Bucket(Protocol):
+    """What the sequence needs of a cloud's encrypted bucket."""
+
+    @property
+    def bucket_name(self) -> pulumi.Output[str]: ...
+
+
+PlanT = TypeVar("PlanT", bound=CloudPlan[Any])
+KeyT = TypeVar("KeyT")
+NetworkT = TypeVar("NetworkT")
+BucketT = TypeVar("BucketT", bound=Bucket)
+ClusterT = TypeVar("ClusterT", bound=KubernetesCluster[Any])
+AuditT = TypeVar("AuditT")
+
+
+class CloudStores(pulumi.ComponentResource, Generic[PlanT, KeyT, NetworkT, BucketT, ClusterT, AuditT]):
+    """One cloud's half of a platform, built from its plan in a fixed order. Subclasses name their type
+    token and snapshot store and implement each step; nothing depends on the order a caller fills fields."""
+
+    TYPE_TOKEN: ClassVar[str]
+    SNAPSHOT_STORE: ClassVar[ObjectStore]
+    """The object store the snapshot job writes to (its CLI)."""
+
+    plan: PlanT
+    provider: pulumi.ProviderResource
+    key: KeyT
+    network: NetworkT
+    buckets: dict[str, BucketT]
+    snapshot_bucket: BucketT | None
+    """Where Qdrant's scheduled snapshots go, when a cluster of this cloud hosts Qdrant."""
+    clusters: dict[str, ClusterT]
+    vectors: dict[str, pulumi.Resource]
+    """The vector databases on this cloud, by engine."""
+    vector_outputs: VectorOutputs
+    audit: AuditT
+
+    def __init__(self, plan: PlanT, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(self.TYPE_TOKEN, plan.resource_name, None, opts)
+        self.plan = plan
+        # Every resource of this half goes through this provider, so its region is the one the spec
+        # validated against the jurisdiction; the stack's default-provider config plays no part.
+        self.provider = self._make_provider()
+        self._children = pulumi.ResourceOptions(parent=self, providers={plan.cloud: self.provider})
+        self.key = self._make_key()
+        self.network = self._make_network()
+        self.buckets = {bucket.name: self._make_bucket(bucket) for bucket in plan.buckets}
+        self.snapshot_bucket = self._make_bucket(plan.snapshot_bucket) if plan.snapshot_bucket else None
+        self.vectors, self.vector_outputs = {}, {}
+        self.clusters = {}
+        namespaces: dict[str, WorkloadNamespaces] = {}
+        for cluster_plan in plan.clusters:
+            cluster = self._make_cluster(cluster_plan)
+            self.clusters[cluster_plan.name] = cluster
+            namespaces[cluster_plan.name] = self._in_cluster_layer(cluster_plan, cluster)
+        for vector in plan.managed_vectors:
+            store, outputs = self._make_managed_store(vector, self.clusters[vector.cluster], namespaces[vector.cluster])
+            self.vectors[vector.engine], self.vector_outputs[vector.engine] = store, outputs
+        self.audit = self._make_audit()
+        self.register_outputs(self.outputs())
+
+    def _in_cluster_layer(self, plan: Any, cluster: ClusterT) -> WorkloadNamespaces:
+        """The namespaces and, where planned, Qdrant, whose snapshot job gets write access to the bucket."""
+        snapshots = None
+        if plan.qdrant is not None and self.snapshot_bucket is not None:
+            identity = cluster.workload_identity(QDRANT_NAMESPACE, SNAPSHOT_WRITER, self.plan.tags)
+            self._grant_snapshot_writer(self.snapshot_bucket, identity.principal)
+            snapshots = SnapshotPlan(
+                self.SNAPSHOT_STORE,
+                self.snapshot_bucket.bucket_name,
+                plan.qdrant.snapshot_schedule,
+                name=SNAPSHOT_WRITER,
+                annotations=dict(identity.annotations),
+            )
+        layer, database = in_cluster_layer(plan, cluster, snapshots)
+        if database is not None:
+            self.vectors["qdrant"] = database
+            self.vector_outputs["qdrant"] = qdrant_outputs(database, snapshots)
+        return layer
+
+    def bucket_names(self) -> dict[str, pulumi.Output[str]]:
+        """Physical bucket names, keyed ``<cloud>/<bucket>``."""
+        named = dict(self.buckets)
+        if self.plan.snapshot_bucket is not None and self.snapshot_bucket is not None:
+            named[self.plan.snapshot_bucket.name] = self.snapshot_bucket
+        return {f"{self.plan.cloud}/{name}": bucket.bucket_name for name, bucket in named.items()}
+
+    def exports(self) -> dict[str, pulumi.Input[str]]:
+        """What the stack exports of this cloud: its outputs, named ``<cloud>_<output>``."""
+        return {f"{self.plan.cloud}_{name}": value for name, value in self.outputs().items()}
+
+    @abstractmethod
+    def _make_provider(self) -> pulumi.ProviderResource: ...
+
+    @abstractmethod
+    def _make_key(self) -> KeyT: ...
+
+    @abstractmethod
+    def _make_network(self) -> NetworkT: ...
+
+    @abstractmethod
+    def _make_bucket(self, bucket: BucketPlan) -> BucketT: ...
+
+    @abstractmethod
+    def _make_cluster(self, plan: Any) -> ClusterT:
+        """The cluster of ``plan`` (this cloud's cluster plan) with its GPU pools and what the cloud's
+        nodes need in it."""
+
+    @abstractmethod
+    def _grant_snapshot_writer(self, bucket: BucketT, principal: Any) -> None:
+        """What the snapshot job's identity needs of the bucket to upload with the cloud's CLI."""
+
+    @abstractmethod
+    def _make_managed_store(
+        self, vector: VectorPlan, client: ClusterT, namespaces: WorkloadNamespaces
+    ) -> tuple[pulumi.Resource, dict[str, pulumi.Input[str]]]:
+        """The managed vector store of ``vector`` and what its clients need; ``client`` is the cluster whose
+        workloads use it."""
+
+    @abstractmethod
+    def _make_audit(self) -> AuditT: ...
+
+    @abstractmethod
+    def outputs(self) -> dict[str, pulumi.Input[str]]:
+        """What operators need of this cloud's half: its key and audit destination."""

@@ -1,0 +1,251 @@
+"""Every semantic rule of the stack config: what relates fields to each other, to the catalog and to the
+rest of the stack config. Each problem is a :class:`ConfigIssue` naming the key, the bad value and what
+is allowed; a spec with none is what the planner (:mod:`aistacks.plan`) accepts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from aistacks.catalog import (
+    MANAGED_VECTOR_ENGINES,
+    SPOT_OR_RESERVED_ONLY,
+    AcceleratorNotOffered,
+    regions_in_jurisdiction,
+    regions_of,
+    resolve_accelerator,
+    vector_engine_regions,
+)
+from aistacks.defaults import RESERVED_BUCKETS, ROLE_DEFAULTS
+from aistacks.naming import OPENSEARCH_NAME_LIMIT, managed_store_name, platform_prefix
+from aistacks.spec import LOG_BUCKET_RETENTION_DAYS_RANGE, ClusterSpec, GpuPoolSpec, PlatformSpec, VectorSpec
+from aistacks.vocabulary import Cloud, Role, VectorEngine
+
+ROOT = "aistacks:platform"
+
+
+@dataclass(frozen=True)
+class ConfigIssue:
+    """One thing wrong with the stack config: where, the bad value, and what is allowed."""
+
+    path: str
+    value: Any
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path} = {self.value!r}: {self.message}"
+
+
+DEFAULT_PROVIDER_REGION_KEYS: dict[str, Cloud] = {"aws:region": "aws", "gcp:region": "gcp", "gcp:zone": "gcp"}
+"""Stack config keys that place resources on a default provider; they too must stay in the jurisdiction."""
+
+
+def semantic_issues(
+    spec: PlatformSpec, root: str = ROOT, stack_config: Mapping[str, str] | None = None
+) -> list[ConfigIssue]:
+    """The rules that relate fields to each other, to the catalog and to the rest of the stack
+    config (``stack_config``: the default providers' ``aws:region``, ``gcp:region``, ``gcp:zone``)."""
+    issues = _default_provider_issues(spec, stack_config or {})
+    if not spec.cloud_specs():
+        issues.append(ConfigIssue(root, None, "name at least one cloud: set `aws` and/or `gcp`"))
+    for cloud, settings in spec.cloud_specs().items():
+        allowed = regions_in_jurisdiction(cloud, spec.jurisdiction)
+        if settings.region not in allowed:
+            issues.append(
+                ConfigIssue(
+                    f"{root}.{cloud}.region",
+                    settings.region,
+                    f"outside jurisdiction {spec.jurisdiction!r}; regions allowed there: "
+                    + (", ".join(allowed) or f"none on {cloud.upper()}"),
+                )
+            )
+    for cloud, settings in spec.cloud_specs().items():
+        if settings.region in regions_of(cloud):
+            path = f"{root}.{cloud}"
+            issues += compute_issues(cloud, settings.region, settings.kubernetes_version, settings.clusters, path)
+    issues += _vector_issues(spec, root)
+    issues += _bucket_issues(spec, root)
+    issues += _retention_issues(spec, root)
+    if spec.environment != "dev" and spec.protect is False:
+        issues.append(
+            ConfigIssue(
+                f"{root}.protect",
+                False,
+                f"stateful resources are always protected in {spec.environment}; allowed: true or leave it out",
+            )
+        )
+    return issues
+
+
+def _default_provider_issues(spec: PlatformSpec, stack_config: Mapping[str, str]) -> list[ConfigIssue]:
+    issues: list[ConfigIssue] = []
+    for key, cloud in DEFAULT_PROVIDER_REGION_KEYS.items():
+        value = stack_config.get(key)
+        if value is None:
+            continue
+        region = value.rsplit("-", 1)[0] if key == "gcp:zone" else value
+        allowed = regions_in_jurisdiction(cloud, spec.jurisdiction)
+        if region not in allowed:
+            issues.append(
+                ConfigIssue(
+                    key,
+                    value,
+                    f"the default {cloud.upper()} provider would place resources outside jurisdiction "
+                    f"{spec.jurisdiction!r}; allowed regions: {', '.join(allowed) or 'none'}",
+                )
+            )
+    return issues
+
+
+def _bucket_issues(spec: PlatformSpec, root: str) -> list[ConfigIssue]:
+    issues: list[ConfigIssue] = []
+    seen: set[str] = set()
+    for index, bucket in enumerate(spec.buckets):
+        path = f"{root}.buckets[{index}].name"
+        if bucket.name in RESERVED_BUCKETS:
+            issues.append(ConfigIssue(path, bucket.name, f"reserved for the {RESERVED_BUCKETS[bucket.name]}"))
+        if bucket.name in seen:
+            issues.append(ConfigIssue(path, bucket.name, "bucket names must be unique"))
+        seen.add(bucket.name)
+    return issues
+
+
+def _retention_issues(spec: PlatformSpec, root: str) -> list[ConfigIssue]:
+    """Audit log retention is one setting for both clouds; Cloud Logging buckets accept less than
+    CloudWatch Logs does."""
+    days, (_, longest) = spec.audit.log_retention_days, LOG_BUCKET_RETENTION_DAYS_RANGE
+    if spec.gcp is None or days is None or days <= longest:
+        return []
+    message = f"Cloud Logging buckets keep logs at most {longest} days; allowed with gcp: up to {longest}"
+    return [ConfigIssue(f"{root}.audit.log_retention_days", days, message)]
+
+
+def compute_issues(
+    cloud: Cloud, region: str, version: str | None, clusters: Sequence[ClusterSpec], path: str
+) -> list[ConfigIssue]:
+    """Every compute problem of one cloud's clusters: versions, names, pools that could never run."""
+    issues: list[ConfigIssue] = []
+    if clusters and version is None:
+        message = 'required when clusters are defined, e.g. "1.35"'
+        issues.append(ConfigIssue(f"{path}.kubernetes_version", None, message))
+    names = [cluster.cluster_name for cluster in clusters]
+    for index, name in enumerate(names):
+        if names.index(name) != index:
+            message = "cluster names must be unique (default: the role)"
+            issues.append(ConfigIssue(f"{path}.clusters[{index}].name", name, message))
+    for index, cluster in enumerate(clusters):
+        pool_names = [pool.name for pool in cluster.gpu_pools]
+        for pool_index, pool in enumerate(cluster.gpu_pools):
+            pool_path = f"{path}.clusters[{index}].gpu_pools[{pool_index}]"
+            if pool_names.index(pool.name) != pool_index:
+                issues.append(ConfigIssue(f"{pool_path}.name", pool.name, "pool names must be unique in a cluster"))
+            issues += _pool_issues(cloud, region, cluster.role, pool, pool_path)
+    return issues
+
+
+def _pool_issues(cloud: Cloud, region: str, role: Role, pool: GpuPoolSpec, path: str) -> list[ConfigIssue]:
+    issues: list[ConfigIssue] = []
+    if pool.min_nodes is not None and pool.min_nodes > pool.max_nodes:
+        issues.append(ConfigIssue(f"{path}.min_nodes", pool.min_nodes, f"more than max_nodes ({pool.max_nodes})"))
+    if cloud == "gcp" and pool.image != "al2023":
+        issues.append(ConfigIssue(f"{path}.image", pool.image, "AWS only; GKE pools use Container-Optimized OS"))
+    try:
+        accelerator = resolve_accelerator(cloud, region, pool.gpu, pool.gpus_per_node, type_name=pool.instance_type)
+    except AcceleratorNotOffered as error:
+        return [*issues, ConfigIssue(f"{path}.gpu", pool.gpu, str(error))]
+    if accelerator.vendor != "nvidia":
+        message = (
+            "Neuron pools are not supported yet: aistacks installs no Neuron device plugin, so "
+            "aws.amazon.com/neuron would never be schedulable; allowed: NVIDIA GPUs"
+        )
+        issues.append(ConfigIssue(f"{path}.gpu", pool.gpu, message))
+    capacity = pool.capacity or ROLE_DEFAULTS[role].capacity
+    if accelerator.name in SPOT_OR_RESERVED_ONLY and capacity == "on_demand":
+        message = f"{accelerator.name} cannot be had on demand (spot, Flex-start or a reservation only); allowed: spot"
+        issues.append(ConfigIssue(f"{path}.capacity", "on_demand", message))
+    return issues
+
+
+_ENGINE_ONLY: tuple[tuple[str, VectorEngine], ...] = (
+    ("storage_gib", "qdrant"),
+    ("snapshot_schedule", "qdrant"),
+    ("snapshot_retention_days", "qdrant"),
+    ("dimensions", "vertex-vector-search"),
+    ("distance", "vertex-vector-search"),
+)
+"""Fields that only one engine reads."""
+
+
+def _vector_issues(spec: PlatformSpec, root: str) -> list[ConfigIssue]:
+    issues: list[ConfigIssue] = []
+    for index, vector in enumerate(spec.vector):
+        path = f"{root}.vector[{index}]"
+        if vector.engine in [other.engine for other in spec.vector[:index]]:
+            issues.append(ConfigIssue(f"{path}.engine", vector.engine, "one vector database per engine"))
+        issues += [
+            ConfigIssue(f"{path}.{field}", getattr(vector, field), f"applies to engine {engine} only")
+            for field, engine in _ENGINE_ONLY
+            if getattr(vector, field) is not None and vector.engine != engine
+        ]
+        if vector.engine == "qdrant":
+            issues += _qdrant_issues(spec, vector, path)
+        else:
+            issues += _managed_issues(spec, vector, root, path)
+    return issues
+
+
+def _qdrant_issues(spec: PlatformSpec, vector: VectorSpec, path: str) -> list[ConfigIssue]:
+    issues = [
+        ConfigIssue(
+            f"{path}.{field}",
+            getattr(vector, field),
+            "applies to managed engines only: qdrant is reachable only inside its cluster and its volumes "
+            "always use the stack's key",
+        )
+        for field, secure in (("public_access", False), ("customer_managed_key", True))
+        if getattr(vector, field) != secure
+    ]
+    if not spec.clusters(vector.cloud, vector.cluster):
+        where = vector.cluster or vector.cloud or "any cloud"
+        message = "no cluster to host the vector database; define one under aws or gcp clusters"
+        issues.append(ConfigIssue(path, where, message))
+    return issues
+
+
+def _managed_issues(spec: PlatformSpec, vector: VectorSpec, root: str, path: str) -> list[ConfigIssue]:
+    issues: list[ConfigIssue] = []
+    cloud = MANAGED_VECTOR_ENGINES[vector.engine]
+    settings = spec.cloud_specs().get(cloud)
+    if vector.cloud not in (None, cloud):
+        issues.append(ConfigIssue(f"{path}.cloud", vector.cloud, f"{vector.engine} runs on {cloud}; allowed: {cloud}"))
+    elif settings is None:
+        issues.append(ConfigIssue(f"{path}.engine", vector.engine, f"{vector.engine} needs `{cloud}` settings"))
+    elif settings.region not in vector_engine_regions(vector.engine):
+        offered = sorted(vector_engine_regions(vector.engine) & set(regions_in_jurisdiction(cloud, spec.jurisdiction)))
+        message = (
+            f"{vector.engine} is not offered in {cloud}.region {settings.region}; regions that offer it in "
+            f"jurisdiction {spec.jurisdiction!r}: {', '.join(offered) or 'none'}"
+        )
+        issues.append(ConfigIssue(f"{path}.engine", vector.engine, message))
+    elif not spec.clusters(cloud, vector.cluster):
+        message = (
+            f"no {cloud.upper()} cluster whose workloads would use the {vector.engine} store; "
+            f"define one under {cloud}.clusters"
+        )
+        issues.append(ConfigIssue(f"{path}.cluster", vector.cluster, message))
+    if vector.engine == "opensearch-serverless":
+        if vector.replicas is not None and vector.replicas > 2:
+            message = "OpenSearch Serverless keeps one copy, or one plus a standby in another zone; allowed: 1, 2"
+            issues.append(ConfigIssue(f"{path}.replicas", vector.replicas, message))
+        name = managed_store_name(platform_prefix(spec.name, spec.environment))
+        if len(name) > OPENSEARCH_NAME_LIMIT:
+            message = (
+                f"the collection name {name!r} would exceed OpenSearch Serverless's {OPENSEARCH_NAME_LIMIT} "
+                "characters; use a shorter platform name"
+            )
+            issues.append(ConfigIssue(f"{root}.name", spec.name, message))
+    if vector.engine == "vertex-vector-search" and vector.dimensions is None:
+        issues.append(ConfigIssue(f"{path}.dimensions", None, "required for vertex-vector-search: 1 to 4096"))
+    return issues

@@ -1,0 +1,24 @@
+"""The words config, plan and resources share: the values a cloud, a tier or a pool setting can take.
+
+A leaf module (no imports of aistacks), so that every layer can name these types without importing
+the layers above it.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Cloud = Literal["aws", "gcp"]
+CLOUDS: tuple[Cloud, ...] = ("aws", "gcp")
+"""Every cloud aistacks builds on, in the order plans, outputs and reports list them."""
+
+Tier = Literal["dev", "staging", "prod"]
+Role = Literal["training", "inference"]
+Capacity = Literal["spot", "on_demand"]
+NodeImage = Literal["al2023", "bottlerocket"]
+NatMode = Literal["per_zone", "single"]
+ObjectLockMode = Literal["GOVERNANCE", "COMPLIANCE"]
+VectorEngine = Literal["qdrant", "opensearch-serverless", "vertex-vector-search"]
+KeyService = Literal["cloudtrail", "logs", "autoscaling"]
+"""AWS services a stack key may be used by directly (service principals in the key policy)."""
+VertexDistance = Literal["DOT_PRODUCT_DISTANCE", "COSINE_DISTANCE", "SQUARED_L2_DISTANCE", "L1_DISTANCE"]

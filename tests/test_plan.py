@@ -1,0 +1,175 @@
+"""The pure plan, unit by unit: what roles, tiers and clouds decide, and the AWS and GCP facts it applies.
+Its invariants over any valid config are :mod:`tests.test_plan_invariants`'s."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from aistacks.aws.documents import irsa_trust_policy, key_policy
+from aistacks.aws.nodes import autoscaler_tags
+from aistacks.catalog import accelerator_types
+from aistacks.config import parse_platform_spec
+from aistacks.plan import AwsPlan, GcpPlan, PlatformPlan, plan_platform
+from aistacks.plan.aws import AMI_TYPES, DEVICE_PLUGIN_LABEL, UnsupportedNodeImage, ami_type, needs_device_plugin
+from aistacks.spec import ClusterSpec, GpuPoolSpec
+from aistacks.validate import compute_issues
+
+
+def planned(environment: str = "prod", **clouds: Any) -> PlatformPlan:
+    return plan_platform(parse_platform_spec({"environment": environment, "jurisdiction": "eu", **clouds}))
+
+
+def aws_plan(plan: PlatformPlan) -> AwsPlan:
+    aws = plan.clouds["aws"]
+    assert isinstance(aws, AwsPlan)
+    return aws
+
+
+def gcp_plan(plan: PlatformPlan) -> GcpPlan:
+    gcp = plan.clouds["gcp"]
+    assert isinstance(gcp, GcpPlan)
+    return gcp
+
+
+def eks(region: str, *clusters: dict[str, Any]) -> dict[str, Any]:
+    return {"aws": {"region": region, "kubernetes_version": "1.35", "clusters": list(clusters)}}
+
+
+def test_roles_decide_scale_to_zero_and_capacity() -> None:
+    pool = {"name": "gpu", "gpu": "a10g"}
+    plan = aws_plan(
+        planned(
+            "prod",
+            **eks("eu-west-1", {"role": "training", "gpu_pools": [pool]}, {"role": "inference", "gpu_pools": [pool]}),
+        )
+    )
+    training, inference = plan.clusters
+    assert (training.gpu_pools[0].min_nodes, training.gpu_pools[0].capacity) == (0, "spot")
+    assert (inference.gpu_pools[0].min_nodes, inference.gpu_pools[0].capacity) == (1, "on_demand")
+    assert training.gpu_pools[0].accelerator.name == "g5.xlarge"
+    assert not training.public_endpoint
+    assert training.deletion_protection
+
+
+def test_ami_types_follow_vendor_architecture_and_image() -> None:
+    types = accelerator_types("aws")
+    assert ami_type(types["p5.48xlarge"], "al2023") == "AL2023_x86_64_NVIDIA"
+    assert ami_type(types["p5.48xlarge"], "bottlerocket") == "BOTTLEROCKET_x86_64_NVIDIA"
+    assert ami_type(types["inf2.xlarge"], "al2023") == "AL2023_x86_64_NEURON"
+    with pytest.raises(UnsupportedNodeImage, match="al2023"):
+        ami_type(types["trn1.2xlarge"], "bottlerocket")
+    assert needs_device_plugin("AL2023_x86_64_NVIDIA")
+    assert not needs_device_plugin("BOTTLEROCKET_x86_64_NVIDIA")
+    assert not needs_device_plugin("AL2023_x86_64_NEURON")
+    assert set(AMI_TYPES.values()) >= {"AL2023_x86_64_NVIDIA", "BOTTLEROCKET_x86_64_NVIDIA", "AL2023_x86_64_NEURON"}
+
+
+@pytest.mark.parametrize(("image", "plugin"), [("al2023", True), ("bottlerocket", False)])
+def test_the_device_plugin_runs_where_the_image_lacks_it(image: str, plugin: bool) -> None:
+    pool = {"name": "l4", "gpu": "l4", "image": image}
+    (cluster,) = aws_plan(planned("dev", **eks("eu-central-1", {"role": "training", "gpu_pools": [pool]}))).clusters
+    assert cluster.device_plugin is plugin
+    assert (DEVICE_PLUGIN_LABEL in cluster.gpu_pools[0].labels) is plugin
+
+
+def test_autoscaler_tags_describe_a_node_that_does_not_exist_yet() -> None:
+    pool = {"name": "a100", "gpu": "a100-40gb", "gpus_per_node": 8}
+    (cluster,) = aws_plan(planned("prod", **eks("eu-central-1", {"role": "training", "gpu_pools": [pool]}))).clusters
+    tags = autoscaler_tags("aistacks-prod-training", cluster.gpu_pools[0])
+    assert tags["k8s.io/cluster-autoscaler/enabled"] == "true"
+    assert tags["k8s.io/cluster-autoscaler/aistacks-prod-training"] == "owned"
+    assert tags["k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu"] == "8"
+    assert tags["k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu"] == "true:NoSchedule"
+    assert tags["k8s.io/cluster-autoscaler/node-template/label/aistacks.io/pool"] == "a100"
+
+
+def test_gke_pools_take_gkes_own_taint_and_the_zones_that_offer_the_accelerator() -> None:
+    gke = {"project": "acme-ai-prod", "region": "europe-west4", "kubernetes_version": "1.35"}
+    gke["clusters"] = [{"role": "training", "gpu_pools": [{"name": "h100", "gpu": "h100", "gpus_per_node": 8}]}]
+    (cluster,) = gcp_plan(planned("prod", gcp=gke)).clusters
+    (pool,) = cluster.gpu_pools
+    assert (pool.taint.key, pool.taint.value, pool.taint.api_effect) == ("nvidia.com/gpu", "present", "NO_SCHEDULE")
+    assert pool.zones == tuple(accelerator_types("gcp")["a3-highgpu-8g"].zones_in("europe-west4"))
+    assert pool.accelerator_type == "nvidia-h100-80gb"
+    assert cluster.release_channel == "STABLE", "prod's channel"
+    assert cluster.master_authorized_cidr == str(gcp_plan(planned("prod", gcp=gke)).ranges.primary)
+
+
+@pytest.mark.parametrize(("environment", "channel"), [("dev", "REGULAR"), ("staging", "REGULAR"), ("prod", "STABLE")])
+def test_the_tier_picks_the_gke_release_channel(environment: str, channel: str) -> None:
+    gke = {
+        "project": "acme-ai-dev",
+        "region": "europe-west4",
+        "kubernetes_version": "1.35",
+        "clusters": [{"role": "training"}],
+    }
+    (cluster,) = gcp_plan(planned(environment, gcp=gke)).clusters
+    assert cluster.release_channel == channel
+
+
+def test_node_service_account_ids_fit_iam() -> None:
+    gke = {"project": "acme-ai-dev", "region": "europe-west4", "kubernetes_version": "1.35"}
+    gke["clusters"] = [{"role": "training", "name": "a-very-long-name-xyz"}]
+    plan = plan_platform(
+        parse_platform_spec(
+            {"name": "platform-with-a-long", "environment": "staging", "jurisdiction": "eu", "gcp": gke}
+        )
+    )
+    (cluster,) = gcp_plan(plan).clusters
+    assert cluster.node_service_account_id == "platform-with-a-long-staging-a"[:30].rstrip("-")
+    assert len(cluster.node_service_account_id) <= 30 and not cluster.node_service_account_id.endswith("-")
+
+
+def test_irsa_trust_is_bound_to_one_service_account() -> None:
+    policy = irsa_trust_policy(
+        "arn:aws:iam::1:oidc-provider/oidc.eks.x/id/AB", "https://oidc.eks.x/id/AB", "kube-system:aws-node"
+    )
+    (statement,) = policy["Statement"]  # type: ignore[misc]
+    assert statement["Condition"]["StringEquals"] == {
+        "oidc.eks.x/id/AB:sub": "system:serviceaccount:kube-system:aws-node",
+        "oidc.eks.x/id/AB:aud": "sts.amazonaws.com",
+    }
+
+
+def test_the_key_admits_auto_scaling_for_encrypted_node_volumes() -> None:
+    statements = {s["Sid"]: s for s in key_policy("111122223333", "aws", "eu-west-1", ("autoscaling",))["Statement"]}
+    grant = statements["AutoScalingGrantsForNodeVolumes"]
+    assert grant["Principal"]["AWS"].endswith(
+        ":role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
+    )
+    assert grant["Condition"] == {"Bool": {"kms:GrantIsForAWSResource": "true"}}
+
+
+@pytest.mark.parametrize(
+    ("cloud", "region", "pool", "path", "message"),
+    [
+        ("aws", "eu-central-1", {"name": "neuron", "gpu": "inferentia2"}, "gpu", "Neuron pools are not supported yet"),
+        (
+            "gcp",
+            "europe-west4",
+            {"name": "h100", "gpu": "h100", "gpus_per_node": 4, "capacity": "on_demand"},
+            "capacity",
+            "cannot be had on demand",
+        ),
+        (
+            "gcp",
+            "europe-west4",
+            {"name": "h100", "gpu": "h100", "gpus_per_node": 4},
+            "capacity",
+            "cannot be had on demand",
+        ),
+    ],
+)
+def test_pools_that_could_never_run_are_config_errors(
+    cloud: str, region: str, pool: dict[str, Any], path: str, message: str
+) -> None:
+    clusters = [ClusterSpec(role="inference", gpu_pools=(GpuPoolSpec(**pool),))]
+    issues = compute_issues(cloud, region, "1.35", clusters, "x")  # type: ignore[arg-type]
+    assert [issue.path for issue in issues if message in issue.message] == [f"x.clusters[0].gpu_pools[0].{path}"]
+
+
+def test_a_spot_only_type_for_training_is_no_error() -> None:
+    clusters = [ClusterSpec(role="training", gpu_pools=(GpuPoolSpec(name="h100", gpu="h100", gpus_per_node=4),))]
+    assert compute_issues("gcp", "europe-west4", "1.35", clusters, "x") == []
