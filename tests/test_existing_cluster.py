@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import kubernetes_validate
@@ -14,13 +16,13 @@ from aistacks.engine.graph import display_value
 
 from .test_compute import KUBERNETES_VERSION, manifests
 
-PROGRAM = Path(__file__).parent / "programs" / "existing_cluster"
+PROGRAM = Path(__file__).resolve().parents[1] / "examples" / "existing-cluster"
 
 
 @pytest.fixture(scope="module")
 def graph() -> ResourceGraph:
     project = load_project(PROGRAM)
-    return run_stack_file(project, project.stack_file("test"))
+    return run_stack_file(project, project.stack_file("onprem"))
 
 
 def test_every_object_goes_through_the_teams_provider(graph: ResourceGraph) -> None:
@@ -62,7 +64,27 @@ def test_the_gate_reports_volumes_on_a_class_the_program_does_not_define(tmp_pat
         encoding="utf-8",
     )  # fmt: skip
     report = tmp_path / "report.json"
-    args = ["gate", "--stack-file", str(PROGRAM / "Pulumi.test.yaml"), "--project-dir", str(PROGRAM)]
+    args = ["gate", "--stack-file", str(PROGRAM / "Pulumi.onprem.yaml"), "--project-dir", str(PROGRAM)]
     assert main([*args, "--policy-config", str(config), "--format", "json", "--output", str(report)]) == 1
     found = [(f["ruleId"], f["path"]) for f in json.loads(report.read_text(encoding="utf-8"))["findings"]]
     assert found == [("AIS-ENC-004", "spec.volumeClaimTemplates[0].spec.storageClassName")]
+
+
+def test_the_suppression_the_example_shows_records_the_evidence(tmp_path: Path) -> None:
+    """The examples README's suppression, in force (its expiry moved ahead of today), passes the gate and is
+    listed in the report."""
+    readme = (PROGRAM.parent / "README.md").read_text(encoding="utf-8")
+    (block,) = re.findall(r"```json\n(.*?)```", readme, re.DOTALL)
+    rule = json.loads("{" + block + "}")
+    for suppression in rule["AIS-ENC-004"]["suppressions"]:
+        suppression["expires"] = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    config = json.loads((PROGRAM / "policies" / "config" / "onprem.json").read_text(encoding="utf-8")) | rule
+    (tmp_path / "policy.json").write_text(json.dumps(config), encoding="utf-8")
+    report = tmp_path / "report.json"
+    args = ["gate", "--stack-file", str(PROGRAM / "Pulumi.onprem.yaml"), "--project-dir", str(PROGRAM)]
+    assert (
+        main([*args, "--policy-config", str(tmp_path / "policy.json"), "--format", "json", "--output", str(report)])
+        == 0
+    )
+    document = json.loads(report.read_text(encoding="utf-8"))
+    assert [f["level"] for f in document["findings"]] == ["suppressed"]
