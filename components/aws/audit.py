@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -13,6 +14,7 @@ from aistacks._options import child, stateful_child
 from aistacks.aws.bucket import EncryptedBucket, EncryptedBucketArgs, ObjectLock
 from aistacks.aws.context import aws_context
 from aistacks.aws.documents import assume_role_policy, cloudtrail_delivery_statements
+from aistacks.plan import CloudPlan
 
 TYPE_TOKEN = "aistacks:aws:AuditTrail"
 
@@ -40,6 +42,27 @@ class AuditTrailArgs:
     """Protect the log bucket and log group from deletion. Default: on."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags on the trail, bucket and log group. Default: none."""
+
+    @classmethod
+    def from_plan(
+        cls,
+        cloud: CloudPlan[Any],
+        kms_key_arn: pulumi.Input[str],
+        bucket_name: pulumi.Input[str],
+        data_event_bucket_arns: Sequence[pulumi.Input[str]],
+    ) -> AuditTrailArgs:
+        """The audit trail of ``cloud``'s plan, logging the data events of ``data_event_bucket_arns``."""
+        audit = cloud.audit
+        return cls(
+            kms_key_arn=kms_key_arn,
+            trail_name=audit.resource_name,
+            bucket_name=bucket_name,
+            log_retention_days=audit.log_retention_days,
+            object_lock=ObjectLock(mode=audit.object_lock_mode, days=audit.object_lock_days),
+            data_event_bucket_arns=data_event_bucket_arns,
+            noncurrent_version_days=audit.log_retention_days,
+            protect=cloud.protect,
+        )
 
 
 class AuditTrail(pulumi.ComponentResource):

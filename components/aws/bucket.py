@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -12,6 +13,7 @@ import pulumi_aws as aws
 from aistacks._options import child, stateful_child
 from aistacks.aws.context import aws_context
 from aistacks.aws.documents import Statement, bucket_access_policy, tls_only_statements
+from aistacks.plan import BucketPlan, CloudPlan
 from aistacks.vocabulary import ObjectLockMode
 
 TYPE_TOKEN = "aistacks:aws:EncryptedBucket"
@@ -51,6 +53,20 @@ class EncryptedBucketArgs:
     """Protect the bucket from deletion and retain it if removed from the program. Default: on."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags on the bucket. Default: none (the provider's default tags still apply)."""
+
+    @classmethod
+    def from_plan(
+        cls, bucket: BucketPlan, cloud: CloudPlan[Any], kms_key_arn: pulumi.Input[str], bucket_name: pulumi.Input[str]
+    ) -> EncryptedBucketArgs:
+        """A bucket of ``cloud``'s plan, named ``bucket_name`` (its plan's stem and the account ID)."""
+        return cls(
+            kms_key_arn=kms_key_arn,
+            bucket_name=bucket_name,
+            noncurrent_version_days=bucket.noncurrent_version_days,
+            expiration_days=bucket.expiration_days,
+            force_destroy=bucket.force_destroy,
+            protect=cloud.protect,
+        )
 
 
 class EncryptedBucket(pulumi.ComponentResource):

@@ -18,7 +18,7 @@ from aistacks.aws.kubernetes import EBS_STORAGE_CLASS, IRSA_ANNOTATION, ebs_stor
 from aistacks.aws.nodes import launch_template
 from aistacks.k8s import MetadataServer, WorkloadIdentity, apply_manifest
 from aistacks.k8s.kubeconfig import exec_kubeconfig
-from aistacks.plan.aws import SYSTEM_AMI_TYPE, SYSTEM_INSTANCE_TYPE
+from aistacks.plan.aws import SYSTEM_AMI_TYPE, SYSTEM_INSTANCE_TYPE, EksClusterPlan
 from aistacks.vocabulary import Role
 
 TYPE_TOKEN = "aistacks:aws:EksCluster"
@@ -66,6 +66,26 @@ class EksClusterArgs:
     entry, which EKS adds, is how the deployment reaches the cluster)."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags on the cluster and its resources. Default: none (the provider's default tags still apply)."""
+
+    @classmethod
+    def from_plan(
+        cls, cluster: EksClusterPlan, subnet_ids: Sequence[pulumi.Input[str]], kms_key_arn: pulumi.Input[str]
+    ) -> EksClusterArgs:
+        """The cluster of a plan, in ``subnet_ids``, encrypted with ``kms_key_arn``."""
+        return cls(
+            kubernetes_version=cluster.kubernetes_version,
+            subnet_ids=subnet_ids,
+            kms_key_arn=kms_key_arn,
+            role=cluster.role,
+            public_endpoint=cluster.public_endpoint,
+            log_retention_days=cluster.log_retention_days,
+            deletion_protection=cluster.deletion_protection,
+            protect=cluster.protect,
+            system_nodes=cluster.system_nodes,
+            system_instance_type=cluster.system_instance_type,
+            admin_role_arns=cluster.admin_role_arns,
+            api_access_cidrs=cluster.api_access_cidrs,
+        )
 
 
 class EksCluster(pulumi.ComponentResource):

@@ -12,6 +12,7 @@ import pulumi_aws as aws
 from aistacks._options import child, stateful_child
 from aistacks.aws.context import aws_context
 from aistacks.aws.documents import key_policy
+from aistacks.plan import AwsPlan
 from aistacks.vocabulary import KeyService
 
 TYPE_TOKEN = "aistacks:aws:KmsKey"
@@ -38,6 +39,20 @@ class KmsKeyArgs:
     """Protect the key from deletion and retain it if removed from the program. Default: on."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags on the key. Default: none (the provider's default tags still apply)."""
+
+    @classmethod
+    def from_plan(cls, cloud: AwsPlan, autoscaling_role_arn: pulumi.Input[str] | None = None) -> KmsKeyArgs:
+        """The stack key of ``cloud``'s plan; ``autoscaling_role_arn`` when the program creates that role."""
+        key = cloud.key
+        return cls(
+            description=cloud.key_description,
+            rotation_period_days=key.rotation_period_days,
+            deletion_window_days=key.deletion_window_days,
+            services=cloud.key_services,
+            autoscaling_role_arn=autoscaling_role_arn,
+            alias=cloud.key_alias,
+            protect=cloud.protect,
+        )
 
 
 class KmsKey(pulumi.ComponentResource):

@@ -13,6 +13,7 @@ import pulumi_aws as aws
 from aistacks._options import child, stateful_child
 from aistacks.aws.context import aws_context
 from aistacks.aws.documents import assume_role_policy
+from aistacks.plan import AwsPlan
 from aistacks.plan.network import SubnetPlan, plan_aws_subnets
 from aistacks.vocabulary import NatMode
 
@@ -59,6 +60,21 @@ class NetworkArgs:
     """Protect the flow log group from deletion. Default: on."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags on every resource. Default: none."""
+
+    @classmethod
+    def from_plan(cls, cloud: AwsPlan, flow_log_key_arn: pulumi.Input[str]) -> NetworkArgs:
+        """The network of ``cloud``'s plan, its flow logs encrypted with ``flow_log_key_arn``."""
+        network = cloud.network
+        return cls(
+            flow_log_key_arn=flow_log_key_arn,
+            cidr=network.cidr,
+            zone_count=network.zones,
+            subnets=network.subnets,
+            nat=network.nat,
+            flow_log_retention_days=network.flow_log_retention_days,
+            cluster_names=network.cluster_names,
+            protect=cloud.protect,
+        )
 
 
 def _zone(names: Sequence[str], index: int) -> str:

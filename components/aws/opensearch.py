@@ -17,6 +17,8 @@ import pulumi
 import pulumi_aws as aws
 
 from aistacks._options import child, stateful_child
+from aistacks.aws.network import Network
+from aistacks.plan import CloudPlan, VectorPlan
 
 TYPE_TOKEN = "aistacks:aws:VectorCollection"
 
@@ -115,6 +117,30 @@ class VectorCollectionArgs:
     """Protect the collection from deletion; retain it if removed from the program. Default: on."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags on the collection (the policies and the VPC endpoint take none). Default: none."""
+
+    @classmethod
+    def from_plan(
+        cls,
+        vector: VectorPlan,
+        cloud: CloudPlan[Any],
+        network: Network,
+        kms_key_arn: pulumi.Input[str],
+        reader_role_arns: Sequence[pulumi.Input[str]],
+    ) -> VectorCollectionArgs:
+        """The collection of a plan, behind an endpoint in ``network``'s private subnets; ``kms_key_arn`` is
+        used unless the plan opts out of a customer-managed key."""
+        return cls(
+            collection_name=vector.name,
+            vpc_id=network.vpc.id,
+            subnet_ids=network.private_subnet_ids,
+            security_group_ids=[network.endpoint_security_group.id],
+            kms_key_arn=kms_key_arn if vector.customer_managed_key else None,
+            reader_role_arns=reader_role_arns,
+            standby_replicas=vector.replicas > 1,
+            public_access=vector.public_access,
+            protect=cloud.protect,
+            tags=dict(cloud.tags),
+        )
 
 
 class VectorCollection(pulumi.ComponentResource):

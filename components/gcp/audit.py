@@ -10,6 +10,7 @@ import pulumi_gcp as gcp
 
 from aistacks._options import child, stateful_child
 from aistacks.gcp.kms import KmsKey
+from aistacks.plan import GcpPlan
 
 TYPE_TOKEN = "aistacks:gcp:AuditSink"
 AUDIT_LOG_FILTER = 'logName:"/logs/cloudaudit.googleapis.com%2F"'
@@ -36,6 +37,18 @@ class AuditSinkArgs:
     """Members whose data access is not logged (a noisy pipeline's service account). Default: none."""
     protect: bool = True
     """Protect the log bucket from deletion; retain it if removed from the program. Default: on."""
+
+    @classmethod
+    def from_plan(cls, cloud: GcpPlan, kms_key: KmsKey) -> AuditSinkArgs:
+        """The audit sink of ``cloud``'s plan: its log bucket in the region, encrypted with ``kms_key``."""
+        return cls(
+            kms_key=kms_key,
+            project=cloud.project,
+            location=cloud.region,
+            retention_days=cloud.audit.log_retention_days,
+            locked=cloud.audit.lock_log_bucket,
+            protect=cloud.protect,
+        )
 
 
 class AuditSink(pulumi.ComponentResource):

@@ -12,6 +12,7 @@ import pulumi_gcp as gcp
 from aistacks._options import child, stateful_child
 from aistacks.gcp.identity import WorkloadPrincipal
 from aistacks.gcp.kms import SECONDS_PER_DAY, KmsKey
+from aistacks.plan import BucketPlan, GcpPlan
 
 TYPE_TOKEN = "aistacks:gcp:EncryptedBucket"
 
@@ -54,6 +55,20 @@ class EncryptedBucketArgs:
     """Protect the bucket from deletion and retain it if removed from the program. Default: on."""
     labels: Mapping[str, str] = field(default_factory=dict)
     """Labels on the bucket. Default: none."""
+
+    @classmethod
+    def from_plan(cls, bucket: BucketPlan, cloud: GcpPlan, kms_key: KmsKey) -> EncryptedBucketArgs:
+        """A bucket of ``cloud``'s plan, in its region, with ``kms_key`` as its default key."""
+        return cls(
+            kms_key=kms_key,
+            project=cloud.project,
+            location=cloud.region,
+            noncurrent_version_days=bucket.noncurrent_version_days,
+            expiration_days=bucket.expiration_days,
+            soft_delete_days=bucket.soft_delete_days,
+            force_destroy=bucket.force_destroy,
+            protect=cloud.protect,
+        )
 
 
 class EncryptedBucket(pulumi.ComponentResource):

@@ -14,9 +14,17 @@ from aistacks._options import child, stateful_child
 from aistacks.gcp.identity import WorkloadPrincipal, workload_principal_member
 from aistacks.gcp.kms import KmsKey
 from aistacks.gcp.kubernetes import GKE_METADATA_SERVER, PD_STORAGE_CLASS, pd_storage_classes
+from aistacks.gcp.network import Network
 from aistacks.k8s import MetadataServer, WorkloadIdentity, apply_manifest
 from aistacks.k8s.kubeconfig import exec_kubeconfig
-from aistacks.plan.gcp import SYSTEM_MACHINE_TYPE, SYSTEM_NODES_PER_ZONE, GkePoolPlan, node_service_account_id
+from aistacks.plan.gcp import (
+    SYSTEM_MACHINE_TYPE,
+    SYSTEM_NODES_PER_ZONE,
+    GcpPlan,
+    GkeClusterPlan,
+    GkePoolPlan,
+    node_service_account_id,
+)
 from aistacks.plan.model import Taint
 from aistacks.vocabulary import Role
 
@@ -67,6 +75,31 @@ class GkeClusterArgs:
     node_service_account_id: str | None = None
     """The nodes' service account ID. Default: ``<name>-nodes``, cut to the 30 characters IAM allows."""
     labels: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_plan(cls, cluster: GkeClusterPlan, cloud: GcpPlan, network: Network, kms_key: KmsKey) -> GkeClusterArgs:
+        """The cluster of a plan, in ``network`` on its planned ranges, encrypted with ``kms_key``."""
+        return cls(
+            project=cloud.project,
+            region=cloud.region,
+            kubernetes_version=cluster.kubernetes_version,
+            network=network.network.id,
+            subnetwork=network.subnetwork.id,
+            pods_range=cluster.ranges.pods_name,
+            services_range=cluster.ranges.services_name,
+            master_authorized_cidr=cluster.master_authorized_cidr,
+            api_access_cidrs=cluster.api_access_cidrs,
+            kms_key=kms_key,
+            role=cluster.role,
+            public_endpoint=cluster.public_endpoint,
+            release_channel=cluster.release_channel,
+            deletion_protection=cluster.deletion_protection,
+            protect=cluster.protect,
+            system_nodes_per_zone=cluster.system_nodes_per_zone,
+            system_machine_type=cluster.system_machine_type,
+            node_service_account_id=cluster.node_service_account_id,
+            labels=dict(cloud.tags),
+        )
 
 
 class GkeCluster(pulumi.ComponentResource):

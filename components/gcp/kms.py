@@ -10,6 +10,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from aistacks._options import child, stateful_child
+from aistacks.plan import GcpPlan
 
 TYPE_TOKEN = "aistacks:gcp:KmsKey"
 SECONDS_PER_DAY = 86_400
@@ -44,6 +45,18 @@ class KmsKeyArgs:
     """Protect the key ring and key from deletion; retain them if removed from the program. Default: on."""
     labels: Mapping[str, str] = field(default_factory=dict)
     """Labels on the key. Default: none."""
+
+    @classmethod
+    def from_plan(cls, cloud: GcpPlan) -> KmsKeyArgs:
+        """The stack key of ``cloud``'s plan, in its region."""
+        return cls(
+            project=cloud.project,
+            location=cloud.region,
+            rotation_period_days=cloud.key.rotation_period_days,
+            destroy_scheduled_days=cloud.key.deletion_window_days,
+            hsm=cloud.key.hsm,
+            protect=cloud.protect,
+        )
 
 
 class KmsKey(pulumi.ComponentResource):

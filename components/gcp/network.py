@@ -9,6 +9,7 @@ import pulumi
 import pulumi_gcp as gcp
 
 from aistacks._options import child
+from aistacks.plan import GcpPlan
 from aistacks.plan.network import GcpSubnetPlan
 
 TYPE_TOKEN = "aistacks:gcp:Network"
@@ -23,6 +24,11 @@ class NetworkArgs:
     ranges: GcpSubnetPlan
     """The nodes range and each cluster's pods and services ranges, planned
     (:func:`aistacks.plan.network.plan_gcp_ranges`). Required."""
+
+    @classmethod
+    def from_plan(cls, cloud: GcpPlan) -> NetworkArgs:
+        """The network of ``cloud``'s plan: its region and address ranges."""
+        return cls(project=cloud.project, region=cloud.region, ranges=cloud.ranges)
 
 
 class Network(pulumi.ComponentResource):

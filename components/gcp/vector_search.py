@@ -18,8 +18,10 @@ import pulumi_gcp as gcp
 
 from aistacks._options import child, stateful_child
 from aistacks.gcp.kms import KmsKey
+from aistacks.gcp.network import Network
 from aistacks.k8s.manifests import Manifest
 from aistacks.k8s.namespaces import address_egress
+from aistacks.plan import GcpPlan, VectorPlan
 from aistacks.vocabulary import VertexDistance
 
 TYPE_TOKEN = "aistacks:gcp:VectorSearchIndex"
@@ -76,6 +78,33 @@ class VectorSearchIndexArgs:
     """Protect the index from deletion; retain it if removed from the program. Default: on."""
     labels: Mapping[str, str] = field(default_factory=dict)
     """Labels on the index and the endpoint. Default: none."""
+
+    @classmethod
+    def from_plan(
+        cls,
+        vector: VectorPlan,
+        cloud: GcpPlan,
+        network: Network,
+        kms_key: KmsKey,
+        client_service_accounts: Sequence[pulumi.Input[str]],
+    ) -> VectorSearchIndexArgs:
+        """The index of a plan, on a Private Service Connect address in ``network``'s subnet; ``kms_key`` is
+        used unless the plan opts out of a customer-managed key."""
+        return cls(
+            project=cloud.project,
+            region=cloud.region,
+            display_name=vector.name,
+            dimensions=vector.dimensions,
+            distance=vector.distance,
+            network=network.network.id,
+            subnetwork=network.subnetwork.id,
+            kms_key=kms_key if vector.customer_managed_key else None,
+            min_replicas=vector.replicas,
+            public_access=vector.public_access,
+            client_service_accounts=client_service_accounts,
+            protect=cloud.protect,
+            labels=dict(cloud.tags),
+        )
 
 
 class VectorSearchIndex(pulumi.ComponentResource):

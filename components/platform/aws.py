@@ -50,93 +50,37 @@ class AwsStores(
         return self._account_id.apply(lambda account: f"{stem}-{account}")
 
     def _make_key(self) -> aws_components.KmsKey:
-        plan = self.plan
-        autoscaling_role = (
-            aws.iam.ServiceLinkedRole(
-                f"{plan.resource_name}-autoscaling-role",
-                aws_service_name="autoscaling.amazonaws.com",
-                opts=self._children,
-            )
-            if plan.create_autoscaling_service_role
-            else None
-        )
-        return aws_components.KmsKey(
-            f"{plan.resource_name}-key",
-            aws_components.KmsKeyArgs(
-                description=plan.key_description,
-                rotation_period_days=plan.key.rotation_period_days,
-                deletion_window_days=plan.key.deletion_window_days,
-                services=plan.key_services,
-                autoscaling_role_arn=autoscaling_role.arn if autoscaling_role else None,
-                alias=plan.key_alias,
-                protect=plan.protect,
-            ),
-            opts=self._children,
-        )
+        role = None
+        if self.plan.create_autoscaling_service_role:
+            service = "autoscaling.amazonaws.com"
+            name = f"{self.plan.resource_name}-autoscaling-role"
+            role = aws.iam.ServiceLinkedRole(name, aws_service_name=service, opts=self._children)
+        args = aws_components.KmsKeyArgs.from_plan(self.plan, role.arn if role else None)
+        return aws_components.KmsKey(f"{self.plan.resource_name}-key", args, opts=self._children)
 
     def _make_network(self) -> aws_components.Network:
-        network = self.plan.network
-        return aws_components.Network(
-            f"{self.plan.resource_name}-network",
-            aws_components.NetworkArgs(
-                flow_log_key_arn=self.key.arn,
-                cidr=network.cidr,
-                zone_count=network.zones,
-                subnets=network.subnets,
-                nat=network.nat,
-                flow_log_retention_days=network.flow_log_retention_days,
-                cluster_names=network.cluster_names,
-                protect=self.plan.protect,
-            ),
-            opts=self._children,
-        )
+        args = aws_components.NetworkArgs.from_plan(self.plan, self.key.arn)
+        return aws_components.Network(f"{self.plan.resource_name}-network", args, opts=self._children)
 
     def _make_bucket(self, bucket: BucketPlan) -> aws_components.EncryptedBucket:
-        return aws_components.EncryptedBucket(
-            bucket.resource_name,
-            aws_components.EncryptedBucketArgs(
-                kms_key_arn=self.key.arn,
-                bucket_name=self._physical_bucket_name(bucket.resource_name),
-                noncurrent_version_days=bucket.noncurrent_version_days,
-                expiration_days=bucket.expiration_days,
-                force_destroy=bucket.force_destroy,
-                protect=self.plan.protect,
-            ),
-            opts=self._children,
-        )
+        name = self._physical_bucket_name(bucket.resource_name)
+        args = aws_components.EncryptedBucketArgs.from_plan(bucket, self.plan, self.key.arn, name)
+        return aws_components.EncryptedBucket(bucket.resource_name, args, opts=self._children)
 
     def _make_cluster(self, plan: EksClusterPlan) -> aws_components.EksCluster:
-        eks = aws_components.EksCluster(
-            plan.resource_name,
-            aws_components.EksClusterArgs(
-                kubernetes_version=plan.kubernetes_version,
-                subnet_ids=self.network.private_subnet_ids,
-                kms_key_arn=self.key.arn,
-                role=plan.role,
-                public_endpoint=plan.public_endpoint,
-                log_retention_days=plan.log_retention_days,
-                deletion_protection=plan.deletion_protection,
-                protect=plan.protect,
-                system_nodes=plan.system_nodes,
-                system_instance_type=plan.system_instance_type,
-                admin_role_arns=plan.admin_role_arns,
-                api_access_cidrs=plan.api_access_cidrs,
-            ),
-            opts=self._children,
-        )
+        subnets = self.network.private_subnet_ids
+        args = aws_components.EksClusterArgs.from_plan(plan, subnets, self.key.arn)
+        eks = aws_components.EksCluster(plan.resource_name, args, opts=self._children)
         for pool in plan.gpu_pools:
-            aws_components.GpuNodePool(
-                pool.resource_name,
-                aws_components.GpuNodePoolArgs(
-                    cluster_name=eks.cluster.name,
-                    autoscaler_cluster_name=plan.resource_name,
-                    node_role_arn=eks.node_role.arn,
-                    subnet_ids=self.network.private_subnet_ids,
-                    kms_key_arn=self.key.arn,
-                    pool=pool,
-                ),
-                opts=pulumi.ResourceOptions(parent=eks),
+            pool_args = aws_components.GpuNodePoolArgs(
+                cluster_name=eks.cluster.name,
+                autoscaler_cluster_name=plan.resource_name,
+                node_role_arn=eks.node_role.arn,
+                subnet_ids=subnets,
+                kms_key_arn=self.key.arn,
+                pool=pool,
             )
+            aws_components.GpuNodePool(pool.resource_name, pool_args, opts=pulumi.ResourceOptions(parent=eks))
         if plan.device_plugin:
             apply_manifest(
                 f"{plan.resource_name}-nvidia-device-plugin",
@@ -151,55 +95,28 @@ class AwsStores(
     def _make_managed_store(
         self, vector: VectorPlan, client: aws_components.EksCluster, namespaces: WorkloadNamespaces
     ) -> tuple[pulumi.Resource, dict[str, pulumi.Input[str]]]:
-        """The OpenSearch Serverless collection and the identity its client cluster's workloads use."""
+        """The OpenSearch Serverless collection, and the identity its client cluster's workloads use
+        (an IRSA role named in the data access policy, granted the API, its ServiceAccount created)."""
         client_plan = self.plan.cluster(vector.cluster)
-        role = client_plan.role
-        reader = client.workload_identity(role, VECTOR_CLIENT, self.plan.tags)
-        collection = aws_components.VectorCollection(
-            vector.resource_name,
-            aws_components.VectorCollectionArgs(
-                collection_name=vector.name,
-                vpc_id=self.network.vpc.id,
-                subnet_ids=self.network.private_subnet_ids,
-                security_group_ids=[self.network.endpoint_security_group.id],
-                kms_key_arn=self.key.arn if vector.customer_managed_key else None,
-                reader_role_arns=[reader.principal.arn],
-                standby_replicas=vector.replicas > 1,
-                public_access=vector.public_access,
-                protect=self.plan.protect,
-                tags=dict(self.plan.tags),
-            ),
-            opts=self._children,
+        reader = client.workload_identity(client_plan.role, VECTOR_CLIENT, self.plan.tags)
+        args = aws_components.VectorCollectionArgs.from_plan(
+            vector, self.plan, self.network, self.key.arn, [reader.principal.arn]
         )
+        collection = aws_components.VectorCollection(vector.resource_name, args, opts=self._children)
         collection.grant_api_access(reader.principal)
-        client_service_account(
-            f"{client_plan.resource_name}-{VECTOR_CLIENT}", role, reader.annotations, client, namespaces
-        )
-        outputs: dict[str, pulumi.Input[str]] = {
+        account = f"{client_plan.resource_name}-{VECTOR_CLIENT}"
+        client_service_account(account, client_plan.role, reader.annotations, client, namespaces)
+        return collection, {
             "endpoint": collection.endpoint,
             "collection_id": collection.collection_id,
-            "service_account": f"{role}/{VECTOR_CLIENT}",
+            "service_account": f"{client_plan.role}/{VECTOR_CLIENT}",
         }
-        return collection, outputs
 
     def _make_audit(self) -> aws_components.AuditTrail:
-        audit = self.plan.audit
-        return aws_components.AuditTrail(
-            audit.resource_name,
-            aws_components.AuditTrailArgs(
-                kms_key_arn=self.key.arn,
-                trail_name=audit.resource_name,
-                bucket_name=self._physical_bucket_name(audit.bucket_name_stem),
-                log_retention_days=audit.log_retention_days,
-                object_lock=aws_components.ObjectLock(mode=audit.object_lock_mode, days=audit.object_lock_days),
-                data_event_bucket_arns=[
-                    bucket.arn for bucket in [*self.buckets.values(), *filter(None, [self.snapshot_bucket])]
-                ],
-                noncurrent_version_days=audit.log_retention_days,
-                protect=self.plan.protect,
-            ),
-            opts=self._children,
-        )
+        name = self._physical_bucket_name(self.plan.audit.bucket_name_stem)
+        logged = [bucket.arn for bucket in [*self.buckets.values(), *filter(None, [self.snapshot_bucket])]]
+        args = aws_components.AuditTrailArgs.from_plan(self.plan, self.key.arn, name, logged)
+        return aws_components.AuditTrail(self.plan.audit.resource_name, args, opts=self._children)
 
     def outputs(self) -> dict[str, pulumi.Input[str]]:
         return {"key_arn": self.key.arn, "trail_arn": self.audit.trail.arn}
