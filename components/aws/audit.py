@@ -105,32 +105,7 @@ class AuditTrail(pulumi.ComponentResource):
             tags=dict(args.tags),
             opts=stateful_child(self, protect=args.protect),
         )
-        delivery_role = aws.iam.Role(
-            f"{name}-delivery",
-            description="CloudTrail delivers events to the audit log group",
-            assume_role_policy=json.dumps(assume_role_policy("cloudtrail.amazonaws.com")),
-            tags=dict(args.tags),
-            opts=child(self),
-        )
-        delivery_policy = aws.iam.RolePolicy(
-            f"{name}-delivery",
-            role=delivery_role.name,
-            policy=self.log_group.arn.apply(
-                lambda arn: json.dumps(
-                    {
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                                "Resource": f"{arn}:log-stream:*",
-                            }
-                        ],
-                    }
-                )
-            ),
-            opts=child(self),
-        )
+        delivery_role, delivery_policy = self._log_group_delivery(name, args)
         data_buckets = [pulumi.Output.from_input(arn) for arn in args.data_event_bucket_arns]
         selectors = pulumi.Output.all(*data_buckets).apply(_advanced_event_selectors)
         self.trail = aws.cloudtrail.Trail(
@@ -155,6 +130,36 @@ class AuditTrail(pulumi.ComponentResource):
                 "log_group": self.log_group.name,
             }
         )
+
+    def _log_group_delivery(self, name: str, args: AuditTrailArgs) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
+        """The role CloudTrail assumes to write events into the log group, and what it may do there."""
+        role = aws.iam.Role(
+            f"{name}-delivery",
+            description="CloudTrail delivers events to the audit log group",
+            assume_role_policy=json.dumps(assume_role_policy("cloudtrail.amazonaws.com")),
+            tags=dict(args.tags),
+            opts=child(self),
+        )
+        policy = aws.iam.RolePolicy(
+            f"{name}-delivery",
+            role=role.name,
+            policy=self.log_group.arn.apply(
+                lambda arn: json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                                "Resource": f"{arn}:log-stream:*",
+                            }
+                        ],
+                    }
+                )
+            ),
+            opts=child(self),
+        )
+        return role, policy
 
 
 def _advanced_event_selectors(

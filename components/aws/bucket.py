@@ -89,10 +89,18 @@ class EncryptedBucket(pulumi.ComponentResource):
             tags=dict(args.tags),
             opts=stateful_child(self, protect=args.protect),
         )
-        bucket_id = self.bucket.id
+        public_access = self._locked_down(name, args)
+        self._lifecycle(name, args)
+        self.policy = self._tls_only_policy(name, args, public_access)
+        self.arn = self.bucket.arn
+        self.bucket_name = self.bucket.bucket
+        self.register_outputs({"arn": self.arn, "bucket_name": self.bucket_name})
+
+    def _locked_down(self, name: str, args: EncryptedBucketArgs) -> aws.s3.BucketPublicAccessBlock:
+        """Never public, owned by the account alone, encrypted with the key by default."""
         public_access = aws.s3.BucketPublicAccessBlock(
             f"{name}-public-access",
-            bucket=bucket_id,
+            bucket=self.bucket.id,
             block_public_acls=True,
             block_public_policy=True,
             ignore_public_acls=True,
@@ -101,13 +109,13 @@ class EncryptedBucket(pulumi.ComponentResource):
         )
         aws.s3.BucketOwnershipControls(
             f"{name}-ownership",
-            bucket=bucket_id,
+            bucket=self.bucket.id,
             rule={"object_ownership": "BucketOwnerEnforced"},
             opts=child(self),
         )
         aws.s3.BucketServerSideEncryptionConfiguration(
             f"{name}-encryption",
-            bucket=bucket_id,
+            bucket=self.bucket.id,
             rules=[
                 {
                     "apply_server_side_encryption_by_default": {
@@ -119,9 +127,13 @@ class EncryptedBucket(pulumi.ComponentResource):
             ],
             opts=child(self),
         )
+        return public_access
+
+    def _lifecycle(self, name: str, args: EncryptedBucketArgs) -> None:
+        """Versions kept, old ones and (for backups) current ones expired, and the Object Lock default."""
         versioning = aws.s3.BucketVersioning(
             f"{name}-versioning",
-            bucket=bucket_id,
+            bucket=self.bucket.id,
             versioning_configuration={"status": "Enabled"},
             opts=child(self),
         )
@@ -136,19 +148,24 @@ class EncryptedBucket(pulumi.ComponentResource):
             rule["expiration"] = {"days": args.expiration_days}
         aws.s3.BucketLifecycleConfiguration(
             f"{name}-lifecycle",
-            bucket=bucket_id,
+            bucket=self.bucket.id,
             rules=[rule],
             opts=child(self, depends_on=[versioning]),
         )
         if args.object_lock is not None:
             aws.s3.BucketObjectLockConfiguration(
                 f"{name}-object-lock",
-                bucket=bucket_id,
+                bucket=self.bucket.id,
                 rule={
                     "default_retention": {"mode": args.object_lock.mode, "days": args.object_lock.days},
                 },
                 opts=child(self, depends_on=[versioning]),
             )
+
+    def _tls_only_policy(
+        self, name: str, args: EncryptedBucketArgs, public_access: aws.s3.BucketPublicAccessBlock
+    ) -> aws.s3.BucketPolicy:
+        """Deny requests without TLS 1.2, plus the caller's statements."""
         # The ARN from the name, not the `arn` output: a name known at preview makes the policy known too.
         context = aws_context(self)
         bucket_arn = pulumi.Output.all(context, self.bucket.bucket).apply(
@@ -161,15 +178,12 @@ class EncryptedBucket(pulumi.ComponentResource):
             )
         )
         # After the public access block, so a policy is never evaluated on a bucket without it.
-        self.policy = aws.s3.BucketPolicy(
+        return aws.s3.BucketPolicy(
             f"{name}-policy",
-            bucket=bucket_id,
+            bucket=self.bucket.id,
             policy=policy_document,
             opts=child(self, depends_on=[public_access]),
         )
-        self.arn = self.bucket.arn
-        self.bucket_name = self.bucket.bucket
-        self.register_outputs({"arn": self.arn, "bucket_name": self.bucket_name})
 
     def grant_read(self, role: aws.iam.Role) -> aws.iam.RolePolicy:
         """Let ``role`` list the bucket and read objects, and decrypt them with the bucket's key."""

@@ -108,6 +108,7 @@ class GkeCluster(pulumi.ComponentResource):
     builds on it."""
 
     cluster: gcp.container.Cluster
+    cluster_name: str
     node_service_account: gcp.serviceaccount.Account
     provider: k8s.Provider
     storage_class: str = PD_STORAGE_CLASS
@@ -118,9 +119,40 @@ class GkeCluster(pulumi.ComponentResource):
     def __init__(self, name: str, args: GkeClusterArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE_TOKEN, name, None, opts)
         self._args = args
-        self._name = name
-        grants = [args.kms_key.allow_service_agent("container"), args.kms_key.allow_service_agent("compute")]
-        self.node_service_account = gcp.serviceaccount.Account(
+        self.cluster_name = name
+        self.node_service_account = self._node_identity(name, args)
+        self.cluster = self._control_plane(name, args)
+        system = self.node_pool(
+            f"{name}-system",
+            machine_type=args.system_machine_type,
+            autoscaling={
+                "min_node_count": args.system_nodes_per_zone,
+                "max_node_count": args.system_nodes_per_zone + 2,
+            },
+            node_locations=None,
+            labels={"aistacks.io/pool": "system"},
+        )
+        self.provider = k8s.Provider(
+            f"{name}-k8s",
+            kubeconfig=_kubeconfig(self.cluster),
+            enable_server_side_apply=True,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[system]),
+        )
+        for storage_class in pd_storage_classes(args.kms_key.key_id):
+            apply_manifest(
+                f"{name}-{storage_class['metadata']['name']}",
+                storage_class,
+                pulumi.ResourceOptions(parent=self, provider=self.provider),
+            )
+        self.register_outputs({"cluster": self.cluster.id, "endpoint": self.cluster.endpoint})
+
+    @property
+    def component(self) -> pulumi.Resource:
+        return self
+
+    def _node_identity(self, name: str, args: GkeClusterArgs) -> gcp.serviceaccount.Account:
+        """The nodes' own service account with the least roles they need (never the Compute default)."""
+        account = gcp.serviceaccount.Account(
             f"{name}-nodes",
             project=args.project,
             account_id=args.node_service_account_id or node_service_account_id(name),
@@ -132,10 +164,16 @@ class GkeCluster(pulumi.ComponentResource):
                 f"{name}-nodes-{role.split('/')[-1]}",
                 project=args.project,
                 role=role,
-                member=self.node_service_account.member,
+                member=account.member,
                 opts=child(self),
             )
-        self.cluster = gcp.container.Cluster(
+        return account
+
+    def _control_plane(self, name: str, args: GkeClusterArgs) -> gcp.container.Cluster:
+        """Regional, VPC-native on the planned ranges, private nodes, secrets encrypted with the key (whose
+        service agents are admitted first), Workload Identity, Dataplane V2, the default pool removed."""
+        grants = [args.kms_key.allow_service_agent("container"), args.kms_key.allow_service_agent("compute")]
+        return gcp.container.Cluster(
             name,
             name=name,
             project=args.project,
@@ -174,33 +212,6 @@ class GkeCluster(pulumi.ComponentResource):
             resource_labels={**args.labels, "aistacks-role": args.role},
             opts=stateful_child(self, protect=args.protect, depends_on=grants),
         )
-        system = self.node_pool(
-            f"{name}-system",
-            machine_type=args.system_machine_type,
-            autoscaling={
-                "min_node_count": args.system_nodes_per_zone,
-                "max_node_count": args.system_nodes_per_zone + 2,
-            },
-            node_locations=None,
-            labels={"aistacks.io/pool": "system"},
-        )
-        self.provider = k8s.Provider(
-            f"{name}-k8s",
-            kubeconfig=_kubeconfig(self.cluster),
-            enable_server_side_apply=True,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[system]),
-        )
-        for storage_class in pd_storage_classes(args.kms_key.key_id):
-            apply_manifest(
-                f"{name}-{storage_class['metadata']['name']}",
-                storage_class,
-                pulumi.ResourceOptions(parent=self, provider=self.provider),
-            )
-        self.register_outputs({"cluster": self.cluster.id, "endpoint": self.cluster.endpoint})
-
-    @property
-    def component(self) -> pulumi.Resource:
-        return self
 
     def workload_identity(
         self, namespace: str, service_account: str, tags: Mapping[str, str] | None = None
@@ -220,7 +231,7 @@ class GkeCluster(pulumi.ComponentResource):
         ).number
         pool = self.cluster.workload_identity_config.apply(_workload_pool)
         return WorkloadPrincipal(
-            f"{self._name}-{namespace}-{service_account}",
+            f"{self.cluster_name}-{namespace}-{service_account}",
             pulumi.Output.all(number, pool).apply(
                 lambda values: workload_principal_member(values[0], values[1], namespace, service_account)
             ),
