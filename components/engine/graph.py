@@ -76,6 +76,10 @@ def display_value(value: Any, *, secret_shape: bool = False) -> Any:
     return value
 
 
+def _sibling_order(record: ResourceRecord) -> tuple[bool, str, str]:
+    return (record.custom, record.type, record.name)
+
+
 def _mask(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: _mask(item) for key, item in value.items()}
@@ -92,12 +96,32 @@ class ResourceGraph:
     stack: str
     preview: bool
     resources: list[ResourceRecord] = field(default_factory=list)
+    generic_types: set[str] = field(default_factory=set)
+    """Resource types the mock cloud does not model and answered generically (inputs echoed, id made up).
+
+    Not part of :meth:`to_json`: the plan of a program is the same whichever types the mock models."""
+    generic_functions: set[str] = field(default_factory=set)
+    """Functions (invokes) the mock cloud does not model and answered generically (arguments echoed)."""
+    _by_urn: dict[str, ResourceRecord] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._index()
+
+    def _index(self) -> None:
+        self._by_urn = {}
+        for record in self.resources:
+            self._by_urn.setdefault(record.urn, record)  # the first of a URN, as a scan would find it
 
     def add(self, record: ResourceRecord) -> None:
         self.resources.append(record)
+        self._by_urn.setdefault(record.urn, record)
 
     def get(self, urn: str) -> ResourceRecord | None:
-        return next((record for record in self.resources if record.urn == urn), None)
+        record = self._by_urn.get(urn)
+        if record is None and len(self._by_urn) != len(self.resources):
+            self._index()  # records were added to ``resources`` directly, not through add()
+            record = self._by_urn.get(urn)
+        return record
 
     def of_type(self, type_token: str) -> list[ResourceRecord]:
         return [record for record in self.resources if record.type == type_token]
@@ -107,8 +131,17 @@ class ResourceGraph:
 
     def children_of(self, urn: str) -> list[ResourceRecord]:
         """Children in a stable order (registration order depends on scheduling)."""
-        children = [record for record in self.resources if record.parent == urn]
-        return sorted(children, key=lambda record: (record.custom, record.type, record.name))
+        return self.children_by_parent().get(urn, [])
+
+    def children_by_parent(self) -> dict[str | None, list[ResourceRecord]]:
+        """Every record's children (roots under None), each list in :meth:`children_of`'s order: one pass
+        for a walk of the whole tree."""
+        children: dict[str | None, list[ResourceRecord]] = {}
+        for record in self.resources:
+            children.setdefault(record.parent, []).append(record)
+        for siblings in children.values():
+            siblings.sort(key=_sibling_order)
+        return children
 
     def type_counts(self) -> Counter[str]:
         return Counter(record.type for record in self.resources)

@@ -26,6 +26,7 @@ from pulumi.runtime.config import set_all_config
 from pulumi.runtime.stack import run_in_stack
 
 from aistacks.engine.cloud import MockCloud
+from aistacks.engine.collector import collector_paused
 from aistacks.engine.graph import ResourceGraph, ResourceRecord, display_value
 from aistacks.engine.stackfile import Project, StackFile, StackFileError, load_stack_file, runtime_config
 
@@ -145,9 +146,11 @@ def run_program(project: Project, stack: StackFile, *, preview: bool = False) ->
     """Run ``project``'s program for ``stack`` and return the resources it registered.
 
     Exceptions of the program (a config error, say) propagate unchanged. Each run happens in a
-    fresh copy of the Pulumi runtime's context, so runs in one process do not see each other.
+    fresh copy of the Pulumi runtime's context, so runs in one process do not see each other, and
+    with the cyclic garbage collector paused (see :mod:`aistacks.engine.collector`).
     """
-    return contextvars.copy_context().run(_run, project, stack, preview)
+    with collector_paused():
+        return contextvars.copy_context().run(_run, project, stack, preview)
 
 
 def run_stack_file(project: Project, stack_file: Path, *, preview: bool = False) -> ResourceGraph:
@@ -158,7 +161,8 @@ def run_stack_file(project: Project, stack_file: Path, *, preview: bool = False)
 def _run(project: Project, stack: StackFile, preview: bool) -> ResourceGraph:
     config = runtime_config(stack)
     graph = ResourceGraph(project=project.name, stack=stack.name, preview=preview)
-    monitor = RecordingMonitor(MockCloud(config, preview=preview), graph, config)
+    cloud = MockCloud(config, preview=preview)
+    monitor = RecordingMonitor(cloud, graph, config)
     pulumi_settings.ROOT.set(None)
     set_all_config(config, sorted(stack.secret_keys))
     # Fresh settings (not MockSettings, which keeps the process-wide set of pending outputs, so a
@@ -202,6 +206,8 @@ def _run(project: Project, stack: StackFile, preview: bool) -> ResourceGraph:
             thread_loop.close()
         loop.close()
         asyncio.set_event_loop(None)
+    graph.generic_types = set(cloud.generic_types)
+    graph.generic_functions = set(cloud.generic_functions)
     return graph
 
 

@@ -89,12 +89,10 @@ def _evaluate(
         None,
     )
     diagnostics: list[Any] = []
-    by_urn = {record.urn: record for record in graph.resources}
+    requests = _Requests(graph)
     for record in graph.resources:
-        diagnostics += servicer.Analyze(_analyze_request(record, by_urn), None).diagnostics
-    stack_request = analyzer_pb2.AnalyzeStackRequest(
-        resources=[_stack_resource(record, by_urn) for record in graph.resources]
-    )
+        diagnostics += servicer.Analyze(requests.analyze(record), None).diagnostics
+    stack_request = analyzer_pb2.AnalyzeStackRequest(resources=[requests.stack_resource(r) for r in graph.resources])
     diagnostics += servicer.AnalyzeStack(stack_request, None).diagnostics
     active = [name for name, rule in config.items() if rule.level != EnforcementLevel.DISABLED]
     result = GateResult(graph.stack, graph.preview, active, len(graph.resources))
@@ -147,44 +145,57 @@ def _configure_request(config: Mapping[str, RuleConfig]) -> analyzer_pb2.Configu
     )
 
 
-def _provider(
-    record: ResourceRecord, by_urn: Mapping[str, ResourceRecord]
-) -> analyzer_pb2.AnalyzerProviderResource | None:
-    provider = by_urn.get(record.provider) if record.provider else None
-    if provider is None:
-        return None
-    return analyzer_pb2.AnalyzerProviderResource(
-        type=provider.type, properties=_struct(provider.inputs), urn=provider.urn, name=provider.name
-    )
-
-
 def _options(record: ResourceRecord) -> analyzer_pb2.AnalyzerResourceOptions:
     return analyzer_pb2.AnalyzerResourceOptions(protect=record.protect, parent=record.parent or "")
 
 
-def _resource_fields(record: ResourceRecord, by_urn: Mapping[str, ResourceRecord]) -> dict[str, Any]:
-    """What both request kinds say of one resource, as the engine fills them."""
-    return {
-        "type": record.type,
-        "properties": _struct(record.inputs),
-        "urn": record.urn,
-        "name": record.name,
-        "options": _options(record),
-        "provider": _provider(record, by_urn),
-    }
+class _Requests:
+    """The engine's requests for one graph, each record's properties converted to a ``Struct`` once.
 
+    Every record appears in an ``AnalyzeRequest``, in the ``AnalyzeStackRequest`` and, for a provider,
+    in the request of every resource it serves: converting each of those anew cost 11,414
+    ``ParseDict`` calls for 3,044 resources (profiled for issue 9). A request copies the Struct it
+    is given, so one conversion serves them all."""
 
-def _analyze_request(record: ResourceRecord, by_urn: Mapping[str, ResourceRecord]) -> analyzer_pb2.AnalyzeRequest:
-    return analyzer_pb2.AnalyzeRequest(**_resource_fields(record, by_urn))
+    def __init__(self, graph: ResourceGraph) -> None:
+        self._by_urn = {record.urn: record for record in graph.resources}
+        self._structs: dict[int, struct_pb2.Struct] = {}
 
+    def _properties(self, record: ResourceRecord) -> struct_pb2.Struct:
+        struct = self._structs.get(id(record))
+        if struct is None:
+            struct = self._structs[id(record)] = _struct(record.inputs)
+        return struct
 
-def _stack_resource(record: ResourceRecord, by_urn: Mapping[str, ResourceRecord]) -> analyzer_pb2.AnalyzerResource:
-    return analyzer_pb2.AnalyzerResource(
-        **_resource_fields(record, by_urn),
-        parent=record.parent or "",
-        dependencies=record.depends_on,
-        propertyDependencies={
-            key: analyzer_pb2.AnalyzerPropertyDependencies(urns=urns)
-            for key, urns in record.property_dependencies.items()
-        },
-    )
+    def _provider(self, record: ResourceRecord) -> analyzer_pb2.AnalyzerProviderResource | None:
+        provider = self._by_urn.get(record.provider) if record.provider else None
+        if provider is None:
+            return None
+        return analyzer_pb2.AnalyzerProviderResource(
+            type=provider.type, properties=self._properties(provider), urn=provider.urn, name=provider.name
+        )
+
+    def _resource_fields(self, record: ResourceRecord) -> dict[str, Any]:
+        """What both request kinds say of one resource, as the engine fills them."""
+        return {
+            "type": record.type,
+            "properties": self._properties(record),
+            "urn": record.urn,
+            "name": record.name,
+            "options": _options(record),
+            "provider": self._provider(record),
+        }
+
+    def analyze(self, record: ResourceRecord) -> analyzer_pb2.AnalyzeRequest:
+        return analyzer_pb2.AnalyzeRequest(**self._resource_fields(record))
+
+    def stack_resource(self, record: ResourceRecord) -> analyzer_pb2.AnalyzerResource:
+        return analyzer_pb2.AnalyzerResource(
+            **self._resource_fields(record),
+            parent=record.parent or "",
+            dependencies=record.depends_on,
+            propertyDependencies={
+                key: analyzer_pb2.AnalyzerPropertyDependencies(urns=urns)
+                for key, urns in record.property_dependencies.items()
+            },
+        )
