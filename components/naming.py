@@ -12,6 +12,22 @@ OPENSEARCH_NAME_LIMIT = 32
 MANAGED_STORE_SUFFIX = "-vectors"
 
 
+def eks_log_group(cluster: str) -> str:
+    """Where EKS writes a cluster's control-plane logs; creating it first sets its key and retention.
+    Source: Amazon EKS User Guide, "Send control plane logs to CloudWatch Logs" (read 2026-11-27)."""
+    return f"/aws/eks/{cluster}/cluster"
+
+
+def flow_log_group(network: str) -> str:
+    """The log group of a VPC's flow logs, by the network component's name."""
+    return f"/aistacks/vpc-flow-logs/{network}"
+
+
+def trail_log_group(trail: str) -> str:
+    """The log group a trail also delivers to, by the trail's name."""
+    return f"/aistacks/cloudtrail/{trail}"
+
+
 def platform_prefix(name: str, environment: str) -> str:
     """``<name>-<environment>``: the start of every physical name of one environment."""
     return f"{name}-{environment}"

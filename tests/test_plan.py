@@ -3,18 +3,25 @@ Its invariants over any valid config are :mod:`tests.test_plan_invariants`'s."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import yaml
 
 from aistacks.aws.documents import irsa_trust_policy, key_policy
 from aistacks.aws.nodes import autoscaler_tags
 from aistacks.catalog import accelerator_types
 from aistacks.config import parse_platform_spec
+from aistacks.engine import ResourceGraph
+from aistacks.engine.graph import display_value
 from aistacks.plan import AwsPlan, GcpPlan, PlatformPlan, plan_platform
 from aistacks.plan.aws import AMI_TYPES, DEVICE_PLUGIN_LABEL, UnsupportedNodeImage, ami_type, needs_device_plugin
 from aistacks.spec import ClusterSpec, GpuPoolSpec
 from aistacks.validate import compute_issues
+
+from .conftest import REPO
+from .test_plan_invariants import names_of
 
 
 def planned(environment: str = "prod", **clouds: Any) -> PlatformPlan:
@@ -173,3 +180,35 @@ def test_pools_that_could_never_run_are_config_errors(
 def test_a_spot_only_type_for_training_is_no_error() -> None:
     clusters = [ClusterSpec(role="training", gpu_pools=(GpuPoolSpec(name="h100", gpu="h100", gpus_per_node=4),))]
     assert compute_issues("gcp", "europe-west4", "1.35", clusters, "x") == []
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+PHYSICAL = ("resource_name", "group_name", "name_stem", "pods_name", "services_name", "service_account_id", "key_alias")
+"""Plan fields that hold the name of something built (others are keys in the config, such as a bucket's short name)."""
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_every_name_the_plan_decides_is_the_name_the_graph_holds(
+    env: str, plan: Callable[[str, bool], ResourceGraph]
+) -> None:
+    """The builders take their names from the plan: each planned name starts a resource's name or an input."""
+    raw = yaml.safe_load((REPO / "stacks" / f"Pulumi.{env}.yaml").read_text(encoding="utf-8"))
+    planned = plan_platform(parse_platform_spec(raw["config"]["aistacks:platform"]))
+    graph = plan(env, False)
+    held = {record.name for record in graph.resources} | {
+        text for record in graph.resources for text in _strings(display_value(record.inputs))
+    }
+    physical = {path: name for path, name in names_of(planned).items() if path.endswith(PHYSICAL)}
+    assert len(physical) >= 14, "every stack plans at least its key, network, buckets, clusters and audit names"
+    missing = {path: name for path, name in physical.items() if not any(h.startswith(name) for h in held)}
+    assert not missing, f"planned but not built: {missing}"

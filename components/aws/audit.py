@@ -14,6 +14,7 @@ from aistacks._options import child, stateful_child
 from aistacks.aws.bucket import EncryptedBucket, EncryptedBucketArgs, ObjectLock
 from aistacks.aws.context import aws_context
 from aistacks.aws.documents import assume_role_policy, cloudtrail_delivery_statements
+from aistacks.naming import trail_log_group
 from aistacks.plan import CloudPlan
 
 TYPE_TOKEN = "aistacks:aws:AuditTrail"
@@ -98,7 +99,7 @@ class AuditTrail(pulumi.ComponentResource):
         )
         self.log_group = aws.cloudwatch.LogGroup(
             f"{name}-events",
-            name=f"/aistacks/cloudtrail/{args.trail_name}",
+            name=trail_log_group(args.trail_name),
             kms_key_id=args.kms_key_arn,
             retention_in_days=args.log_retention_days,
             deletion_protection_enabled=args.protect,

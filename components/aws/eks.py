@@ -18,6 +18,7 @@ from aistacks.aws.kubernetes import EBS_STORAGE_CLASS, IRSA_ANNOTATION, ebs_stor
 from aistacks.aws.nodes import launch_template
 from aistacks.k8s import MetadataServer, WorkloadIdentity, apply_manifest
 from aistacks.k8s.kubeconfig import exec_kubeconfig
+from aistacks.naming import eks_log_group
 from aistacks.plan.aws import SYSTEM_AMI_TYPE, SYSTEM_INSTANCE_TYPE, EksClusterPlan
 from aistacks.vocabulary import Role
 
@@ -166,7 +167,7 @@ class EksCluster(pulumi.ComponentResource):
         # EKS writes to /aws/eks/<name>/cluster; creating it first sets its key and retention.
         log_group = aws.cloudwatch.LogGroup(
             f"{name}-control-plane",
-            name=f"/aws/eks/{name}/cluster",
+            name=eks_log_group(name),
             kms_key_id=args.kms_key_arn,
             retention_in_days=args.log_retention_days,
             tags=tags,

@@ -13,6 +13,7 @@ import pulumi_aws as aws
 from aistacks._options import child, stateful_child
 from aistacks.aws.context import aws_context
 from aistacks.aws.documents import assume_role_policy
+from aistacks.naming import flow_log_group
 from aistacks.plan import AwsPlan
 from aistacks.plan.network import SubnetPlan, plan_aws_subnets
 from aistacks.vocabulary import NatMode
@@ -247,7 +248,7 @@ class Network(pulumi.ComponentResource):
     def _flow_logs(self, name: str, args: NetworkArgs, tags: dict[str, str]) -> None:
         group = aws.cloudwatch.LogGroup(
             f"{name}-flow-logs",
-            name=f"/aistacks/vpc-flow-logs/{name}",
+            name=flow_log_group(name),
             kms_key_id=args.flow_log_key_arn,
             retention_in_days=args.flow_log_retention_days,
             tags=tags,

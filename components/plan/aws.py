@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from aistacks.catalog import AcceleratorType
+from aistacks.naming import eks_log_group, flow_log_group, trail_log_group
 from aistacks.plan.compute import cluster_resource_name, plan_cluster, plan_pool, resolve_pool
 from aistacks.plan.model import CloudPlan, ClusterPlan, GpuPoolPlan, extend
 from aistacks.plan.network import SubnetPlan, plan_aws_subnets
@@ -80,18 +81,23 @@ class EksClusterPlan(ClusterPlan[AwsPoolPlan]):
     admin_role_arns: tuple[str, ...]
     log_retention_days: int
     """The control-plane log group's retention: the audit retention."""
+    log_group_name: str
+    """Where EKS writes the control-plane logs."""
     device_plugin: bool
     """Some pool's image lacks the NVIDIA device plugin, so the cluster runs it."""
 
 
 @dataclass(frozen=True)
 class AwsNetworkPlan:
+    resource_name: str
+    """``<prefix>-aws-network``: the component's name, which its resources' names start with."""
     cidr: str
     zones: int
     nat: NatMode
     subnets: tuple[SubnetPlan, ...]
     """Zones are named by position (``0``, ``1``, …): the region's zone names are only known at deploy time."""
     flow_log_retention_days: int
+    flow_log_group_name: str
     cluster_names: tuple[str, ...]
     """The EKS clusters that use the subnets (subnet discovery tags)."""
 
@@ -107,6 +113,8 @@ class AwsPlan(CloudPlan[EksClusterPlan]):
     key_description: str
     key_services: tuple[KeyService, ...]
     network: AwsNetworkPlan
+    trail_log_group_name: str
+    """The log group the audit trail also delivers to."""
 
 
 def plan_aws_pool(region: str, role: Role, pool: GpuPoolSpec, cluster_resource: str) -> AwsPoolPlan:
@@ -143,6 +151,7 @@ def _plan_eks_cluster(cluster: ClusterSpec, settings: AwsSpec, shared: SharedPla
         system_instance_type=SYSTEM_INSTANCE_TYPE,
         admin_role_arns=cluster.admin_role_arns,
         log_retention_days=shared.audit.log_retention_days,
+        log_group_name=eks_log_group(resource_name),
         device_plugin=any(needs_device_plugin(pool.ami_type) for pool in pools),
     )
 
@@ -154,6 +163,7 @@ def plan_aws(spec: PlatformSpec, shared: SharedPlan) -> AwsPlan | None:
         return None
     clusters = tuple(_plan_eks_cluster(cluster, settings, shared) for cluster in settings.clusters)
     zones = settings.zones or shared.defaults.aws_zones
+    network = f"{shared.prefix}-aws-network"
     return extend(
         shared.cloud_plan("aws", settings.region, clusters),
         AwsPlan,
@@ -162,12 +172,15 @@ def plan_aws(spec: PlatformSpec, shared: SharedPlan) -> AwsPlan | None:
         key_alias=shared.prefix,
         key_description=f"{shared.prefix}: buckets, audit trail and logs",
         key_services=KEY_SERVICES,
+        trail_log_group_name=trail_log_group(shared.audit.resource_name),
         network=AwsNetworkPlan(
+            resource_name=network,
             cidr=settings.cidr,
             zones=zones,
             nat=settings.nat or shared.defaults.nat,
             subnets=tuple(plan_aws_subnets(settings.cidr, [str(index) for index in range(zones)])),
             flow_log_retention_days=shared.audit.log_retention_days,
+            flow_log_group_name=flow_log_group(network),
             cluster_names=tuple(cluster.resource_name for cluster in clusters),
         ),
     )

@@ -60,7 +60,7 @@ class AwsStores(
 
     def _make_network(self) -> aws_components.Network:
         args = aws_components.NetworkArgs.from_plan(self.plan, self.key.arn)
-        return aws_components.Network(f"{self.plan.resource_name}-network", args, opts=self._children)
+        return aws_components.Network(self.plan.network.resource_name, args, opts=self._children)
 
     def _make_bucket(self, bucket: BucketPlan) -> aws_components.EncryptedBucket:
         name = self._physical_bucket_name(bucket.resource_name)
