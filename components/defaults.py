@@ -18,21 +18,33 @@ class TierDefaults:
     """What a tier implies when the stack config is silent."""
 
     protect: bool
-    """Protect stateful resources and retain them if removed from the program."""
+    """Protect stateful resources (keys, buckets, audit destinations) and retain them if removed from the
+    program."""
     log_retention_days: int
-    """Audit log retention (CloudWatch Logs, the GCP audit log bucket, VPC flow logs)."""
+    """Audit log retention in days (CloudWatch Logs, the GCP audit log bucket, VPC flow logs, EKS
+    control-plane logs)."""
     object_lock_mode: ObjectLockMode
+    """S3 Object Lock mode of the CloudTrail bucket."""
     object_lock_days: int
+    """Days each CloudTrail log object is locked."""
     kms_deletion_window_days: int
+    """Days a key scheduled for deletion can still be recovered (AWS deletion window, GCP
+    destroy-scheduled duration)."""
     noncurrent_version_days: int
+    """Days a replaced or deleted object version is kept in the data and snapshot buckets; also how long
+    a Qdrant snapshot stays current."""
     soft_delete_days: int
+    """Cloud Storage soft delete: days a deleted object of a data or snapshot bucket can be restored."""
     lock_log_bucket: bool
     """Lock the GCP audit log bucket's retention (irreversible), so nobody can shorten it."""
     force_destroy_buckets: bool
     """Let ``pulumi destroy`` empty data buckets (never audit buckets)."""
     hsm_keys: bool
+    """GCP keys keep their material in Cloud HSM."""
     aws_zones: int
+    """Availability zones the AWS subnets and NAT gateways spread over."""
     nat: NatMode
+    """AWS NAT gateways: one per zone (zone-independent egress) or a single one."""
     public_endpoints: bool
     """Cluster API endpoints reachable from the internet (dev only; the guardrails fail it elsewhere)."""
     cluster_deletion_protection: bool
@@ -126,6 +138,7 @@ ROLE_DEFAULTS: MappingProxyType[Role, RoleDefaults] = MappingProxyType(
 )
 
 DEFAULT_QDRANT_STORAGE_GIB = 50
+"""Qdrant's persistent volume per replica, in GiB."""
 DEFAULT_SNAPSHOT_SCHEDULE = "0 3 * * *"
 """Qdrant snapshots: daily at 03:00 UTC."""
 DEFAULT_VERTEX_DISTANCE: VertexDistance = "DOT_PRODUCT_DISTANCE"
