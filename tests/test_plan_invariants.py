@@ -18,6 +18,12 @@ from aistacks.config import parse_platform_spec
 from aistacks.naming import OPENSEARCH_NAME_LIMIT
 from aistacks.plan import AwsPlan, GcpPlan, PlatformPlan, plan_platform
 from aistacks.plan.gcp import SERVICE_ACCOUNT_ID_LIMIT
+from aistacks.spec import (
+    CLOUDWATCH_RETENTION_DAYS,
+    GCS_SOFT_DELETE_DAYS_RANGE,
+    KMS_DELETION_WINDOW_RANGE,
+    LOG_BUCKET_RETENTION_DAYS_RANGE,
+)
 
 from .strategies import NAMES, nvidia_types, valid_specs
 
@@ -182,3 +188,17 @@ def test_adding_a_bucket_or_a_cluster_renames_nothing(raw: dict[str, Any], data:
     before, after = plan_of(raw), plan_of(grown)
     _unchanged(names_of(before), names_of(after))
     _unchanged(addresses_of(before), addresses_of(after))
+
+
+@SETTINGS
+@given(raw=valid_specs(with_compute=False))
+def test_retention_values_are_ones_the_clouds_accept(raw: dict[str, Any]) -> None:
+    plan = plan_of(raw)
+    for cloud in plan.clouds.values():
+        assert cloud.audit.log_retention_days in CLOUDWATCH_RETENTION_DAYS
+        low, high = GCS_SOFT_DELETE_DAYS_RANGE
+        assert all(low <= bucket.soft_delete_days <= high for bucket in cloud.buckets)
+        if isinstance(cloud, GcpPlan):
+            assert cloud.audit.log_retention_days <= LOG_BUCKET_RETENTION_DAYS_RANGE[1]
+        if isinstance(cloud, AwsPlan):
+            assert KMS_DELETION_WINDOW_RANGE[0] <= cloud.key.deletion_window_days <= KMS_DELETION_WINDOW_RANGE[1]
