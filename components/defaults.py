@@ -137,7 +137,18 @@ ROLE_DEFAULTS: MappingProxyType[Role, RoleDefaults] = MappingProxyType(
     }
 )
 
+
+def pool_capacity(role: Role, asked: Capacity | None) -> Capacity:
+    """A pool's capacity: what the config asks for, else its cluster role's."""
+    return asked or ROLE_DEFAULTS[role].capacity
+
+
 DEFAULT_QDRANT_STORAGE_GIB = 50
+DEFAULT_QDRANT_CPU = "1"
+DEFAULT_QDRANT_MEMORY = "4Gi"
+"""Each Qdrant pod's CPU request and memory (request and limit)."""
+SYSTEM_NODE_HEADROOM = 2
+"""Nodes a cluster's system pool may add above its floor (surge during upgrades, add-on bursts)."""
 """Qdrant's persistent volume per replica, in GiB."""
 DEFAULT_SNAPSHOT_SCHEDULE = "0 3 * * *"
 """Qdrant snapshots: daily at 03:00 UTC."""

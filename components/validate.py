@@ -5,7 +5,7 @@ is allowed; a spec with none is what the planner (:mod:`aistacks.plan`) accepts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,13 +13,16 @@ from aistacks.catalog import (
     MANAGED_VECTOR_ENGINES,
     SPOT_OR_RESERVED_ONLY,
     AcceleratorNotOffered,
+    UnsupportedNodeImage,
+    ami_type,
     regions_in_jurisdiction,
     regions_of,
     resolve_accelerator,
     vector_engine_regions,
 )
-from aistacks.defaults import RESERVED_BUCKETS, ROLE_DEFAULTS
+from aistacks.defaults import RESERVED_BUCKETS, TIER_DEFAULTS, pool_capacity
 from aistacks.naming import OPENSEARCH_NAME_LIMIT, managed_store_name, platform_prefix
+from aistacks.netplan import AddressPlanError, plan_aws_subnets, plan_gcp_ranges
 from aistacks.spec import LOG_BUCKET_RETENTION_DAYS_RANGE, ClusterSpec, GpuPoolSpec, PlatformSpec, VectorSpec
 from aistacks.vocabulary import Cloud, Role, VectorEngine
 
@@ -65,6 +68,7 @@ def semantic_issues(
         if settings.region in regions_of(cloud):
             path = f"{root}.{cloud}"
             issues += compute_issues(cloud, settings.region, settings.kubernetes_version, settings.clusters, path)
+    issues += _address_issues(spec, root)
     issues += _vector_issues(spec, root)
     issues += _bucket_issues(spec, root)
     issues += _retention_issues(spec, root)
@@ -96,6 +100,27 @@ def _default_provider_issues(spec: PlatformSpec, stack_config: Mapping[str, str]
                     f"{spec.jurisdiction!r}; allowed regions: {', '.join(allowed) or 'none'}",
                 )
             )
+    return issues
+
+
+def _address_issues(spec: PlatformSpec, root: str) -> list[ConfigIssue]:
+    """Each cloud's block must hold what is cut from it: the AWS subnets of every zone, the GCP nodes range
+    and every cluster's pods and services ranges."""
+    issues: list[ConfigIssue] = []
+    cuts: list[tuple[str, str, Callable[[str], object]]] = []
+    if spec.aws is not None:
+        zones = spec.aws.zones or TIER_DEFAULTS[spec.environment].aws_zones
+        cuts.append(("aws", spec.aws.cidr, lambda cidr: plan_aws_subnets(cidr, [str(zone) for zone in range(zones)])))
+    if spec.gcp is not None:
+        names = [f"cluster-{index}" for index, _ in enumerate(spec.gcp.clusters)]
+        cuts.append(("gcp", spec.gcp.cidr, lambda cidr: plan_gcp_ranges(cidr, names)))
+    for cloud, cidr, cut in cuts:
+        try:
+            cut(cidr)
+        except AddressPlanError as error:
+            issues.append(ConfigIssue(f"{root}.{cloud}.cidr", cidr, str(error)))
+        except ValueError as error:  # host bits set, octets over 255: not a network address
+            issues.append(ConfigIssue(f"{root}.{cloud}.cidr", cidr, f"not a network address: {error}"))
     return issues
 
 
@@ -155,13 +180,18 @@ def _pool_issues(cloud: Cloud, region: str, role: Role, pool: GpuPoolSpec, path:
         accelerator = resolve_accelerator(cloud, region, pool.gpu, pool.gpus_per_node, type_name=pool.instance_type)
     except AcceleratorNotOffered as error:
         return [*issues, ConfigIssue(f"{path}.gpu", pool.gpu, str(error))]
+    if cloud == "aws":
+        try:
+            ami_type(accelerator, pool.image)
+        except UnsupportedNodeImage as error:
+            issues.append(ConfigIssue(f"{path}.image", pool.image, str(error)))
     if accelerator.vendor != "nvidia":
         message = (
             "Neuron pools are not supported yet: aistacks installs no Neuron device plugin, so "
             "aws.amazon.com/neuron would never be schedulable; allowed: NVIDIA GPUs"
         )
         issues.append(ConfigIssue(f"{path}.gpu", pool.gpu, message))
-    capacity = pool.capacity or ROLE_DEFAULTS[role].capacity
+    capacity = pool_capacity(role, pool.capacity)
     if accelerator.name in SPOT_OR_RESERVED_ONLY and capacity == "on_demand":
         message = f"{accelerator.name} cannot be had on demand (spot, Flex-start or a reservation only); allowed: spot"
         issues.append(ConfigIssue(f"{path}.capacity", "on_demand", message))

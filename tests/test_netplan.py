@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aistacks.plan.network import AddressPlanError, plan_aws_subnets, plan_gcp_ranges
+from aistacks.netplan import AddressPlanError, plan_aws_subnets, plan_gcp_ranges
 
 ZONES = ["eu-west-1a", "eu-west-1b", "eu-west-1c", "eu-west-1d", "eu-west-1e", "eu-west-1f"]
 

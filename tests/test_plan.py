@@ -11,14 +11,12 @@ import yaml
 
 from aistacks.aws.documents import irsa_trust_policy, key_policy
 from aistacks.aws.nodes import autoscaler_tags
-from aistacks.catalog import accelerator_types
+from aistacks.catalog import AMI_TYPES, UnsupportedNodeImage, accelerator_types, ami_type, needs_device_plugin
 from aistacks.config import parse_platform_spec
 from aistacks.engine import ResourceGraph
 from aistacks.engine.graph import display_value
 from aistacks.plan import AwsPlan, GcpPlan, PlatformPlan, plan_platform
-from aistacks.plan.aws import AMI_TYPES, DEVICE_PLUGIN_LABEL, UnsupportedNodeImage, ami_type, needs_device_plugin
-from aistacks.spec import ClusterSpec, GpuPoolSpec
-from aistacks.validate import compute_issues
+from aistacks.plan.aws import DEVICE_PLUGIN_LABEL
 
 from .conftest import REPO
 from .test_plan_invariants import names_of
@@ -147,39 +145,6 @@ def test_the_key_admits_auto_scaling_for_encrypted_node_volumes() -> None:
         ":role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"
     )
     assert grant["Condition"] == {"Bool": {"kms:GrantIsForAWSResource": "true"}}
-
-
-@pytest.mark.parametrize(
-    ("cloud", "region", "pool", "path", "message"),
-    [
-        ("aws", "eu-central-1", {"name": "neuron", "gpu": "inferentia2"}, "gpu", "Neuron pools are not supported yet"),
-        (
-            "gcp",
-            "europe-west4",
-            {"name": "h100", "gpu": "h100", "gpus_per_node": 4, "capacity": "on_demand"},
-            "capacity",
-            "cannot be had on demand",
-        ),
-        (
-            "gcp",
-            "europe-west4",
-            {"name": "h100", "gpu": "h100", "gpus_per_node": 4},
-            "capacity",
-            "cannot be had on demand",
-        ),
-    ],
-)
-def test_pools_that_could_never_run_are_config_errors(
-    cloud: str, region: str, pool: dict[str, Any], path: str, message: str
-) -> None:
-    clusters = [ClusterSpec(role="inference", gpu_pools=(GpuPoolSpec(**pool),))]
-    issues = compute_issues(cloud, region, "1.35", clusters, "x")  # type: ignore[arg-type]
-    assert [issue.path for issue in issues if message in issue.message] == [f"x.clusters[0].gpu_pools[0].{path}"]
-
-
-def test_a_spot_only_type_for_training_is_no_error() -> None:
-    clusters = [ClusterSpec(role="training", gpu_pools=(GpuPoolSpec(name="h100", gpu="h100", gpus_per_node=4),))]
-    assert compute_issues("gcp", "europe-west4", "1.35", clusters, "x") == []
 
 
 def _strings(value: Any) -> Iterator[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -15,7 +14,7 @@ from aistacks.aws.bucket import EncryptedBucket, EncryptedBucketArgs, ObjectLock
 from aistacks.aws.context import aws_context
 from aistacks.aws.documents import assume_role_policy, cloudtrail_delivery_statements
 from aistacks.naming import trail_log_group
-from aistacks.plan import CloudPlan
+from aistacks.plan import AwsPlan
 
 TYPE_TOKEN = "aistacks:aws:AuditTrail"
 
@@ -31,6 +30,8 @@ class AuditTrailArgs:
     """Physical trail name; fixed, so that policies can name the trail before it exists. Required."""
     bucket_name: pulumi.Input[str] | None = None
     """Physical name of the log bucket. Default: auto-named (see ``EncryptedBucketArgs.bucket_name``)."""
+    log_group_name: str | None = None
+    """The CloudWatch log group the trail also delivers to. Default: ``/aistacks/cloudtrail/<trail name>``."""
     log_retention_days: int = 365
     """Days the CloudWatch log group keeps events (a CloudWatch Logs retention value). Default: 365."""
     object_lock: ObjectLock = field(default_factory=ObjectLock)
@@ -47,7 +48,7 @@ class AuditTrailArgs:
     @classmethod
     def from_plan(
         cls,
-        cloud: CloudPlan[Any],
+        cloud: AwsPlan,
         kms_key_arn: pulumi.Input[str],
         bucket_name: pulumi.Input[str],
         data_event_bucket_arns: Sequence[pulumi.Input[str]],
@@ -58,10 +59,11 @@ class AuditTrailArgs:
             kms_key_arn=kms_key_arn,
             trail_name=audit.resource_name,
             bucket_name=bucket_name,
+            log_group_name=cloud.trail_log_group_name,
             log_retention_days=audit.log_retention_days,
             object_lock=ObjectLock(mode=audit.object_lock_mode, days=audit.object_lock_days),
             data_event_bucket_arns=data_event_bucket_arns,
-            noncurrent_version_days=audit.log_retention_days,
+            noncurrent_version_days=audit.noncurrent_version_days,
             protect=cloud.protect,
         )
 
@@ -99,7 +101,7 @@ class AuditTrail(pulumi.ComponentResource):
         )
         self.log_group = aws.cloudwatch.LogGroup(
             f"{name}-events",
-            name=trail_log_group(args.trail_name),
+            name=args.log_group_name or trail_log_group(args.trail_name),
             kms_key_id=args.kms_key_arn,
             retention_in_days=args.log_retention_days,
             deletion_protection_enabled=args.protect,

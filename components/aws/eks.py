@@ -16,10 +16,11 @@ from aistacks.aws.context import aws_context
 from aistacks.aws.documents import assume_role_policy, ebs_csi_key_policy, irsa_trust_policy
 from aistacks.aws.kubernetes import EBS_STORAGE_CLASS, IRSA_ANNOTATION, ebs_storage_classes
 from aistacks.aws.nodes import launch_template
+from aistacks.defaults import SYSTEM_NODE_HEADROOM
 from aistacks.k8s import MetadataServer, WorkloadIdentity, apply_manifest
 from aistacks.k8s.kubeconfig import exec_kubeconfig
 from aistacks.naming import eks_log_group
-from aistacks.plan.aws import SYSTEM_AMI_TYPE, SYSTEM_INSTANCE_TYPE, EksClusterPlan
+from aistacks.plan.aws import SYSTEM_AMI_TYPE, SYSTEM_INSTANCE_TYPE, SYSTEM_VOLUME_GIB, EksClusterPlan
 from aistacks.vocabulary import Role
 
 TYPE_TOKEN = "aistacks:aws:EksCluster"
@@ -57,6 +58,10 @@ class EksClusterArgs:
     """Protect the cluster and its log group in Pulumi. Default: on."""
     system_nodes: int = 2
     """On-demand nodes for add-ons (CoreDNS, …). Default: 2."""
+    system_max_nodes: int | None = None
+    """The most the system node group scales to. Default: ``system_nodes`` plus 2."""
+    system_volume_gib: int = SYSTEM_VOLUME_GIB
+    """The system nodes' root volume. Default: 50."""
     system_instance_type: str = SYSTEM_INSTANCE_TYPE
     """Default: m7i.large (2 vCPUs, 8 GiB)."""
     api_access_cidrs: Sequence[str] = ()
@@ -83,7 +88,9 @@ class EksClusterArgs:
             deletion_protection=cluster.deletion_protection,
             protect=cluster.protect,
             system_nodes=cluster.system_nodes,
+            system_max_nodes=cluster.system_max_nodes,
             system_instance_type=cluster.system_instance_type,
+            system_volume_gib=cluster.system_volume_gib,
             admin_role_arns=cluster.admin_role_arns,
             api_access_cidrs=cluster.api_access_cidrs,
         )
@@ -111,6 +118,7 @@ class EksCluster(pulumi.ComponentResource):
         super().__init__(TYPE_TOKEN, name, None, opts)
         self.cluster_name = name
         self.private_subnet_ids = list(args.subnet_ids)
+        self._workload_identities: dict[str, tuple[str, WorkloadIdentity[aws.iam.Role]]] = {}
         tags = dict(args.tags)
         context = aws_context(self)
         partition = context.apply(lambda where: where.partition)
@@ -257,7 +265,12 @@ class EksCluster(pulumi.ComponentResource):
 
     def _system_nodes(self, name: str, args: EksClusterArgs, tags: dict[str, str]) -> aws.eks.NodeGroup:
         template = launch_template(
-            f"{name}-system", self, kms_key_arn=args.kms_key_arn, volume_gib=50, bottlerocket=False, tags=tags
+            f"{name}-system",
+            self,
+            kms_key_arn=args.kms_key_arn,
+            volume_gib=args.system_volume_gib,
+            bottlerocket=False,
+            tags=tags,
         )
         return aws.eks.NodeGroup(
             f"{name}-system",
@@ -269,7 +282,7 @@ class EksCluster(pulumi.ComponentResource):
             capacity_type="ON_DEMAND",
             scaling_config={
                 "min_size": args.system_nodes,
-                "max_size": args.system_nodes + 2,
+                "max_size": args.system_max_nodes or args.system_nodes + SYSTEM_NODE_HEADROOM,
                 "desired_size": args.system_nodes,
             },
             launch_template={"id": template.id, "version": template.latest_version.apply(str)},
@@ -291,9 +304,21 @@ class EksCluster(pulumi.ComponentResource):
         self, namespace: str, service_account: str, tags: Mapping[str, str] | None = None
     ) -> WorkloadIdentity[aws.iam.Role]:
         """``namespace/service_account`` as an IAM role (IRSA), named ``<cluster>-<service account>``:
-        grant the role access, and the ServiceAccount carries the annotation."""
+        grant the role access, and the ServiceAccount carries the annotation. Asking again for the same one
+        returns the same identity; a service account name binds one namespace per cluster (the role's name
+        does not hold the namespace)."""
+        bound = self._workload_identities.get(service_account)
+        if bound is not None:
+            if bound[0] != namespace:
+                raise ValueError(
+                    f"{self.cluster_name}: service account {service_account!r} already has a workload identity "
+                    f"in namespace {bound[0]!r}; name the one in {namespace!r} differently"
+                )
+            return bound[1]
         role = self.workload_role(f"{self.cluster_name}-{service_account}", f"{namespace}:{service_account}", tags)
-        return WorkloadIdentity(role, {IRSA_ANNOTATION: role.arn})
+        identity = WorkloadIdentity(role, {IRSA_ANNOTATION: role.arn})
+        self._workload_identities[service_account] = (namespace, identity)
+        return identity
 
     def _irsa_role(
         self, name: str, service_account: str, policy: str, partition: pulumi.Output[str], tags: dict[str, str]

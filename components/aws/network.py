@@ -14,8 +14,8 @@ from aistacks._options import child, stateful_child
 from aistacks.aws.context import aws_context
 from aistacks.aws.documents import assume_role_policy
 from aistacks.naming import flow_log_group
+from aistacks.netplan import SubnetPlan, plan_aws_subnets
 from aistacks.plan import AwsPlan
-from aistacks.plan.network import SubnetPlan, plan_aws_subnets
 from aistacks.vocabulary import NatMode
 
 TYPE_TOKEN = "aistacks:aws:Network"
@@ -46,7 +46,7 @@ class NetworkArgs:
     zone_count: int = 3
     """Availability zones to spread subnets over. Default: 3."""
     subnets: Sequence[SubnetPlan] = ()
-    """The planned subnets (:func:`aistacks.plan.network.plan_aws_subnets`, zones named by position:
+    """The planned subnets (:func:`aistacks.netplan.plan_aws_subnets`, zones named by position:
     ``0``, ``1``, …). Default: that plan for ``cidr`` and ``zone_count``."""
     nat: NatMode = "per_zone"
     """``per_zone``: a NAT gateway per zone (a zone outage cuts no other zone off); ``single``: one,
@@ -55,6 +55,8 @@ class NetworkArgs:
     """Interface endpoint services (``ec2``, ``ecr.api``, …). Default: what private EKS nodes need."""
     flow_log_retention_days: int = 365
     """Days the flow log group keeps records (a CloudWatch Logs retention value). Default: 365."""
+    flow_log_group_name: str | None = None
+    """The flow log group. Default: ``/aistacks/vpc-flow-logs/<component name>``."""
     cluster_names: Sequence[str] = ()
     """EKS clusters that will use the subnets (subnet discovery tags). Default: none."""
     protect: bool = True
@@ -73,6 +75,7 @@ class NetworkArgs:
             subnets=network.subnets,
             nat=network.nat,
             flow_log_retention_days=network.flow_log_retention_days,
+            flow_log_group_name=network.flow_log_group_name,
             cluster_names=network.cluster_names,
             protect=cloud.protect,
         )
@@ -248,7 +251,7 @@ class Network(pulumi.ComponentResource):
     def _flow_logs(self, name: str, args: NetworkArgs, tags: dict[str, str]) -> None:
         group = aws.cloudwatch.LogGroup(
             f"{name}-flow-logs",
-            name=flow_log_group(name),
+            name=args.flow_log_group_name or flow_log_group(name),
             kms_key_id=args.flow_log_key_arn,
             retention_in_days=args.flow_log_retention_days,
             tags=tags,

@@ -11,6 +11,7 @@ from aistacks.catalog.accelerators import (
     known_accelerators,
     resolve_accelerator,
 )
+from aistacks.catalog.node_images import AMI_TYPES, UnsupportedNodeImage, ami_type, needs_device_plugin
 from aistacks.catalog.regions import (
     MANAGED_VECTOR_ENGINES,
     UnknownLocationError,
@@ -25,18 +26,22 @@ from aistacks.catalog.regions import (
 from aistacks.vocabulary import Cloud
 
 __all__ = [
+    "AMI_TYPES",
     "MANAGED_VECTOR_ENGINES",
     "SPOT_OR_RESERVED_ONLY",
     "AcceleratorNotOffered",
     "AcceleratorType",
     "Cloud",
     "UnknownLocationError",
+    "UnsupportedNodeImage",
     "accelerator_types",
+    "ami_type",
     "gcs_location_jurisdictions",
     "jurisdiction_of_region",
     "known_accelerators",
     "known_jurisdictions",
     "location_jurisdictions",
+    "needs_device_plugin",
     "regions_in_jurisdiction",
     "regions_of",
     "resolve_accelerator",

@@ -11,6 +11,7 @@ import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 
 from aistacks._options import child, stateful_child
+from aistacks.defaults import SYSTEM_NODE_HEADROOM
 from aistacks.gcp.identity import WorkloadPrincipal, workload_principal_member
 from aistacks.gcp.kms import KmsKey
 from aistacks.gcp.kubernetes import GKE_METADATA_SERVER, PD_STORAGE_CLASS, pd_storage_classes
@@ -71,6 +72,8 @@ class GkeClusterArgs:
     deletion_protection: bool = True
     protect: bool = True
     system_nodes_per_zone: int = SYSTEM_NODES_PER_ZONE
+    system_max_nodes_per_zone: int | None = None
+    """The most the system pool scales to per zone. Default: ``system_nodes_per_zone`` plus 2."""
     system_machine_type: str = SYSTEM_MACHINE_TYPE
     node_service_account_id: str | None = None
     """The nodes' service account ID. Default: ``<name>-nodes``, cut to the 30 characters IAM allows."""
@@ -96,6 +99,7 @@ class GkeClusterArgs:
             deletion_protection=cluster.deletion_protection,
             protect=cluster.protect,
             system_nodes_per_zone=cluster.system_nodes_per_zone,
+            system_max_nodes_per_zone=cluster.system_max_nodes_per_zone,
             system_machine_type=cluster.system_machine_type,
             node_service_account_id=cluster.node_service_account_id,
             labels=dict(cloud.tags),
@@ -127,7 +131,7 @@ class GkeCluster(pulumi.ComponentResource):
             machine_type=args.system_machine_type,
             autoscaling={
                 "min_node_count": args.system_nodes_per_zone,
-                "max_node_count": args.system_nodes_per_zone + 2,
+                "max_node_count": args.system_max_nodes_per_zone or args.system_nodes_per_zone + SYSTEM_NODE_HEADROOM,
             },
             node_locations=None,
             labels={"aistacks.io/pool": "system"},

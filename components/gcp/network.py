@@ -9,8 +9,8 @@ import pulumi
 import pulumi_gcp as gcp
 
 from aistacks._options import child
+from aistacks.netplan import GcpSubnetPlan
 from aistacks.plan import GcpPlan
-from aistacks.plan.network import GcpSubnetPlan
 
 TYPE_TOKEN = "aistacks:gcp:Network"
 
@@ -23,7 +23,7 @@ class NetworkArgs:
     region: str
     ranges: GcpSubnetPlan
     """The nodes range and each cluster's pods and services ranges, planned
-    (:func:`aistacks.plan.network.plan_gcp_ranges`). Required."""
+    (:func:`aistacks.netplan.plan_gcp_ranges`). Required."""
 
     @classmethod
     def from_plan(cls, cloud: GcpPlan) -> NetworkArgs:

@@ -15,7 +15,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 
-from aistacks.defaults import DEFAULT_QDRANT_STORAGE_GIB
+from aistacks.defaults import DEFAULT_QDRANT_CPU, DEFAULT_QDRANT_MEMORY, DEFAULT_QDRANT_STORAGE_GIB
 from aistacks.k8s.apply import apply_manifest
 from aistacks.k8s.manifests import Manifest, app_labels, app_selector
 from aistacks.k8s.namespaces import VECTOR_NAMESPACE
@@ -37,8 +37,8 @@ class QdrantPlan:
     namespace: str = VECTOR_NAMESPACE
     replicas: int = 1
     storage_gib: int = DEFAULT_QDRANT_STORAGE_GIB
-    cpu: str = "1"
-    memory: str = "4Gi"
+    cpu: str = DEFAULT_QDRANT_CPU
+    memory: str = DEFAULT_QDRANT_MEMORY
     protect: bool = True
     """Protect the StatefulSet (its volumes hold the data) and the API key. Default: on."""
     snapshot_storage_class: str | None = None

@@ -6,31 +6,23 @@ resource layer (:mod:`aistacks.aws`, :mod:`aistacks.platform.aws`) turns the pla
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
-from aistacks.catalog import AcceleratorType
+from aistacks.catalog import ami_type, needs_device_plugin
+from aistacks.defaults import SYSTEM_NODE_HEADROOM
 from aistacks.naming import eks_log_group, flow_log_group, trail_log_group
+from aistacks.netplan import SubnetPlan, plan_aws_subnets
 from aistacks.plan.compute import cluster_resource_name, plan_cluster, plan_pool, resolve_pool
 from aistacks.plan.model import CloudPlan, ClusterPlan, GpuPoolPlan, extend
-from aistacks.plan.network import SubnetPlan, plan_aws_subnets
 from aistacks.plan.shared import SharedPlan
 from aistacks.spec import AwsSpec, ClusterSpec, GpuPoolSpec, PlatformSpec
 from aistacks.vocabulary import KeyService, NatMode, NodeImage, Role
 
-# Amazon EKS AMI types for accelerated nodes. Source: Amazon EKS API Reference, Nodegroup
-# `amiType` (AL2023_x86_64_NVIDIA, AL2023_ARM_64_NVIDIA, AL2023_x86_64_NEURON,
-# BOTTLEROCKET_x86_64_NVIDIA, BOTTLEROCKET_ARM_64_NVIDIA; read 2026-11-27).
-AMI_TYPES: Mapping[tuple[NodeImage, str, str], str] = {
-    ("al2023", "nvidia", "x86_64"): "AL2023_x86_64_NVIDIA",
-    ("al2023", "nvidia", "arm64"): "AL2023_ARM_64_NVIDIA",
-    ("al2023", "aws", "x86_64"): "AL2023_x86_64_NEURON",
-    ("bottlerocket", "nvidia", "x86_64"): "BOTTLEROCKET_x86_64_NVIDIA",
-    ("bottlerocket", "nvidia", "arm64"): "BOTTLEROCKET_ARM_64_NVIDIA",
-}
 SYSTEM_AMI_TYPE = "AL2023_x86_64_STANDARD"
 SYSTEM_INSTANCE_TYPE = "m7i.large"
 """The system node group's type: 2 vCPUs, 8 GiB, enough for the add-ons (CoreDNS, the CSI driver)."""
+SYSTEM_VOLUME_GIB = 50
+"""The system nodes' root volume: the add-ons' images and logs."""
 GPU_NODE_VOLUME_GIB = 200
 """Root (AL2023) or data (Bottlerocket) volume of a GPU node: GPU images are large."""
 EKS_GPU_TAINT_VALUE = "true"
@@ -38,29 +30,6 @@ DEVICE_PLUGIN_LABEL = "aistacks.io/nvidia-device-plugin"
 """Set on nodes whose image ships the NVIDIA driver but not the device plugin (AL2023 NVIDIA)."""
 KEY_SERVICES: tuple[KeyService, ...] = ("cloudtrail", "logs", "autoscaling")
 """What uses the stack key directly: the trail, the log groups, and EC2 Auto Scaling (node volumes)."""
-
-
-class UnsupportedNodeImage(ValueError):
-    """No EKS AMI type runs this accelerator on this image."""
-
-
-def ami_type(accelerator: AcceleratorType, image: NodeImage) -> str:
-    """The EKS AMI type for an accelerator type on an image. Every type in the catalog without a
-    stated architecture is x86_64 (the catalog holds no Graviton GPU types)."""
-    key = (image, accelerator.vendor, accelerator.architecture or "x86_64")
-    if key not in AMI_TYPES:
-        supported = ", ".join(sorted({i for i, v, _ in AMI_TYPES if v == accelerator.vendor})) or "none"
-        raise UnsupportedNodeImage(
-            f"{accelerator.name} ({accelerator.accelerator}) has no {image} EKS image; images that run it: {supported}"
-        )
-    return AMI_TYPES[key]
-
-
-def needs_device_plugin(ami: str) -> bool:
-    """AL2023 NVIDIA AMIs ship the driver, not the Kubernetes device plugin; Bottlerocket's NVIDIA
-    variants include it. Source: Amazon EKS User Guide, "Amazon EKS optimized accelerated Amazon
-    Linux AMIs" and Bottlerocket NVIDIA variant docs (read 2026-11-27)."""
-    return ami.startswith("AL2023_") and ami.endswith("_NVIDIA")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -77,7 +46,9 @@ class EksClusterPlan(ClusterPlan[AwsPoolPlan]):
     """An EKS cluster."""
 
     system_nodes: int
+    system_max_nodes: int
     system_instance_type: str
+    system_volume_gib: int
     admin_role_arns: tuple[str, ...]
     log_retention_days: int
     """The control-plane log group's retention: the audit retention."""
@@ -148,7 +119,9 @@ def _plan_eks_cluster(cluster: ClusterSpec, settings: AwsSpec, shared: SharedPla
         base,
         EksClusterPlan,
         system_nodes=cluster.system_nodes,
+        system_max_nodes=cluster.system_nodes + SYSTEM_NODE_HEADROOM,
         system_instance_type=SYSTEM_INSTANCE_TYPE,
+        system_volume_gib=SYSTEM_VOLUME_GIB,
         admin_role_arns=cluster.admin_role_arns,
         log_retention_days=shared.audit.log_retention_days,
         log_group_name=eks_log_group(resource_name),

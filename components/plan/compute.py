@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from aistacks.catalog import AcceleratorType, resolve_accelerator
-from aistacks.defaults import ROLE_DEFAULTS, TierDefaults
+from aistacks.defaults import ROLE_DEFAULTS, TierDefaults, pool_capacity
 from aistacks.plan.model import ClusterPlan, GpuPoolPlan, PoolT, Taint, VectorPlan
 from aistacks.spec import ClusterSpec, GpuPoolSpec
 from aistacks.vocabulary import Cloud, Role
@@ -38,7 +38,7 @@ def plan_pool(
     """A pool on ``accelerator``, sized by its role where the config is silent, labelled (plus the cloud's
     ``extra_labels``) and tainted with the vendor's resource (the value is the cloud's convention)."""
     min_nodes = ROLE_DEFAULTS[role].min_nodes if pool.min_nodes is None else pool.min_nodes
-    capacity = pool.capacity or ROLE_DEFAULTS[role].capacity
+    capacity = pool_capacity(role, pool.capacity)
     resource = GPU_RESOURCES[accelerator.vendor]
     return GpuPoolPlan(
         name=pool.name,

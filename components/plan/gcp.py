@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aistacks.defaults import SYSTEM_NODE_HEADROOM
+from aistacks.netplan import GcpSubnetPlan, GkeRanges, plan_gcp_ranges
 from aistacks.plan.compute import cluster_resource_name, plan_cluster, plan_pool, resolve_pool
 from aistacks.plan.model import CloudPlan, ClusterPlan, GpuPoolPlan, extend
-from aistacks.plan.network import GcpSubnetPlan, GkeRanges, plan_gcp_ranges
 from aistacks.plan.shared import SharedPlan
 from aistacks.spec import ClusterSpec, GcpSpec, GpuPoolSpec, PlatformSpec
 from aistacks.vocabulary import Role
@@ -43,6 +44,7 @@ class GkeClusterPlan(ClusterPlan[GkePoolPlan]):
     """The network allowed to reach the control plane besides ``api_access_cidrs``: the nodes' subnet."""
     release_channel: str
     system_nodes_per_zone: int
+    system_max_nodes_per_zone: int
     system_machine_type: str
     node_service_account_id: str
 
@@ -96,6 +98,7 @@ def _plan_gke_cluster(
         master_authorized_cidr=str(ranges.primary),
         release_channel=shared.defaults.gke_release_channel,
         system_nodes_per_zone=SYSTEM_NODES_PER_ZONE,
+        system_max_nodes_per_zone=SYSTEM_NODES_PER_ZONE + SYSTEM_NODE_HEADROOM,
         system_machine_type=SYSTEM_MACHINE_TYPE,
         node_service_account_id=node_service_account_id(resource_name),
     )

@@ -53,6 +53,8 @@ class AuditPlan:
     bucket_name_stem: str
     """AWS: ``<prefix>-audit-logs``; the account ID ends the log bucket's physical name."""
     log_retention_days: int
+    noncurrent_version_days: int
+    """AWS: days a replaced log file version is kept once its lock expires."""
     object_lock_mode: ObjectLockMode
     object_lock_days: int
     lock_log_bucket: bool
@@ -106,6 +108,8 @@ class VectorPlan:
     resource_name: str
     """The component's name: ``<cluster resource name>-vector`` (qdrant), ``<prefix>-vectors`` (managed)."""
     storage_gib: int
+    cpu: str
+    memory: str
     snapshot_schedule: str
     dimensions: int
     distance: VertexDistance

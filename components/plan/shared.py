@@ -87,6 +87,8 @@ def plan_shared(spec: PlatformSpec) -> SharedPlan:
             resource_name=f"{prefix}-audit",
             bucket_name_stem=f"{prefix}-{AUDIT_BUCKET}",
             log_retention_days=spec.audit.log_retention_days or defaults.log_retention_days,
+            # Log file versions are kept as long as the logs themselves.
+            noncurrent_version_days=spec.audit.log_retention_days or defaults.log_retention_days,
             object_lock_mode=spec.audit.object_lock_mode or defaults.object_lock_mode,
             object_lock_days=spec.audit.object_lock_days or defaults.object_lock_days,
             lock_log_bucket=defaults.lock_log_bucket,

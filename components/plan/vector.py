@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from aistacks.catalog import MANAGED_VECTOR_ENGINES
 from aistacks.defaults import (
+    DEFAULT_QDRANT_CPU,
+    DEFAULT_QDRANT_MEMORY,
     DEFAULT_QDRANT_STORAGE_GIB,
     DEFAULT_SNAPSHOT_SCHEDULE,
     DEFAULT_VERTEX_DISTANCE,
@@ -47,6 +49,8 @@ def plan_vectors(spec: PlatformSpec, defaults: TierDefaults, prefix: str) -> tup
                 if managed
                 else f"{cluster_resource_name(prefix, cluster)}-vector",
                 storage_gib=vector.storage_gib or DEFAULT_QDRANT_STORAGE_GIB,
+                cpu=DEFAULT_QDRANT_CPU,
+                memory=DEFAULT_QDRANT_MEMORY,
                 snapshot_schedule=vector.snapshot_schedule or DEFAULT_SNAPSHOT_SCHEDULE,
                 dimensions=vector.dimensions or 0,
                 distance=vector.distance or DEFAULT_VERTEX_DISTANCE,

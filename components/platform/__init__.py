@@ -41,6 +41,11 @@ class AiPlatform(pulumi.ComponentResource):
     """Each cloud's half, by cloud."""
 
     def __init__(self, name: str, plan: PlatformPlan, opts: pulumi.ResourceOptions | None = None):
+        if not isinstance(plan, PlatformPlan):
+            raise TypeError(
+                f"AiPlatform takes a PlatformPlan, not {type(plan).__name__}: "
+                "AiPlatform(name, aistacks.plan.plan_platform(spec))"
+            )
         super().__init__(TYPE_TOKEN, name, None, opts)
         self.plan = plan
         here = pulumi.ResourceOptions(parent=self)

@@ -41,11 +41,14 @@ def in_cluster_layer(
     database = VectorDatabase(
         plan.qdrant.resource_name,
         QdrantPlan(
+            name=plan.qdrant.name,
             namespace=QDRANT_NAMESPACE,
             replicas=plan.qdrant.replicas,
             storage_class=cluster.storage_class,
             snapshot_storage_class=cluster.storage_class + SCRATCH_SUFFIX,
             storage_gib=plan.qdrant.storage_gib,
+            cpu=plan.qdrant.cpu,
+            memory=plan.qdrant.memory,
             protect=plan.protect,
         ),
         cluster.provider,

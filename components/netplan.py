@@ -30,7 +30,7 @@ class SubnetPlan:
 
 def _blocks(space: ipaddress.IPv4Network, prefix: int) -> Iterator[ipaddress.IPv4Network]:
     if prefix < space.prefixlen:
-        raise AddressPlanError(f"a /{prefix} does not fit in {space}")
+        raise AddressPlanError(f"a /{prefix} does not fit in {space}; use a larger range")
     return space.subnets(new_prefix=prefix)
 
 
