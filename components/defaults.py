@@ -1,8 +1,10 @@
 """What the platform decides when the stack config is silent: per tier, per cluster role, per store.
 
-The one source of every default that is not a plain field default of the config models: the
-planner reads it, the validation reads it where a rule depends on a default (a pool's capacity),
-and ``scripts/config_reference.py`` renders it into the README.
+The one source of every default that depends on the tier, a cluster's role or a store, and is not a
+plain field default of the config models: the planner reads it, the validation reads it where a rule
+depends on a default (a pool's capacity), and ``scripts/config_reference.py`` renders it into the README.
+Sizes that are one cloud's facts (its system node types) stay with that cloud's planner
+(:mod:`aistacks.plan.aws`, :mod:`aistacks.plan.gcp`).
 """
 
 from __future__ import annotations

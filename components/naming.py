@@ -33,6 +33,11 @@ def platform_prefix(name: str, environment: str) -> str:
     return f"{name}-{environment}"
 
 
+def cluster_resource_name(prefix: str, cluster: str) -> str:
+    """``<prefix>-<cluster name>``: a cluster's component and physical name."""
+    return f"{prefix}-{cluster}"
+
+
 def managed_store_name(prefix: str) -> str:
     """The physical name of a managed vector store (OpenSearch collection, Vertex index):
     ``<prefix>-vectors``."""

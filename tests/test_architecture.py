@@ -5,6 +5,7 @@ really loads."""
 from __future__ import annotations
 
 import ast
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -105,3 +106,16 @@ def test_no_cloud_flags_or_cluster_unions_in_the_shared_layers() -> None:
         text = path.read_text(encoding="utf-8")
         assert "gke:" not in text and "gke=" not in text, f"{path}: a cloud flag"
         assert "EksCluster | GkeCluster" not in text and "GkeCluster | EksCluster" not in text, path
+
+
+def test_every_cloud_has_a_planner_and_a_builder_for_its_provider_package() -> None:
+    from aistacks.plan import CLOUD_PLANNERS
+    from aistacks.platform import CLOUD_BUILDERS
+    from aistacks.spec import PlatformSpec
+    from aistacks.vocabulary import CLOUDS
+
+    assert set(CLOUD_PLANNERS) == set(CLOUD_BUILDERS) == set(CLOUDS)
+    assert set(CLOUDS) <= set(PlatformSpec.model_fields), "each cloud has its settings in the spec"
+    for builder in CLOUD_BUILDERS.values():
+        sdk = "pulumi_" + builder.PACKAGE.replace("-", "_")
+        assert importlib.util.find_spec(sdk), f"{builder.__name__}.PACKAGE names no Pulumi SDK ({sdk})"

@@ -44,7 +44,8 @@ class NetworkArgs:
     cidr: str = "10.0.0.0/16"
     """The VPC's IPv4 range. Default: 10.0.0.0/16."""
     zone_count: int = 3
-    """Availability zones to spread subnets over. Default: 3."""
+    """Availability zones to spread subnets over (not read when ``subnets`` are given: they name their
+    zones). Default: 3."""
     subnets: Sequence[SubnetPlan] = ()
     """The planned subnets (:func:`aistacks.netplan.plan_aws_subnets`, zones named by position:
     ``0``, ``1``, …). Default: that plan for ``cidr`` and ``zone_count``."""

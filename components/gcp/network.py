@@ -3,13 +3,14 @@ services range per cluster, Private Google Access, flow logs and Cloud NAT."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_gcp as gcp
 
 from aistacks._options import child
-from aistacks.netplan import GcpSubnetPlan
+from aistacks.netplan import GcpSubnetPlan, plan_gcp_ranges
 from aistacks.plan import GcpPlan
 
 TYPE_TOKEN = "aistacks:gcp:Network"
@@ -21,9 +22,14 @@ class NetworkArgs:
 
     project: str
     region: str
-    ranges: GcpSubnetPlan
-    """The nodes range and each cluster's pods and services ranges, planned
-    (:func:`aistacks.netplan.plan_gcp_ranges`). Required."""
+    cidr: str = "10.16.0.0/12"
+    """The block the nodes range and each cluster's pods and services ranges are cut from. Default: 10.16.0.0/12."""
+    clusters: Sequence[str] = ()
+    """The clusters that get a pods and a services range each (ranges named ``<cluster>-pods``,
+    ``<cluster>-services``). Default: none."""
+    ranges: GcpSubnetPlan | None = None
+    """The ranges, planned (:func:`aistacks.netplan.plan_gcp_ranges`); given, ``cidr`` and ``clusters``
+    are not read. Default: that plan for ``cidr`` and ``clusters``."""
 
     @classmethod
     def from_plan(cls, cloud: GcpPlan) -> NetworkArgs:
@@ -41,7 +47,7 @@ class Network(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE_TOKEN, name, None, opts)
-        self.ranges = args.ranges
+        self.ranges = args.ranges or plan_gcp_ranges(args.cidr, list(args.clusters))
         self.network = gcp.compute.Network(
             f"{name}-vpc",
             project=args.project,

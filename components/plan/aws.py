@@ -12,7 +12,7 @@ from aistacks.catalog import ami_type, needs_device_plugin
 from aistacks.defaults import SYSTEM_NODE_HEADROOM
 from aistacks.naming import eks_log_group, flow_log_group, trail_log_group
 from aistacks.netplan import SubnetPlan, plan_aws_subnets
-from aistacks.plan.compute import cluster_resource_name, plan_cluster, plan_pool, resolve_pool
+from aistacks.plan.compute import plan_cluster, plan_pool, resolve_pool
 from aistacks.plan.model import CloudPlan, ClusterPlan, GpuPoolPlan, extend
 from aistacks.plan.shared import SharedPlan
 from aistacks.spec import AwsSpec, ClusterSpec, GpuPoolSpec, PlatformSpec
@@ -104,17 +104,8 @@ def plan_aws_pool(region: str, role: Role, pool: GpuPoolSpec, cluster_resource: 
 
 
 def _plan_eks_cluster(cluster: ClusterSpec, settings: AwsSpec, shared: SharedPlan) -> EksClusterPlan:
-    resource_name = cluster_resource_name(shared.prefix, cluster)
-    pools = tuple(plan_aws_pool(settings.region, cluster.role, pool, resource_name) for pool in cluster.gpu_pools)
-    base = plan_cluster(
-        cluster,
-        pools,
-        shared.qdrant_on("aws", cluster.cluster_name),
-        prefix=shared.prefix,
-        version=settings.kubernetes_version or "",
-        defaults=shared.defaults,
-        protect=shared.protect,
-    )
+    version = settings.kubernetes_version or ""
+    base = plan_cluster("aws", cluster, settings.region, version, shared, plan_aws_pool)
     return extend(
         base,
         EksClusterPlan,
@@ -124,8 +115,8 @@ def _plan_eks_cluster(cluster: ClusterSpec, settings: AwsSpec, shared: SharedPla
         system_volume_gib=SYSTEM_VOLUME_GIB,
         admin_role_arns=cluster.admin_role_arns,
         log_retention_days=shared.audit.log_retention_days,
-        log_group_name=eks_log_group(resource_name),
-        device_plugin=any(needs_device_plugin(pool.ami_type) for pool in pools),
+        log_group_name=eks_log_group(base.resource_name),
+        device_plugin=any(needs_device_plugin(pool.ami_type) for pool in base.gpu_pools),
     )
 
 

@@ -8,11 +8,13 @@ with their own facts (:func:`aistacks.plan.model.extend`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from aistacks.catalog import AcceleratorType, resolve_accelerator
-from aistacks.defaults import ROLE_DEFAULTS, TierDefaults, pool_capacity
-from aistacks.plan.model import ClusterPlan, GpuPoolPlan, PoolT, Taint, VectorPlan
+from aistacks.defaults import ROLE_DEFAULTS, pool_capacity
+from aistacks.naming import cluster_resource_name
+from aistacks.plan.model import ClusterPlan, GpuPoolPlan, PoolT, Taint
+from aistacks.plan.shared import SharedPlan
 from aistacks.spec import ClusterSpec, GpuPoolSpec
 from aistacks.vocabulary import Cloud, Role
 
@@ -61,30 +63,26 @@ def plan_pool(
 
 
 def plan_cluster(
+    cloud: Cloud,
     cluster: ClusterSpec,
-    pools: tuple[PoolT, ...],
-    qdrant: VectorPlan | None,
-    *,
-    prefix: str,
+    region: str,
     version: str,
-    defaults: TierDefaults,
-    protect: bool,
+    shared: SharedPlan,
+    plan_cloud_pool: Callable[[str, Role, GpuPoolSpec, str], PoolT],
 ) -> ClusterPlan[PoolT]:
-    """What every cloud's cluster has in common; the pools and the hosted database are planned by the caller."""
+    """What every cloud's cluster has in common, its pools planned by the cloud's ``plan_cloud_pool``
+    (region, role, pool, cluster resource name); the cloud's planner extends it with its own facts."""
+    resource_name = cluster_resource_name(shared.prefix, cluster.cluster_name)
+    defaults = shared.defaults
     return ClusterPlan(
         name=cluster.cluster_name,
-        resource_name=cluster_resource_name(prefix, cluster),
+        resource_name=resource_name,
         role=cluster.role,
         kubernetes_version=version,
         public_endpoint=defaults.public_endpoints if cluster.public_endpoint is None else cluster.public_endpoint,
         deletion_protection=defaults.cluster_deletion_protection,
         api_access_cidrs=cluster.api_access_cidrs,
-        gpu_pools=pools,
-        qdrant=qdrant,
-        protect=protect,
+        gpu_pools=tuple(plan_cloud_pool(region, cluster.role, pool, resource_name) for pool in cluster.gpu_pools),
+        qdrant=shared.qdrant_on(cloud, cluster.cluster_name),
+        protect=shared.protect,
     )
-
-
-def cluster_resource_name(prefix: str, cluster: ClusterSpec) -> str:
-    """``<prefix>-<cluster name>``: the cluster's component and physical name."""
-    return f"{prefix}-{cluster.cluster_name}"

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aistacks.defaults import SYSTEM_NODE_HEADROOM
+from aistacks.naming import cluster_resource_name
 from aistacks.netplan import GcpSubnetPlan, GkeRanges, plan_gcp_ranges
-from aistacks.plan.compute import cluster_resource_name, plan_cluster, plan_pool, resolve_pool
+from aistacks.plan.compute import plan_cluster, plan_pool, resolve_pool
 from aistacks.plan.model import CloudPlan, ClusterPlan, GpuPoolPlan, extend
 from aistacks.plan.shared import SharedPlan
 from aistacks.spec import ClusterSpec, GcpSpec, GpuPoolSpec, PlatformSpec
@@ -79,18 +80,8 @@ def plan_gke_pool(region: str, role: Role, pool: GpuPoolSpec, cluster_resource: 
 def _plan_gke_cluster(
     cluster: ClusterSpec, settings: GcpSpec, shared: SharedPlan, ranges: GcpSubnetPlan
 ) -> GkeClusterPlan:
-    resource_name = cluster_resource_name(shared.prefix, cluster)
-    pools = tuple(plan_gke_pool(settings.region, cluster.role, pool, resource_name) for pool in cluster.gpu_pools)
-    base = plan_cluster(
-        cluster,
-        pools,
-        shared.qdrant_on("gcp", cluster.cluster_name),
-        prefix=shared.prefix,
-        version=settings.kubernetes_version or "",
-        defaults=shared.defaults,
-        protect=shared.protect,
-    )
-    (cluster_ranges,) = [r for r in ranges.clusters if r.cluster == resource_name]
+    base = plan_cluster("gcp", cluster, settings.region, settings.kubernetes_version or "", shared, plan_gke_pool)
+    (cluster_ranges,) = [r for r in ranges.clusters if r.cluster == base.resource_name]
     return extend(
         base,
         GkeClusterPlan,
@@ -100,7 +91,7 @@ def _plan_gke_cluster(
         system_nodes_per_zone=SYSTEM_NODES_PER_ZONE,
         system_max_nodes_per_zone=SYSTEM_NODES_PER_ZONE + SYSTEM_NODE_HEADROOM,
         system_machine_type=SYSTEM_MACHINE_TYPE,
-        node_service_account_id=node_service_account_id(resource_name),
+        node_service_account_id=node_service_account_id(base.resource_name),
     )
 
 
@@ -109,6 +100,7 @@ def plan_gcp(spec: PlatformSpec, shared: SharedPlan) -> GcpPlan | None:
     settings = spec.gcp
     if settings is None:
         return None
-    ranges = plan_gcp_ranges(settings.cidr, [cluster_resource_name(shared.prefix, c) for c in settings.clusters])
+    names = [cluster_resource_name(shared.prefix, cluster.cluster_name) for cluster in settings.clusters]
+    ranges = plan_gcp_ranges(settings.cidr, names)
     clusters = tuple(_plan_gke_cluster(cluster, settings, shared, ranges) for cluster in settings.clusters)
     return extend(shared.cloud_plan("gcp", settings.region, clusters), GcpPlan, project=settings.project, ranges=ranges)

@@ -2,7 +2,8 @@
 
 The resource layer (``aistacks.aws``, ``aistacks.gcp``, ``aistacks.k8s``, ``aistacks.platform``) receives
 these and only these: every default, physical name, address range, label, taint and hosting decision is
-already here. The per-cloud halves extend :class:`CloudPlan` and :class:`ClusterPlan`
+already here. (A component names its own children after the name it is given, as every component does:
+``<name>-key``, ``<name>-provider``.) The per-cloud halves extend :class:`CloudPlan` and :class:`ClusterPlan`
 (:mod:`aistacks.plan.aws`, :mod:`aistacks.plan.gcp`).
 """
 

@@ -12,8 +12,7 @@ from aistacks.defaults import (
     SNAPSHOT_BUCKET,
     TierDefaults,
 )
-from aistacks.naming import managed_store_name
-from aistacks.plan.compute import cluster_resource_name
+from aistacks.naming import cluster_resource_name, managed_store_name
 from aistacks.plan.model import BucketPlan, VectorPlan
 from aistacks.spec import ClusterSpec, PlatformSpec, VectorSpec
 from aistacks.vocabulary import Cloud
@@ -47,7 +46,7 @@ def plan_vectors(spec: PlatformSpec, defaults: TierDefaults, prefix: str) -> tup
                 name=managed_store_name(prefix) if managed else QDRANT_NAME,
                 resource_name=managed_store_name(prefix)
                 if managed
-                else f"{cluster_resource_name(prefix, cluster)}-vector",
+                else f"{cluster_resource_name(prefix, cluster.cluster_name)}-vector",
                 storage_gib=vector.storage_gib or DEFAULT_QDRANT_STORAGE_GIB,
                 cpu=DEFAULT_QDRANT_CPU,
                 memory=DEFAULT_QDRANT_MEMORY,

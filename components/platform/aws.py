@@ -29,6 +29,7 @@ class AwsStores(
     in-cluster layer, the vector databases hosted or managed there, data buckets and the audit trail."""
 
     TYPE_TOKEN = "aistacks:platform:AwsStores"
+    PACKAGE = "aws"
     SNAPSHOT_STORE = "s3"
 
     def _make_provider(self) -> aws.Provider:

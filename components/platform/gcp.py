@@ -27,6 +27,7 @@ class GcpStores(
     and in-cluster layer, the vector databases hosted or managed there, data buckets and the audit sink."""
 
     TYPE_TOKEN = "aistacks:platform:GcpStores"
+    PACKAGE = "gcp"
     SNAPSHOT_STORE = "gcs"
 
     def _make_provider(self) -> gcp.Provider:

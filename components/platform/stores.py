@@ -9,6 +9,7 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 import pulumi
 
+from aistacks.defaults import SNAPSHOT_BUCKET
 from aistacks.k8s import KubernetesCluster, WorkloadNamespaces
 from aistacks.k8s.snapshots import ObjectStore, SnapshotPlan
 from aistacks.plan import BucketPlan, CloudPlan, VectorPlan
@@ -37,10 +38,15 @@ AuditT = TypeVar("AuditT")
 
 
 class CloudStores(pulumi.ComponentResource, Generic[PlanT, KeyT, NetworkT, BucketT, ClusterT, AuditT]):
-    """One cloud's half of a platform, built from its plan in a fixed order. Subclasses name their type
-    token and snapshot store and implement each step; nothing depends on the order a caller fills fields."""
+    """One cloud's half of a platform, built from its plan. Subclasses name their type token, provider
+    package and snapshot store, and implement each step. The steps run in the order of ``__init__``, each
+    reading what the earlier ones made (the key before the network and buckets, the buckets before the
+    clusters whose snapshot job writes one, the clusters before the managed stores they use, all of it
+    before the audit trail that logs the buckets); nothing else depends on order."""
 
     TYPE_TOKEN: ClassVar[str]
+    PACKAGE: ClassVar[str]
+    """The Pulumi package of the cloud's provider (``aws``, ``gcp``): its resources look their provider up by it."""
     SNAPSHOT_STORE: ClassVar[ObjectStore]
     """The object store the snapshot job writes to (its CLI)."""
 
@@ -63,7 +69,7 @@ class CloudStores(pulumi.ComponentResource, Generic[PlanT, KeyT, NetworkT, Bucke
         # Every resource of this half goes through this provider, so its region is the one the spec
         # validated against the jurisdiction; the stack's default-provider config plays no part.
         self.provider = self._make_provider()
-        self._children = pulumi.ResourceOptions(parent=self, providers={plan.cloud: self.provider})
+        self._children = pulumi.ResourceOptions(parent=self, providers={self.PACKAGE: self.provider})
         self.key = self._make_key()
         self.network = self._make_network()
         self.buckets = {bucket.name: self._make_bucket(bucket) for bucket in plan.buckets}
@@ -103,8 +109,8 @@ class CloudStores(pulumi.ComponentResource, Generic[PlanT, KeyT, NetworkT, Bucke
     def bucket_names(self) -> dict[str, pulumi.Output[str]]:
         """Physical bucket names, keyed ``<cloud>/<bucket>``."""
         named = dict(self.buckets)
-        if self.plan.snapshot_bucket is not None and self.snapshot_bucket is not None:
-            named[self.plan.snapshot_bucket.name] = self.snapshot_bucket
+        if self.snapshot_bucket is not None:
+            named[SNAPSHOT_BUCKET] = self.snapshot_bucket
         return {f"{self.plan.cloud}/{name}": bucket.bucket_name for name, bucket in named.items()}
 
     def exports(self) -> dict[str, pulumi.Input[str]]:
