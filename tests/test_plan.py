@@ -3,7 +3,8 @@ Its invariants over any valid config are :mod:`tests.test_plan_invariants`'s."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ from aistacks.aws.documents import irsa_trust_policy, key_policy
 from aistacks.aws.nodes import autoscaler_tags
 from aistacks.catalog import AMI_TYPES, UnsupportedNodeImage, accelerator_types, ami_type, needs_device_plugin
 from aistacks.config import parse_platform_spec
-from aistacks.engine import ResourceGraph
+from aistacks.engine import load_project, run_stack_file
 from aistacks.engine.graph import display_value
 from aistacks.plan import AwsPlan, GcpPlan, PlatformPlan, plan_platform
 from aistacks.plan.aws import DEVICE_PLUGIN_LABEL
@@ -160,20 +161,27 @@ def _strings(value: Any) -> Iterator[str]:
 
 PHYSICAL = ("resource_name", "group_name", "name_stem", "pods_name", "services_name", "service_account_id", "key_alias")
 """Plan fields that hold the name of something built (others are keys in the config, such as a bucket's short name)."""
+RENAMED = REPO / "tests" / "programs" / "renamed_plan"
 
 
-@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
-def test_every_name_the_plan_decides_is_the_name_the_graph_holds(
-    env: str, plan: Callable[[str, bool], ResourceGraph]
-) -> None:
-    """The builders take their names from the plan: each planned name starts a resource's name or an input."""
-    raw = yaml.safe_load((REPO / "stacks" / f"Pulumi.{env}.yaml").read_text(encoding="utf-8"))
+def test_what_gets_built_follows_the_names_in_the_plan(tmp_path: Path) -> None:
+    """Staging's plan with a suffix after every physical name (tests/programs/renamed_plan): every name
+    appears in the graph renamed, and no resource keeps a planned name the builders made up again."""
+    source = REPO / "stacks" / "Pulumi.staging.yaml"
+    raw = yaml.safe_load(source.read_text(encoding="utf-8"))
+    stack_file = tmp_path / "Pulumi.staging.yaml"
+    stack_file.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
     planned = plan_platform(parse_platform_spec(raw["config"]["aistacks:platform"]))
-    graph = plan(env, False)
-    held = {record.name for record in graph.resources} | {
-        text for record in graph.resources for text in _strings(display_value(record.inputs))
-    }
     physical = {path: name for path, name in names_of(planned).items() if path.endswith(PHYSICAL)}
-    assert len(physical) >= 14, "every stack plans at least its key, network, buckets, clusters and audit names"
-    missing = {path: name for path, name in physical.items() if not any(h.startswith(name) for h in held)}
-    assert not missing, f"planned but not built: {missing}"
+    assert len(physical) >= 30
+    graph = run_stack_file(load_project(RENAMED), stack_file)
+    names = {record.name for record in graph.resources}
+    held = names | {text for record in graph.resources for text in _strings(display_value(record.inputs))}
+    missing = {
+        path: name
+        for path, name in physical.items()
+        if not any(h.startswith(name + ("-g" if path.endswith("group_name") else "-r")) for h in held)
+    }
+    assert not missing, f"the plan's name did not reach the graph: {missing}"
+    kept = {path: name for path, name in physical.items() if path.endswith("resource_name") and name in names}
+    assert not kept, f"built under a name the plan no longer holds: {kept}"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from aistacks.catalog import ami_type, needs_device_plugin
 from aistacks.defaults import SYSTEM_NODE_HEADROOM
-from aistacks.naming import eks_log_group, flow_log_group, trail_log_group
+from aistacks.naming import flow_log_group, trail_log_group
 from aistacks.netplan import SubnetPlan, plan_aws_subnets
 from aistacks.plan.compute import plan_cluster, plan_pool, resolve_pool
 from aistacks.plan.model import CloudPlan, ClusterPlan, GpuPoolPlan, extend
@@ -52,8 +52,6 @@ class EksClusterPlan(ClusterPlan[AwsPoolPlan]):
     admin_role_arns: tuple[str, ...]
     log_retention_days: int
     """The control-plane log group's retention: the audit retention."""
-    log_group_name: str
-    """Where EKS writes the control-plane logs."""
     device_plugin: bool
     """Some pool's image lacks the NVIDIA device plugin, so the cluster runs it."""
 
@@ -115,7 +113,6 @@ def _plan_eks_cluster(cluster: ClusterSpec, settings: AwsSpec, shared: SharedPla
         system_volume_gib=SYSTEM_VOLUME_GIB,
         admin_role_arns=cluster.admin_role_arns,
         log_retention_days=shared.audit.log_retention_days,
-        log_group_name=eks_log_group(base.resource_name),
         device_plugin=any(needs_device_plugin(pool.ami_type) for pool in base.gpu_pools),
     )
 
