@@ -22,8 +22,9 @@ from aistacks.vocabulary import Cloud
 
 TYPE_TOKEN = "aistacks:platform:AiPlatform"
 
-_BUILDERS: dict[Cloud, type[CloudStores[Any, Any, Any, Any, Any, Any]]] = {"aws": AwsStores, "gcp": GcpStores}
-CLOUD_BUILDERS: Mapping[Cloud, type[CloudStores[Any, Any, Any, Any, Any, Any]]] = MappingProxyType(_BUILDERS)
+Builder = type[CloudStores[Any, Any, Any, Any, Any, Any, Any]]
+_BUILDERS: dict[Cloud, Builder] = {"aws": AwsStores, "gcp": GcpStores}
+CLOUD_BUILDERS: Mapping[Cloud, Builder] = MappingProxyType(_BUILDERS)
 """One builder per cloud; adding a cloud adds its builder here (and its planner to
 ``aistacks.plan.CLOUD_PLANNERS``)."""
 
@@ -37,7 +38,7 @@ class AiPlatform(pulumi.ComponentResource):
     (:func:`aistacks.config.parse_platform_spec`, :func:`aistacks.plan.plan_platform`)."""
 
     plan: PlatformPlan
-    clouds: dict[Cloud, CloudStores[Any, Any, Any, Any, Any, Any]]
+    clouds: dict[Cloud, CloudStores[Any, Any, Any, Any, Any, Any, Any]]
     """Each cloud's half, by cloud."""
 
     def __init__(self, name: str, plan: PlatformPlan, opts: pulumi.ResourceOptions | None = None):

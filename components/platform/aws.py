@@ -18,6 +18,7 @@ from aistacks.platform.stores import CloudStores
 class AwsStores(
     CloudStores[
         AwsPlan,
+        EksClusterPlan,
         aws_components.KmsKey,
         aws_components.Network,
         aws_components.EncryptedBucket,

@@ -16,6 +16,7 @@ from aistacks.platform.stores import CloudStores
 class GcpStores(
     CloudStores[
         GcpPlan,
+        GkeClusterPlan,
         gcp_components.KmsKey,
         gcp_components.Network,
         gcp_components.EncryptedBucket,

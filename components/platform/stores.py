@@ -12,7 +12,7 @@ import pulumi
 from aistacks.defaults import SNAPSHOT_BUCKET
 from aistacks.k8s import KubernetesCluster, WorkloadNamespaces
 from aistacks.k8s.snapshots import ObjectStore, SnapshotPlan
-from aistacks.plan import BucketPlan, CloudPlan, VectorPlan
+from aistacks.plan import BucketPlan, CloudPlan, ClusterPlan, VectorPlan
 from aistacks.platform.cluster_layer import (
     QDRANT_NAMESPACE,
     SNAPSHOT_WRITER,
@@ -30,6 +30,8 @@ class Bucket(Protocol):
 
 
 PlanT = TypeVar("PlanT", bound=CloudPlan[Any])
+ClusterPlanT = TypeVar("ClusterPlanT", bound=ClusterPlan[Any])
+"""The cluster plans of ``PlanT``."""
 KeyT = TypeVar("KeyT")
 NetworkT = TypeVar("NetworkT")
 BucketT = TypeVar("BucketT", bound=Bucket)
@@ -37,7 +39,7 @@ ClusterT = TypeVar("ClusterT", bound=KubernetesCluster[Any])
 AuditT = TypeVar("AuditT")
 
 
-class CloudStores(pulumi.ComponentResource, Generic[PlanT, KeyT, NetworkT, BucketT, ClusterT, AuditT]):
+class CloudStores(pulumi.ComponentResource, Generic[PlanT, ClusterPlanT, KeyT, NetworkT, BucketT, ClusterT, AuditT]):
     """One cloud's half of a platform, built from its plan. Subclasses name their type token, provider
     package and snapshot store, and implement each step. The steps run in the order of ``__init__``, each
     reading what the earlier ones made (the key before the network and buckets, the buckets before the
@@ -87,7 +89,7 @@ class CloudStores(pulumi.ComponentResource, Generic[PlanT, KeyT, NetworkT, Bucke
         self.audit = self._make_audit()
         self.register_outputs(self.outputs())
 
-    def _in_cluster_layer(self, plan: Any, cluster: ClusterT) -> WorkloadNamespaces:
+    def _in_cluster_layer(self, plan: ClusterPlanT, cluster: ClusterT) -> WorkloadNamespaces:
         """The namespaces and, where planned, Qdrant, whose snapshot job gets write access to the bucket."""
         snapshots = None
         if plan.qdrant is not None and self.snapshot_bucket is not None:
@@ -130,7 +132,7 @@ class CloudStores(pulumi.ComponentResource, Generic[PlanT, KeyT, NetworkT, Bucke
     def _make_bucket(self, bucket: BucketPlan) -> BucketT: ...
 
     @abstractmethod
-    def _make_cluster(self, plan: Any) -> ClusterT:
+    def _make_cluster(self, plan: ClusterPlanT) -> ClusterT:
         """The cluster of ``plan`` (this cloud's cluster plan) with its GPU pools and what the cloud's
         nodes need in it."""
 
