@@ -1,20 +1,29 @@
 """Invariants of the pure plan over any valid config (hypothesis): every default resolved, names inside
 the limits the plan guarantees, hosting and placement consistent, and adding a pool, a cluster or a
-bucket never renames or re-addresses anything that was planned before."""
+bucket never renames or re-addresses anything that was planned before. A last test checks that the
+strategies draw every kind of config these invariants are meant to see."""
 
 from __future__ import annotations
 
 import copy
 import dataclasses
 import ipaddress
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 
-from aistacks.catalog import MANAGED_VECTOR_ENGINES, AcceleratorType
+from aistacks.catalog import (
+    MANAGED_VECTOR_ENGINES,
+    SPOT_OR_RESERVED_ONLY,
+    AcceleratorType,
+    accelerator_types,
+    resolve_accelerator,
+)
 from aistacks.config import parse_platform_spec
+from aistacks.defaults import ROLE_DEFAULTS
 from aistacks.naming import OPENSEARCH_NAME_LIMIT
 from aistacks.plan import AwsPlan, GcpPlan, PlatformPlan, plan_platform
 from aistacks.plan.gcp import SERVICE_ACCOUNT_ID_LIMIT
@@ -91,6 +100,9 @@ def test_every_default_is_resolved(raw: dict[str, Any]) -> None:
     plan = plan_of(raw)
     empty = [path for path, owner, field, value in fields_of(plan) if value is None and (owner, field) not in OPTIONAL]
     assert not empty, f"undecided: {empty}"
+    # An empty string is as undecided as None (a version, a channel, a description left blank).
+    blank = [path for path, _, _, value in fields_of(plan) if isinstance(value, str) and not value.strip()]
+    assert not blank, f"decided as an empty string: {blank}"
     assert plan_of(raw) == plan, "planning is a pure function of the config"
 
 
@@ -113,31 +125,77 @@ def test_names_stay_inside_the_limits_the_plan_guarantees(raw: dict[str, Any]) -
                 assert len(vector.name) <= OPENSEARCH_NAME_LIMIT
 
 
+def raw_clusters(raw: Mapping[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The config's clusters by (cloud, cluster name)."""
+    return {
+        (cloud, cluster.get("name") or cluster["role"]): cluster
+        for cloud in ("aws", "gcp")
+        for cluster in raw.get(cloud, {}).get("clusters", [])
+    }
+
+
+def raw_vectors(raw: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The config's vector databases, whether written as one object or a list."""
+    vector = raw.get("vector", [])
+    return [vector] if isinstance(vector, dict) else list(vector)
+
+
 @SETTINGS
 @given(raw=valid_specs())
 def test_pools_hosting_and_stores_agree_with_the_clouds(raw: dict[str, Any]) -> None:
     plan = plan_of(raw)
+    asked = raw_clusters(raw)
     for cloud in plan.clouds.values():
         for cluster in cloud.clusters:
+            config = asked[cloud.cloud, cluster.name]
             assert cluster.resource_name == f"{plan.prefix}-{cluster.name}"
             assert cluster.max_gpus == sum(p.max_nodes * p.accelerator.count for p in cluster.gpu_pools)
-            for pool in cluster.gpu_pools:
+            assert [pool.name for pool in cluster.gpu_pools] == [pool["name"] for pool in config["gpu_pools"]]
+            for pool, pool_config in zip(cluster.gpu_pools, config["gpu_pools"], strict=True):
                 assert pool.accelerator.offered_in(cloud.region)
                 assert pool.min_nodes <= pool.desired_nodes <= pool.max_nodes
                 assert pool.labels["aistacks.io/pool"] == pool.name
                 assert pool.taint.key == pool.gpu_resource
                 assert pool.resource_name == f"{cluster.resource_name}-{pool.name}"
-                if cluster.role == "training" and "min_nodes" not in str(raw):
-                    assert pool.min_nodes == 0, "training scales to zero"
+                if "min_nodes" not in pool_config:
+                    assert pool.min_nodes == ROLE_DEFAULTS[cluster.role].min_nodes, "the role's floor (training: 0)"
+                assert pool.capacity == pool_config.get("capacity", ROLE_DEFAULTS[cluster.role].capacity)
+                if pool.accelerator.name in SPOT_OR_RESERVED_ONLY:
+                    assert pool.capacity == "spot", "a spot-only type never runs on demand"
+                if "instance_type" in pool_config:
+                    assert pool.accelerator.name == pool_config["instance_type"]
+                else:
+                    fits = [
+                        t.vcpus
+                        for t in accelerator_types(cloud.cloud).values()
+                        if (t.accelerator, t.count) == (pool.accelerator.accelerator, pool.accelerator.count)
+                        and t.offered_in(cloud.region)
+                    ]
+                    assert pool.accelerator.vcpus == min(fits), "the catalog's smallest type that carries the GPUs"
         hosts = [cluster for cluster in cloud.clusters if cluster.qdrant is not None]
         assert (cloud.snapshot_bucket is not None) == bool(hosts)
         assert all(MANAGED_VECTOR_ENGINES[v.engine] == cloud.cloud for v in cloud.managed_vectors)
         if plan.environment != "dev":
             assert cloud.protect and all(cluster.protect for cluster in cloud.clusters)
-            assert not any(cluster.public_endpoint for cluster in cloud.clusters if "public_endpoint" not in str(raw))
+            for cluster in cloud.clusters:
+                if "public_endpoint" not in asked[cloud.cloud, cluster.name]:
+                    assert not cluster.public_endpoint
     qdrant = [vector for vector in plan.vectors if vector.engine == "qdrant"]
     hosted = [c.qdrant for cloud in plan.clouds.values() for c in cloud.clusters if c.qdrant is not None]
     assert hosted == qdrant, "each Qdrant database has exactly one host"
+    managed = [v for cloud in plan.clouds.values() for v in cloud.managed_vectors]
+    wanted = raw_vectors(raw)
+    assert [v.engine for v in plan.vectors] == [v.get("engine", "qdrant") for v in wanted]
+    assert sorted(v.engine for v in managed) == sorted(
+        v["engine"] for v in wanted if v.get("engine", "qdrant") != "qdrant"
+    )
+    for vector, config in zip(plan.vectors, wanted, strict=True):
+        # Documented default: the first cloud with an inference cluster, else with any; there, its first
+        # inference cluster, else its first cluster (managed engines: only their own cloud's).
+        on = config.get("cloud") or MANAGED_VECTOR_ENGINES.get(vector.engine)
+        candidates = [(c, n) for c, n in asked if on in (None, c) and config.get("cluster") in (None, n)]
+        inference = [key for key in candidates if asked[key]["role"] == "inference"]
+        assert (vector.cloud, vector.cluster) == (inference or candidates)[0]
 
 
 def _unchanged(before: dict[str, str], after: dict[str, str]) -> None:
@@ -202,3 +260,67 @@ def test_retention_values_are_ones_the_clouds_accept(raw: dict[str, Any]) -> Non
             assert cloud.audit.log_retention_days <= LOG_BUCKET_RETENTION_DAYS_RANGE[1]
         if isinstance(cloud, AwsPlan):
             assert KMS_DELETION_WINDOW_RANGE[0] <= cloud.key.deletion_window_days <= KMS_DELETION_WINDOW_RANGE[1]
+
+
+# --- what the strategies reach ------------------------------------------------------------------------
+
+
+def _engines(raw: Mapping[str, Any]) -> list[str]:
+    return [vector.get("engine", "qdrant") for vector in raw_vectors(raw)]
+
+
+def _pools(raw: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
+    for (cloud, _), cluster in raw_clusters(raw).items():
+        for pool in cluster["gpu_pools"]:
+            yield cloud, cluster, pool
+
+
+def _spot_only_training_pool_left_to_its_role(raw: Mapping[str, Any]) -> bool:
+    return any(
+        cloud == "gcp"
+        and cluster["role"] == "training"
+        and "capacity" not in pool
+        and resolve_accelerator(
+            "gcp", raw["gcp"]["region"], pool["gpu"], pool.get("gpus_per_node", 1), type_name=pool.get("instance_type")
+        ).name
+        in SPOT_OR_RESERVED_ONLY
+        for cloud, cluster, pool in _pools(raw)
+    )
+
+
+FEATURES: dict[str, Callable[[dict[str, Any]], bool]] = {
+    "GCP only": lambda raw: "gcp" in raw and "aws" not in raw,
+    "AWS only": lambda raw: "aws" in raw and "gcp" not in raw,
+    "both clouds": lambda raw: "aws" in raw and "gcp" in raw,
+    "opensearch-serverless": lambda raw: "opensearch-serverless" in _engines(raw),
+    "vertex-vector-search": lambda raw: "vertex-vector-search" in _engines(raw),
+    "every engine at once": lambda raw: len(_engines(raw)) == 3,
+    "Qdrant on a named cloud and cluster": lambda raw: any(
+        {"cloud", "cluster"} <= set(v) and v.get("engine", "qdrant") == "qdrant" for v in raw_vectors(raw)
+    ),
+    "a managed store used from a named cluster": lambda raw: any(
+        "cluster" in v and v.get("engine", "qdrant") != "qdrant" for v in raw_vectors(raw)
+    ),
+    "a pool left to the catalog": lambda raw: any("instance_type" not in pool for _, _, pool in _pools(raw)),
+    "a spot-only GCP training pool without a capacity": _spot_only_training_pool_left_to_its_role,
+    "three AWS zones on a /17, NAT set": lambda raw: (
+        raw.get("aws", {}).get("cidr", "").endswith("/17") and raw["aws"].get("zones") == 3 and "nat" in raw["aws"]
+    ),
+    "a GCP block other than the default": lambda raw: "cidr" in raw.get("gcp", {}),
+    "key settings": lambda raw: len(raw.get("kms", {})) == 3,
+    "tags": lambda raw: bool(raw.get("tags")),
+    "a bucket's noncurrent_version_days": lambda raw: any(
+        "noncurrent_version_days" in b for b in raw.get("buckets", [])
+    ),
+}
+"""What the strategies must draw, so that the invariants above see it."""
+
+
+@pytest.mark.parametrize("feature", FEATURES)
+def test_the_strategies_draw(feature: str) -> None:
+    found = find(
+        valid_specs(),
+        FEATURES[feature],
+        settings=settings(max_examples=2000, phases=[Phase.generate], database=None, derandomize=True, deadline=None),
+    )
+    parse_platform_spec(found)
