@@ -69,6 +69,11 @@ def plan_aws_subnets(
     return plans
 
 
+def positional_zones(count: int) -> list[str]:
+    """Zones named by position (``0``, ``1``, …): a region's zone names are only known at deploy time."""
+    return [str(index) for index in range(count)]
+
+
 @dataclass(frozen=True)
 class GkeRanges:
     """The secondary ranges of one cluster, named for the cluster."""

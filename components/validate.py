@@ -22,7 +22,7 @@ from aistacks.catalog import (
 )
 from aistacks.defaults import RESERVED_BUCKETS, TIER_DEFAULTS, pool_capacity
 from aistacks.naming import OPENSEARCH_NAME_LIMIT, managed_store_name, platform_prefix
-from aistacks.netplan import AddressPlanError, plan_aws_subnets, plan_gcp_ranges
+from aistacks.netplan import AddressPlanError, plan_aws_subnets, plan_gcp_ranges, positional_zones
 from aistacks.spec import LOG_BUCKET_RETENTION_DAYS_RANGE, ClusterSpec, GpuPoolSpec, PlatformSpec, VectorSpec
 from aistacks.vocabulary import Cloud, Role, VectorEngine
 
@@ -110,7 +110,7 @@ def _address_issues(spec: PlatformSpec, root: str) -> list[ConfigIssue]:
     cuts: list[tuple[str, str, Callable[[str], object]]] = []
     if spec.aws is not None:
         zones = spec.aws.zones or TIER_DEFAULTS[spec.environment].aws_zones
-        cuts.append(("aws", spec.aws.cidr, lambda cidr: plan_aws_subnets(cidr, [str(zone) for zone in range(zones)])))
+        cuts.append(("aws", spec.aws.cidr, lambda cidr: plan_aws_subnets(cidr, positional_zones(zones))))
     if spec.gcp is not None:
         names = [f"cluster-{index}" for index, _ in enumerate(spec.gcp.clusters)]
         cuts.append(("gcp", spec.gcp.cidr, lambda cidr: plan_gcp_ranges(cidr, names)))

@@ -14,7 +14,7 @@ from aistacks._options import child, stateful_child
 from aistacks.aws.context import aws_context
 from aistacks.aws.documents import assume_role_policy
 from aistacks.naming import flow_log_group
-from aistacks.netplan import SubnetPlan, plan_aws_subnets
+from aistacks.netplan import SubnetPlan, plan_aws_subnets, positional_zones
 from aistacks.plan import AwsPlan
 from aistacks.vocabulary import NatMode
 
@@ -100,7 +100,7 @@ class Network(pulumi.ComponentResource):
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE_TOKEN, name, None, opts)
         tags = dict(args.tags)
-        plans = list(args.subnets) or plan_aws_subnets(args.cidr, [str(index) for index in range(args.zone_count)])
+        plans = list(args.subnets) or plan_aws_subnets(args.cidr, positional_zones(args.zone_count))
         self.vpc = aws.ec2.Vpc(
             f"{name}-vpc",
             cidr_block=args.cidr,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from aistacks.catalog import ami_type, needs_device_plugin
 from aistacks.defaults import SYSTEM_NODE_HEADROOM
 from aistacks.naming import flow_log_group, trail_log_group
-from aistacks.netplan import SubnetPlan, plan_aws_subnets
+from aistacks.netplan import SubnetPlan, plan_aws_subnets, positional_zones
 from aistacks.plan.compute import plan_cluster, plan_pool, resolve_pool
 from aistacks.plan.model import CloudPlan, ClusterPlan, GpuPoolPlan, extend
 from aistacks.plan.shared import SharedPlan
@@ -64,7 +64,7 @@ class AwsNetworkPlan:
     zones: int
     nat: NatMode
     subnets: tuple[SubnetPlan, ...]
-    """Zones are named by position (``0``, ``1``, …): the region's zone names are only known at deploy time."""
+    """Zones named by position (:func:`aistacks.netplan.positional_zones`)."""
     flow_log_retention_days: int
     flow_log_group_name: str
     cluster_names: tuple[str, ...]
@@ -124,9 +124,10 @@ def plan_aws(spec: PlatformSpec, shared: SharedPlan) -> AwsPlan | None:
         return None
     clusters = tuple(_plan_eks_cluster(cluster, settings, shared) for cluster in settings.clusters)
     zones = settings.zones or shared.defaults.aws_zones
-    network = f"{shared.prefix}-aws-network"
+    cloud = shared.cloud_plan("aws", settings.region, clusters)
+    network = f"{cloud.resource_name}-network"
     return extend(
-        shared.cloud_plan("aws", settings.region, clusters),
+        cloud,
         AwsPlan,
         account_id=settings.account_id,
         create_autoscaling_service_role=settings.create_autoscaling_service_role,
@@ -139,7 +140,7 @@ def plan_aws(spec: PlatformSpec, shared: SharedPlan) -> AwsPlan | None:
             cidr=settings.cidr,
             zones=zones,
             nat=settings.nat or shared.defaults.nat,
-            subnets=tuple(plan_aws_subnets(settings.cidr, [str(index) for index in range(zones)])),
+            subnets=tuple(plan_aws_subnets(settings.cidr, positional_zones(zones))),
             flow_log_retention_days=shared.audit.log_retention_days,
             flow_log_group_name=flow_log_group(network),
             cluster_names=tuple(cluster.resource_name for cluster in clusters),

@@ -57,6 +57,7 @@ def plan_shared(spec: PlatformSpec) -> SharedPlan:
     """Resolve every tier default that all clouds share; the spec must already be valid."""
     defaults = TIER_DEFAULTS[spec.environment]
     prefix = platform_prefix(spec.name, spec.environment)
+    log_retention_days = spec.audit.log_retention_days or defaults.log_retention_days
     return SharedPlan(
         defaults=defaults,
         prefix=prefix,
@@ -86,9 +87,9 @@ def plan_shared(spec: PlatformSpec) -> SharedPlan:
         audit=AuditPlan(
             resource_name=f"{prefix}-audit",
             bucket_name_stem=f"{prefix}-{AUDIT_BUCKET}",
-            log_retention_days=spec.audit.log_retention_days or defaults.log_retention_days,
+            log_retention_days=log_retention_days,
             # Log file versions are kept as long as the logs themselves.
-            noncurrent_version_days=spec.audit.log_retention_days or defaults.log_retention_days,
+            noncurrent_version_days=log_retention_days,
             object_lock_mode=spec.audit.object_lock_mode or defaults.object_lock_mode,
             object_lock_days=spec.audit.object_lock_days or defaults.object_lock_days,
             lock_log_bucket=defaults.lock_log_bucket,
