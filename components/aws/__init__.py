@@ -1,6 +1,7 @@
 """AWS components: keys, encrypted buckets, the audit trail, network, EKS, GPU pools and the vector collection."""
 
 from aistacks.aws.audit import AuditTrail, AuditTrailArgs
+from aistacks.aws.autoscaler import ClusterAutoscaler, ClusterAutoscalerArgs
 from aistacks.aws.bucket import EncryptedBucket, EncryptedBucketArgs, ObjectLock
 from aistacks.aws.eks import EksCluster, EksClusterArgs
 from aistacks.aws.kms import KmsKey, KmsKeyArgs
@@ -11,6 +12,8 @@ from aistacks.aws.opensearch import VectorCollection, VectorCollectionArgs
 __all__ = [
     "AuditTrail",
     "AuditTrailArgs",
+    "ClusterAutoscaler",
+    "ClusterAutoscalerArgs",
     "EksCluster",
     "EksClusterArgs",
     "EncryptedBucket",

@@ -234,3 +234,55 @@ def ebs_csi_key_policy(key_arn: str) -> dict[str, Any]:
             },
         ],
     }
+
+
+CLUSTER_AUTOSCALER_READ_ACTIONS: tuple[str, ...] = (
+    "autoscaling:DescribeAutoScalingGroups",
+    "autoscaling:DescribeAutoScalingInstances",
+    "autoscaling:DescribeLaunchConfigurations",
+    "autoscaling:DescribeScalingActivities",
+    "ec2:DescribeImages",
+    "ec2:DescribeInstanceTypes",
+    "ec2:DescribeLaunchTemplateVersions",
+    "ec2:GetInstanceTypesFromInstanceRequirements",
+    "eks:DescribeNodegroup",
+)
+"""What the Cluster Autoscaler reads to discover node groups and size nodes from their templates, on ``*``
+as upstream grants it (the Describe calls take no resource-level permissions). Source: kubernetes/autoscaler,
+cluster-autoscaler/cloudprovider/aws/README.md, "Full Cluster Autoscaler Features Policy (Recommended)"
+(identical at tags cluster-autoscaler-1.31.5 to 1.35.2; 1.30.7's copy still lists autoscaling:DescribeTags,
+which its code no longer calls; read 2026-11-30)."""
+CLUSTER_AUTOSCALER_WRITE_ACTIONS: tuple[str, ...] = (
+    "autoscaling:SetDesiredCapacity",
+    "autoscaling:TerminateInstanceInAutoScalingGroup",
+)
+"""What the Cluster Autoscaler changes: a group's desired size, and removing the node it drained. Same source."""
+
+
+def cluster_autoscaler_policy(cluster_name: str) -> dict[str, Any]:
+    """The Cluster Autoscaler's identity policy: the upstream "Full Cluster Autoscaler Features Policy",
+    with the resizing actions restricted, as upstream recommends, by tag: only Auto Scaling groups tagged
+    ``k8s.io/cluster-autoscaler/<cluster_name>: owned`` (the cluster's own tag, which auto-discovery also
+    requires), so never another cluster's groups or any other group in the account. Both actions accept
+    ``aws:ResourceTag/${TagKey}`` on the autoScalingGroup resource (Service Authorization Reference,
+    "Actions, resources, and condition keys for Amazon EC2 Auto Scaling"; read 2026-11-30)."""
+    if not cluster_name:
+        raise ValueError("the Cluster Autoscaler's policy needs the cluster's name")
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "DiscoverNodeGroups",
+                "Effect": "Allow",
+                "Action": list(CLUSTER_AUTOSCALER_READ_ACTIONS),
+                "Resource": "*",
+            },
+            {
+                "Sid": "ResizeOwnNodeGroups",
+                "Effect": "Allow",
+                "Action": list(CLUSTER_AUTOSCALER_WRITE_ACTIONS),
+                "Resource": "*",
+                "Condition": {"StringEquals": {f"aws:ResourceTag/k8s.io/cluster-autoscaler/{cluster_name}": "owned"}},
+            },
+        ],
+    }

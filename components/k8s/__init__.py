@@ -4,6 +4,7 @@ snapshots. A cluster is anything that satisfies :class:`KubernetesCluster` (EKS,
 
 from aistacks.k8s.apply import apply_manifest
 from aistacks.k8s.cluster import KubernetesCluster, WorkloadIdentity
+from aistacks.k8s.cluster_autoscaler import cluster_autoscaler_manifests
 from aistacks.k8s.layer import WorkloadNamespaces
 from aistacks.k8s.manifests import (
     SCRATCH_SUFFIX,
@@ -27,6 +28,7 @@ __all__ = [
     "WorkloadNamespaces",
     "address_egress",
     "apply_manifest",
+    "cluster_autoscaler_manifests",
     "encrypted_storage_class",
     "encrypted_storage_classes",
     "nvidia_device_plugin",
