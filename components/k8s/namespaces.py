@@ -1,4 +1,4 @@
-"""Workload namespaces: Pod Security Admission, GPU quotas, default limits, default-deny networking.
+"""Workload namespaces: Pod Security Admission, GPU quotas, default requests, default-deny networking.
 
 Pure functions returning manifests; :class:`aistacks.k8s.layer.WorkloadNamespaces` applies them.
 """
@@ -79,21 +79,23 @@ def gpu_quota(spec: NamespaceSpec) -> Manifest:
     }
 
 
+DEFAULT_CONTAINER_REQUESTS: dict[str, str] = {"cpu": "250m", "memory": "512Mi"}
+"""What a container that requests nothing is scheduled as, so the scheduler and the quota see every pod."""
+
+
 def default_limits(spec: NamespaceSpec) -> Manifest:
-    """Requests and limits for containers that set none, so nothing runs unbounded."""
+    """Default requests for containers that set none, so every pod is scheduled for what it takes.
+
+    No default *limits*: the LimitRanger applies a default limit to every container that sets no limit,
+    whatever it requests, and a request above the limit makes the pod invalid (Kubernetes docs, "Limit
+    Ranges", "LimitRange and admission checks for Pods", read 2026-11-30), so any default limit rejects the
+    GPU pods that request more (8 CPUs, 64Gi) and set only their GPUs as limits. A container without limits
+    is bounded by its node and evicted under the kubelet's memory pressure, like any Burstable pod."""
     return {
         "apiVersion": "v1",
         "kind": "LimitRange",
         "metadata": {"name": "defaults", "namespace": spec.name, "labels": _labels(spec.name)},
-        "spec": {
-            "limits": [
-                {
-                    "type": "Container",
-                    "defaultRequest": {"cpu": "250m", "memory": "512Mi"},
-                    "default": {"cpu": "2", "memory": "4Gi"},
-                }
-            ]
-        },
+        "spec": {"limits": [{"type": "Container", "defaultRequest": dict(DEFAULT_CONTAINER_REQUESTS)}]},
     }
 
 
