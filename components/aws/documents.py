@@ -236,6 +236,25 @@ def ebs_csi_key_policy(key_arn: str) -> dict[str, Any]:
     }
 
 
+def eks_secrets_key_policy(key_arn: str) -> dict[str, Any]:
+    """What an EKS cluster role needs of the key that envelope-encrypts its Kubernetes secrets: the policy
+    terraform-aws-eks attaches (``aws_iam_policy.cluster_encryption`` in its main.tf, read 2026-11-30).
+    Without it EKS's own calls as the role fail: UpdateClusterVersion with "Role ... could not be assumed"
+    (aws/containers-roadmap#1533) and its key health checks with AccessDenied on kms:ListGrants
+    (terraform-aws-eks#1913)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "ClusterEncryption",
+                "Effect": "Allow",
+                "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ListGrants", "kms:DescribeKey"],
+                "Resource": key_arn,
+            }
+        ],
+    }
+
+
 CLUSTER_AUTOSCALER_READ_ACTIONS: tuple[str, ...] = (
     "autoscaling:DescribeAutoScalingGroups",
     "autoscaling:DescribeAutoScalingInstances",

@@ -13,7 +13,7 @@ import pulumi_kubernetes as k8s
 
 from aistacks._options import child, stateful_child
 from aistacks.aws.context import aws_context
-from aistacks.aws.documents import assume_role_policy, ebs_csi_key_policy, irsa_trust_policy
+from aistacks.aws.documents import assume_role_policy, ebs_csi_key_policy, eks_secrets_key_policy, irsa_trust_policy
 from aistacks.aws.kubernetes import EBS_STORAGE_CLASS, IRSA_ANNOTATION, ebs_storage_classes
 from aistacks.aws.nodes import launch_template
 from aistacks.defaults import SYSTEM_NODE_HEADROOM
@@ -28,6 +28,25 @@ TYPE_TOKEN = "aistacks:aws:EksCluster"
 CONTROL_PLANE_LOG_TYPES: tuple[str, ...] = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 """Every EKS control-plane log type. Source: Amazon EKS User Guide, "Send control plane logs to
 CloudWatch Logs" (read 2026-11-27)."""
+
+VPC_CNI_CONFIGURATION: dict[str, str] = {"enableNetworkPolicy": "true"}
+"""The ``vpc-cni`` add-on's configuration: its network policy agent enforces the namespaces' NetworkPolicies,
+which EKS otherwise accepts and ignores. It needs Kubernetes 1.25+, VPC CNI 1.14+ (the add-on's default
+version for any Kubernetes version EKS supports today), Linux kernel 5.10+ and the BPF file system mounted
+(the EKS AL2023 and Bottlerocket AMIs of 1.27+ have both), and nothing else: the agent runs as a second
+container of the ``aws-node`` pods with the add-on's own permissions. Pods start in the agent's standard mode
+(allowed until their policies are in place; ``strict`` would also need policies for CoreDNS). Source: Amazon
+EKS User Guide, "Restrict Pod network traffic with Kubernetes network policies" (read 2026-11-30)."""
+
+PRE_COMPUTE_ADDONS: tuple[str, ...] = ("vpc-cni", "kube-proxy", "eks-pod-identity-agent")
+"""Add-ons the nodes need as they join, created before any node group: a node without the CNI never becomes
+Ready, and pods scheduled before the Pod Identity agent or kube-proxy run lack credentials or Service
+routing. terraform-aws-eks marks ``vpc-cni`` and ``eks-pod-identity-agent`` ``before_compute`` (its README's
+usage example, read 2026-11-30); kube-proxy, a DaemonSet every node needs too, goes with them. All three are
+DaemonSets, so they are active with no nodes yet."""
+POST_COMPUTE_ADDONS: tuple[str, ...] = ("coredns", "aws-ebs-csi-driver")
+"""Add-ons whose Deployments need nodes to run on, so they wait for the system node group; in-cluster
+workloads that resolve names or claim volumes wait for them (:attr:`EksCluster.ready`)."""
 
 
 def _managed_policy(partition: pulumi.Output[str], name: str) -> pulumi.Output[str]:
@@ -75,9 +94,15 @@ class EksClusterArgs:
 
     @classmethod
     def from_plan(
-        cls, cluster: EksClusterPlan, subnet_ids: Sequence[pulumi.Input[str]], kms_key_arn: pulumi.Input[str]
+        cls,
+        cluster: EksClusterPlan,
+        subnet_ids: Sequence[pulumi.Input[str]],
+        kms_key_arn: pulumi.Input[str],
+        tags: Mapping[str, str],
     ) -> EksClusterArgs:
-        """The cluster of a plan, in ``subnet_ids``, encrypted with ``kms_key_arn``."""
+        """The cluster of a plan, in ``subnet_ids``, encrypted with ``kms_key_arn``, tagged with the stack's
+        ``tags`` (the plan's :attr:`aistacks.plan.AwsPlan.tags`): the provider's default tags do not reach
+        what the nodes' launch template tags."""
         return cls(
             kubernetes_version=cluster.kubernetes_version,
             subnet_ids=subnet_ids,
@@ -93,6 +118,7 @@ class EksClusterArgs:
             system_volume_gib=cluster.system_volume_gib,
             admin_role_arns=cluster.admin_role_arns,
             api_access_cidrs=cluster.api_access_cidrs,
+            tags=dict(tags),
         )
 
 
@@ -113,6 +139,11 @@ class EksCluster(pulumi.ComponentResource):
     metadata_server: MetadataServer | None = None
     """Pods never reach instance metadata on EKS: they get their role through IRSA."""
     private_subnet_ids: list[pulumi.Input[str]]
+    compute_dependencies: list[pulumi.Resource]
+    """What node groups wait for: the add-ons of :data:`PRE_COMPUTE_ADDONS`. Pass them to every node group
+    built on this cluster (:attr:`aistacks.aws.GpuNodePoolArgs.compute_dependencies`)."""
+    ready: list[pulumi.Resource]
+    """What in-cluster workloads that need storage or DNS wait for: the CoreDNS and EBS CSI add-ons."""
 
     def __init__(self, name: str, args: EksClusterArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE_TOKEN, name, None, opts)
@@ -133,8 +164,9 @@ class EksCluster(pulumi.ComponentResource):
         )
         self._admins(name, args, partition, tags)
         self.node_role = self._node_role(name, partition, tags)
+        self.compute_dependencies = self._pre_compute_addons(name, partition, tags)
         system = self._system_nodes(name, args, tags)
-        self._addons(name, args, partition, tags, system)
+        self.ready = self._post_compute_addons(name, args, partition, tags, system)
         self.provider = k8s.Provider(
             f"{name}-k8s",
             kubeconfig=_kubeconfig(self.cluster, context.apply(lambda where: where.region)),
@@ -172,6 +204,16 @@ class EksCluster(pulumi.ComponentResource):
             policy_arn=_managed_policy(partition, "AmazonEKSClusterPolicy"),
             opts=child(self),
         )
+        # EKS uses the secrets key as this role (upgrades, key health checks); the managed policy grants no
+        # KMS use and the key policy leaves use to IAM policies: see eks_secrets_key_policy.
+        secrets_key = aws.iam.RolePolicy(
+            f"{name}-cluster-secrets-key",
+            role=cluster_role.name,
+            policy=pulumi.Output.from_input(args.kms_key_arn).apply(
+                lambda key: json.dumps(eks_secrets_key_policy(key))
+            ),
+            opts=child(self),
+        )
         # EKS writes to /aws/eks/<name>/cluster; creating it first sets its key and retention.
         log_group = aws.cloudwatch.LogGroup(
             f"{name}-control-plane",
@@ -205,7 +247,7 @@ class EksCluster(pulumi.ComponentResource):
             upgrade_policy={"support_type": "STANDARD"},
             bootstrap_self_managed_addons=False,
             tags={**tags, "aistacks.io/role": args.role},
-            opts=stateful_child(self, protect=args.protect, depends_on=[cluster_policy, log_group]),
+            opts=stateful_child(self, protect=args.protect, depends_on=[cluster_policy, secrets_key, log_group]),
         )
 
     def _api_access(self, name: str, args: EksClusterArgs) -> None:
@@ -267,6 +309,7 @@ class EksCluster(pulumi.ComponentResource):
         template = launch_template(
             f"{name}-system",
             self,
+            node_group=f"{name}-system",
             kms_key_arn=args.kms_key_arn,
             volume_gib=args.system_volume_gib,
             bottlerocket=False,
@@ -289,7 +332,7 @@ class EksCluster(pulumi.ComponentResource):
             labels={"aistacks.io/pool": "system"},
             update_config={"max_unavailable": 1},
             tags=tags,
-            opts=child(self),
+            opts=child(self, depends_on=self.compute_dependencies),
         )
 
     def workload_role(self, name: str, service_account: str, tags: Mapping[str, str] | None = None) -> aws.iam.Role:
@@ -329,15 +372,50 @@ class EksCluster(pulumi.ComponentResource):
         )
         return role
 
-    def _addons(
+    def _addon(
+        self,
+        name: str,
+        addon: str,
+        tags: dict[str, str],
+        *,
+        role_arn: pulumi.Input[str] | None = None,
+        configuration: Mapping[str, object] | None = None,
+        depends_on: Sequence[pulumi.Resource] = (),
+    ) -> aws.eks.Addon:
+        return aws.eks.Addon(
+            f"{name}-{addon}",
+            cluster_name=self.cluster.name,
+            addon_name=addon,
+            service_account_role_arn=role_arn,
+            configuration_values=json.dumps(configuration) if configuration is not None else None,
+            resolve_conflicts_on_create="OVERWRITE",
+            resolve_conflicts_on_update="PRESERVE",
+            tags=tags,
+            opts=child(self, depends_on=depends_on),
+        )
+
+    def _pre_compute_addons(
+        self, name: str, partition: pulumi.Output[str], tags: dict[str, str]
+    ) -> list[pulumi.Resource]:
+        """The add-ons of :data:`PRE_COMPUTE_ADDONS`, the VPC CNI enforcing NetworkPolicies."""
+        cni_role = self._irsa_role(f"{name}-vpc-cni", "kube-system:aws-node", "AmazonEKS_CNI_Policy", partition, tags)
+        roles: dict[str, pulumi.Input[str]] = {"vpc-cni": cni_role.arn}
+        configurations: dict[str, Mapping[str, object]] = {"vpc-cni": VPC_CNI_CONFIGURATION}
+        return [
+            self._addon(name, addon, tags, role_arn=roles.get(addon), configuration=configurations.get(addon))
+            for addon in PRE_COMPUTE_ADDONS
+        ]
+
+    def _post_compute_addons(
         self,
         name: str,
         args: EksClusterArgs,
         partition: pulumi.Output[str],
         tags: dict[str, str],
         system: aws.eks.NodeGroup,
-    ) -> None:
-        cni_role = self._irsa_role(f"{name}-vpc-cni", "kube-system:aws-node", "AmazonEKS_CNI_Policy", partition, tags)
+    ) -> list[pulumi.Resource]:
+        """The add-ons of :data:`POST_COMPUTE_ADDONS`, once the system nodes exist; the EBS CSI driver with
+        its IRSA role and the use of the stack key for encrypted volumes."""
         ebs_role = self._irsa_role(
             f"{name}-ebs-csi",
             "kube-system:ebs-csi-controller-sa",
@@ -346,31 +424,16 @@ class EksCluster(pulumi.ComponentResource):
             tags,
         )
         # Volumes encrypted with the stack's key: the driver creates them through EC2 with grants.
-        aws.iam.RolePolicy(
+        ebs_key = aws.iam.RolePolicy(
             f"{name}-ebs-csi-key",
             role=ebs_role.name,
             policy=pulumi.Output.from_input(args.kms_key_arn).apply(lambda key: json.dumps(ebs_csi_key_policy(key))),
             opts=child(self),
         )
-        # Networking first (nodes need the CNI to become ready), the rest once nodes exist.
-        addons: list[tuple[str, pulumi.Input[str] | None, bool]] = [
-            ("vpc-cni", cni_role.arn, False),
-            ("kube-proxy", None, False),
-            ("eks-pod-identity-agent", None, False),
-            ("coredns", None, True),
-            ("aws-ebs-csi-driver", ebs_role.arn, True),
+        return [
+            self._addon(name, "coredns", tags, depends_on=[system]),
+            self._addon(name, "aws-ebs-csi-driver", tags, role_arn=ebs_role.arn, depends_on=[system, ebs_key]),
         ]
-        for addon, role_arn, after_nodes in addons:
-            aws.eks.Addon(
-                f"{name}-{addon}",
-                cluster_name=self.cluster.name,
-                addon_name=addon,
-                service_account_role_arn=role_arn,
-                resolve_conflicts_on_create="OVERWRITE",
-                resolve_conflicts_on_update="PRESERVE",
-                tags=tags,
-                opts=child(self, depends_on=[system] if after_nodes else []),
-            )
 
 
 def _kubeconfig(cluster: aws.eks.Cluster, region: pulumi.Output[str]) -> pulumi.Output[str]:

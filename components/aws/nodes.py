@@ -31,17 +31,46 @@ def autoscaler_tags(cluster_name: str, pool: AwsPoolPlan) -> dict[str, str]:
     return tags
 
 
+LAUNCHED_RESOURCE_TYPES: tuple[str, ...] = ("instance", "volume", "network-interface")
+"""What a node's launch template tags: every resource a node launch creates. A launch template may tag
+``instance | volume | network-interface | spot-instances-request`` only, and a launch fails if the
+instance lacks a tagged type; managed node groups make no spot requests of their own (their Auto Scaling
+group launches spot capacity), so ``spot-instances-request`` is left out, and every node has a volume
+(the block device mappings) and a network interface. Source: Amazon EC2 API Reference,
+"LaunchTemplateTagSpecificationRequest", ResourceType (read 2026-11-30); terraform-aws-eks's
+eks-managed-node-group tags the same three types."""
+
+
+def launched_resource_tags(
+    node_group: str, tags: Mapping[str, str]
+) -> list[aws.ec2.LaunchTemplateTagSpecificationArgsDict]:
+    """The tag specifications of a node launch template: the stack's ``tags`` and ``Name`` (the node
+    group's name) on each of :data:`LAUNCHED_RESOURCE_TYPES`.
+
+    The provider's ``default_tags`` never reach these nested tag sets (pulumi-aws, "aws.getDefaultTags":
+    "apply default tags to resources not directly managed by a resource, such as the instances underneath
+    an Auto Scaling group"; terraform-provider-aws#19387, read 2026-11-30), so the tags are spelled out; and
+    EC2 rejects a tag specification with no tags (``InvalidTagSpecification.Malformed``,
+    terraform-provider-aws#13155), so ``Name`` makes every set non-empty."""
+    if not node_group:
+        raise ValueError("a node launch template needs its node group's name for the Name tag")
+    named = {**tags, "Name": node_group}
+    return [{"resource_type": kind, "tags": dict(named)} for kind in LAUNCHED_RESOURCE_TYPES]
+
+
 def launch_template(
     name: str,
     parent: pulumi.Resource,
     *,
+    node_group: str,
     kms_key_arn: pulumi.Input[str],
     volume_gib: int,
     bottlerocket: bool,
     tags: Mapping[str, str],
 ) -> aws.ec2.LaunchTemplate:
     """Node volumes encrypted with the stack's key; IMDSv2 only, one hop (pods cannot reach the
-    instance role: they use IRSA or Pod Identity)."""
+    instance role: they use IRSA or Pod Identity); the nodes' instances, volumes and network interfaces
+    tagged with ``tags`` and ``Name: <node_group>``."""
     volumes: list[aws.ec2.LaunchTemplateBlockDeviceMappingArgsDict] = [
         {
             # Bottlerocket boots from /dev/xvda and keeps images and pods on /dev/xvdb.
@@ -76,7 +105,7 @@ def launch_template(
             "http_tokens": "required",
             "http_put_response_hop_limit": 1,
         },
-        tag_specifications=[{"resource_type": "instance", "tags": dict(tags)}],
+        tag_specifications=launched_resource_tags(node_group, tags),
         update_default_version=True,
         tags=dict(tags),
         opts=child(parent),
@@ -98,6 +127,12 @@ class GpuNodePoolArgs:
     pool: AwsPoolPlan
     """The planned pool (:func:`aistacks.plan.plan_aws_pool`): type, AMI type, sizes, capacity, labels, taint."""
     tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags on the node group and on its nodes' instances, volumes and network interfaces (with ``Name``,
+    the pool's name). Default: none beyond ``Name`` (the provider's default tags reach the node group but
+    not its nodes)."""
+    compute_dependencies: Sequence[pulumi.Resource] = ()
+    """What nodes need before they join: the cluster's networking add-ons
+    (:attr:`aistacks.aws.EksCluster.compute_dependencies`). Default: nothing."""
 
 
 def _autoscaling_group_name(resources: Sequence[aws.eks.outputs.NodeGroupResource]) -> str:
@@ -121,6 +156,7 @@ class GpuNodePool(pulumi.ComponentResource):
         template = launch_template(
             f"{name}-nodes",
             self,
+            node_group=name,
             kms_key_arn=args.kms_key_arn,
             volume_gib=pool.volume_gib,
             bottlerocket=pool.image == "bottlerocket",
@@ -145,7 +181,9 @@ class GpuNodePool(pulumi.ComponentResource):
             update_config={"max_unavailable": 1},
             tags=dict(args.tags),
             # The autoscaler owns the size once the pool exists.
-            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["scalingConfig.desiredSize"]),
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=list(args.compute_dependencies), ignore_changes=["scalingConfig.desiredSize"]
+            ),
         )
         # Managed node groups do not pass their tags to the Auto Scaling group: tag it directly.
         group_name = self.node_group.resources.apply(_autoscaling_group_name)

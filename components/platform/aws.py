@@ -71,7 +71,7 @@ class AwsStores(
 
     def _make_cluster(self, plan: EksClusterPlan) -> aws_components.EksCluster:
         subnets = self.network.private_subnet_ids
-        args = aws_components.EksClusterArgs.from_plan(plan, subnets, self.key.arn)
+        args = aws_components.EksClusterArgs.from_plan(plan, subnets, self.key.arn, self.plan.tags)
         eks = aws_components.EksCluster(plan.resource_name, args, opts=self._children)
         for pool in plan.gpu_pools:
             pool_args = aws_components.GpuNodePoolArgs(
@@ -81,6 +81,8 @@ class AwsStores(
                 subnet_ids=subnets,
                 kms_key_arn=self.key.arn,
                 pool=pool,
+                tags=self.plan.tags,
+                compute_dependencies=eks.compute_dependencies,
             )
             aws_components.GpuNodePool(pool.resource_name, pool_args, opts=pulumi.ResourceOptions(parent=eks))
         if plan.device_plugin:
