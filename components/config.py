@@ -87,12 +87,22 @@ def load_platform_spec() -> PlatformSpec:
     return parse_platform_spec(raw, stack_config=stack_config)
 
 
+REPLACED_KEYS: dict[str, str] = {
+    "public_endpoint": "replaced by api_endpoint: public (reachable from anywhere), restricted (a public "
+    "endpoint that admits only api_access_cidrs), dns (GKE's IAM-gated DNS endpoint) or private",
+}
+"""Keys an earlier release read, and what replaced them."""
+
+
 def _issue(detail: ErrorDetails, root: str) -> ConfigIssue:
     # A dict key that fails validation is reported at (..., key, "[key]"): name the key itself.
     is_key = bool(detail["loc"]) and detail["loc"][-1] == "[key]"
     loc = detail["loc"][:-1] if is_key else detail["loc"]
     path = root + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc)
     if detail["type"] == "extra_forbidden":
+        replaced = REPLACED_KEYS.get(str(loc[-1])) if loc else None
+        if replaced is not None:
+            return ConfigIssue(path, detail["input"], replaced)
         allowed = _allowed_keys(loc[:-1])
         return ConfigIssue(path, detail["input"], f"unknown key; allowed keys here: {', '.join(allowed)}")
     if detail["type"] == "json_invalid":

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from aistacks.vocabulary import Capacity, NatMode, ObjectLockMode, Role, Tier, VertexDistance
+from aistacks.vocabulary import ApiEndpoint, Capacity, Cloud, NatMode, ObjectLockMode, Role, Tier, VertexDistance
 
 
 @dataclass(frozen=True)
@@ -47,8 +47,13 @@ class TierDefaults:
     """Availability zones the AWS subnets and NAT gateways spread over."""
     nat: NatMode
     """AWS NAT gateways: one per zone (zone-independent egress) or a single one."""
-    public_endpoints: bool
-    """Cluster API endpoints reachable from the internet (dev only; the guardrails fail it elsewhere)."""
+    eks_api_endpoint: ApiEndpoint
+    """How the deployer reaches EKS APIs: ``public`` in dev; elsewhere ``restricted``, a public endpoint
+    that admits only the cluster's ``api_access_cidrs`` (which then must be set), because a private-only
+    endpoint of a VPC this stack creates has no route from the deployer on the first ``pulumi up``."""
+    gke_api_endpoint: ApiEndpoint
+    """How the deployer reaches GKE APIs: ``dns`` in every tier, the IAM-gated DNS endpoint with the IP
+    endpoints private, reachable without allow-lists."""
     cluster_deletion_protection: bool
     """The clouds' own deletion protection on EKS and GKE clusters."""
     gke_release_channel: str
@@ -74,7 +79,8 @@ TIER_DEFAULTS: MappingProxyType[Tier, TierDefaults] = MappingProxyType(
             hsm_keys=False,
             aws_zones=2,
             nat="single",
-            public_endpoints=True,
+            eks_api_endpoint="public",
+            gke_api_endpoint="dns",
             cluster_deletion_protection=False,
             gke_release_channel="REGULAR",
             qdrant_replicas=1,
@@ -93,7 +99,8 @@ TIER_DEFAULTS: MappingProxyType[Tier, TierDefaults] = MappingProxyType(
             hsm_keys=False,
             aws_zones=3,
             nat="single",
-            public_endpoints=False,
+            eks_api_endpoint="restricted",
+            gke_api_endpoint="dns",
             cluster_deletion_protection=False,
             gke_release_channel="REGULAR",
             qdrant_replicas=3,
@@ -112,7 +119,8 @@ TIER_DEFAULTS: MappingProxyType[Tier, TierDefaults] = MappingProxyType(
             hsm_keys=True,
             aws_zones=3,
             nat="per_zone",
-            public_endpoints=False,
+            eks_api_endpoint="restricted",
+            gke_api_endpoint="dns",
             cluster_deletion_protection=True,
             gke_release_channel="STABLE",
             qdrant_replicas=3,
@@ -145,13 +153,28 @@ def pool_capacity(role: Role, asked: Capacity | None) -> Capacity:
     return asked or ROLE_DEFAULTS[role].capacity
 
 
+def cluster_api_endpoint(cloud: Cloud, asked: ApiEndpoint | None, defaults: TierDefaults) -> ApiEndpoint:
+    """A cluster's API endpoint: what the config asks for, else the tier's for the cloud."""
+    if asked is not None:
+        return asked
+    return defaults.eks_api_endpoint if cloud == "aws" else defaults.gke_api_endpoint
+
+
+def eks_system_nodes(asked: int | None, qdrant_replicas: int) -> int:
+    """An EKS cluster's system nodes: what the config asks for, else enough for the Qdrant it hosts
+    (``qdrant_replicas``, 0 for none), one replica per node, and never fewer than the default."""
+    return asked if asked is not None else max(DEFAULT_SYSTEM_NODES, qdrant_replicas)
+
+
 DEFAULT_QDRANT_STORAGE_GIB = 50
+"""Qdrant's persistent volume per replica, in GiB."""
 DEFAULT_QDRANT_CPU = "1"
 DEFAULT_QDRANT_MEMORY = "4Gi"
 """Each Qdrant pod's CPU request and memory (request and limit)."""
+DEFAULT_SYSTEM_NODES = 2
+"""EKS system nodes when the config is silent and the cluster hosts no Qdrant that needs more."""
 SYSTEM_NODE_HEADROOM = 2
 """Nodes a cluster's system pool may add above its floor (surge during upgrades, add-on bursts)."""
-"""Qdrant's persistent volume per replica, in GiB."""
 DEFAULT_SNAPSHOT_SCHEDULE = "0 3 * * *"
 """Qdrant snapshots: daily at 03:00 UTC."""
 DEFAULT_VERTEX_DISTANCE: VertexDistance = "DOT_PRODUCT_DISTANCE"

@@ -22,8 +22,9 @@ from typing import Annotated, Any
 from pydantic import Field, StringConstraints, field_validator
 
 from aistacks._model import StrictModel
-from aistacks.catalog import known_jurisdictions, regions_of
+from aistacks.catalog import MANAGED_VECTOR_ENGINES, known_jurisdictions, regions_of
 from aistacks.vocabulary import (
+    ApiEndpoint,
     Capacity,
     Cloud,
     NatMode,
@@ -62,6 +63,33 @@ LabelValue = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]{0,63}$")]
 KubernetesVersion = Annotated[str, StringConstraints(pattern=r"^1\.[0-9]{2}$")]
 Cidr = Annotated[str, StringConstraints(pattern=r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")]
 IamRoleArn = Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$")]
+# Resource ID formats. Source: Amazon EC2 API Reference, "Vpc" and "Subnet" (vpc-/subnet- and 8 or 17
+# hex digits); AWS KMS Developer Guide, "Key identifiers (KeyId)"; Cloud KMS docs, "Getting a Cloud KMS
+# resource ID"; Compute Engine API, networks and subnetworks resource names (all read 2026-11-30).
+VpcId = Annotated[str, StringConstraints(pattern=r"^vpc-([0-9a-f]{8}|[0-9a-f]{17})$")]
+SubnetId = Annotated[str, StringConstraints(pattern=r"^subnet-([0-9a-f]{8}|[0-9a-f]{17})$")]
+KmsKeyArn = Annotated[
+    str, StringConstraints(pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/(mrk-)?[0-9a-f-]{32,36}$")
+]
+CloudKmsKeyId = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/locations/[a-z0-9-]+/keyRings/[\w-]{1,63}/cryptoKeys/[\w-]{1,63}$"
+    ),
+]
+GcpNetworkId = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/global/networks/[a-z]([-a-z0-9]{0,61}[a-z0-9])?$"
+    ),
+]
+GcpSubnetworkId = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/regions/[a-z0-9-]+/subnetworks/[a-z]([-a-z0-9]{0,61}[a-z0-9])?$"
+    ),
+]
+RangeName = Annotated[str, StringConstraints(pattern=r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")]
 
 
 class GpuPoolSpec(StrictModel):
@@ -106,16 +134,25 @@ class ClusterSpec(StrictModel):
     name: Slug | None = None
     """Unique among the cloud's clusters; the cluster's physical name is
     ``<platform name>-<environment>-<cluster name>``. Default: the role."""
-    public_endpoint: bool | None = None
-    """Reach the API server from the internet; outside dev an explicit opt-out that the guardrails
-    (AIS-NET-001) fail. Default: ``tier.public_endpoints``."""
+    api_endpoint: ApiEndpoint | None = None
+    """How whoever runs ``pulumi up`` (and then kubectl) reaches the Kubernetes API, which the stack
+    writes namespaces, StorageClasses and workloads to. ``private``: only the private endpoint, over a
+    network path you bring (``existing_vpc`` / ``existing_network`` that routes from
+    ``api_access_cidrs``). ``restricted``: a public endpoint that admits only ``api_access_cidrs`` (your
+    CI runners' egress addresses); the private endpoint stays on for the nodes. ``dns`` (GKE only): the
+    DNS-based endpoint, where Cloud IAM (``container.clusters.connect``) authorises every request before
+    Kubernetes RBAC, with the IP endpoints private. ``public``: reachable from anywhere, dev only (the
+    guardrails' AIS-NET-001 fails it). Default: ``tier.eks_api_endpoint`` on AWS, ``tier.gke_api_endpoint``
+    on Google Cloud."""
     api_access_cidrs: tuple[Cidr, ...] = ()
-    """Networks that reach the API server (a CI runner's or bastion's subnet, a VPN): on the private
-    endpoint (an EKS security group rule on port 443, GKE authorized networks) and, if public, the
-    public one. Default: none beyond the cluster's own network."""
-    system_nodes: Annotated[int, Field(ge=1, le=10)] = 2
-    """EKS: on-demand nodes for cluster add-ons (their node group may grow by two more). GKE clusters
-    ignore it and run one system node per zone. Default: 2."""
+    """Networks that reach the API server (CI runners, a bastion's subnet, a VPN): with ``restricted``
+    the only ones the public endpoint admits; with ``private`` the ones let in to the private endpoint
+    (an EKS security group rule on port 443, GKE authorized networks). Default: none."""
+    system_nodes: Annotated[int, Field(ge=1, le=10)] | None = None
+    """EKS: on-demand nodes for cluster add-ons (their node group may grow by two more); a Qdrant hosted
+    here needs one per replica, since its replicas go one per node and zone. GKE clusters ignore it and
+    run one system node per zone. Default: ``defaults.DEFAULT_SYSTEM_NODES``, or the replicas of the
+    Qdrant the cluster hosts if more."""
     gpu_pools: tuple[GpuPoolSpec, ...] = ()
     """The cluster's GPU node pools. Default: none."""
     admin_role_arns: tuple[IamRoleArn, ...] = ()
@@ -126,6 +163,45 @@ class ClusterSpec(StrictModel):
     def cluster_name(self) -> str:
         """The name the cluster is known by in the config: ``name``, else its role."""
         return self.name or self.role
+
+
+class ExistingVpcSpec(StrictModel):
+    """A VPC that exists (a landing zone's, already routed to your CI and VPN), used instead of the one
+    aistacks would create. Its private subnets must reach the AWS APIs (NAT or the VPC endpoints EKS
+    nodes need) and carry the ``kubernetes.io/role/internal-elb`` tag for internal load balancers; the
+    VPC's flow logs are yours."""
+
+    vpc_id: VpcId
+    """The VPC (``vpc-…``)."""
+    private_subnet_ids: Annotated[tuple[SubnetId, ...], Field(min_length=2)]
+    """Private subnets for the clusters' control-plane interfaces and nodes, one per availability zone,
+    in at least two zones (EKS requires two). Their count is the zones Qdrant can spread over."""
+
+
+class GkeRangeNamesSpec(StrictModel):
+    """The secondary ranges of an existing subnetwork one GKE cluster uses for its pods and services."""
+
+    cluster: Slug
+    """The cluster (its ``name``, else its role)."""
+    pods: RangeName
+    """The secondary range of the pods."""
+    services: RangeName
+    """The secondary range of the services."""
+
+
+class ExistingGcpNetworkSpec(StrictModel):
+    """A VPC network and subnetwork that exist (a landing zone's, a Shared VPC host's), used instead of
+    the ones aistacks would create. The subnetwork needs Private Google Access and its own egress (Cloud
+    NAT) if nodes pull images from outside Google; its flow logs are yours."""
+
+    network: GcpNetworkId
+    """``projects/<project>/global/networks/<name>``."""
+    subnetwork: GcpSubnetworkId
+    """``projects/<project>/regions/<region>/subnetworks/<name>``, in ``gcp.region``."""
+    subnetwork_cidr: Cidr
+    """The subnetwork's primary range: the nodes' addresses, let in to the control plane."""
+    cluster_ranges: tuple[GkeRangeNamesSpec, ...]
+    """The secondary range names of every GKE cluster of the config."""
 
 
 class AwsSpec(StrictModel):
@@ -153,6 +229,14 @@ class AwsSpec(StrictModel):
     account_id: Annotated[str, StringConstraints(pattern=r"^[0-9]{12}$")] | None = None
     """Pin the AWS provider to this account: it refuses to act on any other (``allowed_account_ids``).
     Default: unset."""
+    existing_vpc: ExistingVpcSpec | None = None
+    """Deploy into this VPC instead of creating one; ``cidr``, ``zones`` and ``nat`` then do not apply.
+    Default: unset (aistacks creates the VPC)."""
+    kms_key_arn: KmsKeyArn | None = None
+    """Encrypt with this customer-managed key (in ``region``) instead of creating one. Its key policy
+    must admit what the created key's admits: CloudTrail, CloudWatch Logs in the region and EC2 Auto
+    Scaling's service-linked role (README, "Bring your own network and key"). Default: unset (aistacks
+    creates the key)."""
 
     @field_validator("region")
     @classmethod
@@ -177,6 +261,13 @@ class GcpSpec(StrictModel):
     clusters."""
     clusters: tuple[ClusterSpec, ...] = ()
     """GKE clusters (training, inference). Default: none."""
+    existing_network: ExistingGcpNetworkSpec | None = None
+    """Deploy into this network and subnetwork instead of creating them; ``cidr`` then does not apply.
+    Default: unset (aistacks creates them)."""
+    kms_key: CloudKmsKeyId | None = None
+    """Encrypt with this Cloud KMS key (in ``region``) instead of creating a key ring and key; aistacks
+    grants the Google service agents that use it (GKE, Compute Engine, Cloud Storage, Cloud Logging)
+    encrypt and decrypt on it. Default: unset (aistacks creates them)."""
 
     @field_validator("region")
     @classmethod
@@ -362,3 +453,12 @@ class PlatformSpec(StrictModel):
             for cluster in settings.clusters
             if name in (None, cluster.cluster_name)
         ]
+
+    def vector_host(self, vector: VectorSpec) -> tuple[Cloud, ClusterSpec] | None:
+        """The cloud and cluster of ``vector`` (for qdrant the host, for a managed engine the cluster whose
+        workloads use it): the first inference cluster that matches, else the first cluster; none when no
+        cluster matches (:mod:`aistacks.validate` reports it)."""
+        managed: Cloud | None = MANAGED_VECTOR_ENGINES.get(vector.engine)
+        candidates = self.clusters(managed or vector.cloud, vector.cluster)
+        inference = [candidate for candidate in candidates if candidate[1].role == "inference"]
+        return next(iter(inference or candidates), None)

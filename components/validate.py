@@ -6,8 +6,6 @@ is allowed; a spec with none is what the planner (:mod:`aistacks.plan`) accepts.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
 
 from aistacks.catalog import (
     MANAGED_VECTOR_ENGINES,
@@ -21,24 +19,15 @@ from aistacks.catalog import (
     vector_engine_regions,
 )
 from aistacks.defaults import RESERVED_BUCKETS, TIER_DEFAULTS, pool_capacity
+from aistacks.deployability import deployability_issues
+from aistacks.issues import ConfigIssue
 from aistacks.naming import OPENSEARCH_NAME_LIMIT, managed_store_name, platform_prefix
 from aistacks.netplan import AddressPlanError, plan_aws_subnets, plan_gcp_ranges, positional_zones
 from aistacks.spec import LOG_BUCKET_RETENTION_DAYS_RANGE, ClusterSpec, GpuPoolSpec, PlatformSpec, VectorSpec
 from aistacks.vocabulary import Cloud, Role, VectorEngine
 
 ROOT = "aistacks:platform"
-
-
-@dataclass(frozen=True)
-class ConfigIssue:
-    """One thing wrong with the stack config: where, the bad value, and what is allowed."""
-
-    path: str
-    value: Any
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path} = {self.value!r}: {self.message}"
+__all__ = ["DEFAULT_PROVIDER_REGION_KEYS", "ROOT", "ConfigIssue", "compute_issues", "semantic_issues"]
 
 
 DEFAULT_PROVIDER_REGION_KEYS: dict[str, Cloud] = {"aws:region": "aws", "gcp:region": "gcp", "gcp:zone": "gcp"}
@@ -69,6 +58,7 @@ def semantic_issues(
             path = f"{root}.{cloud}"
             issues += compute_issues(cloud, settings.region, settings.kubernetes_version, settings.clusters, path)
     issues += _address_issues(spec, root)
+    issues += deployability_issues(spec, root)
     issues += _vector_issues(spec, root)
     issues += _bucket_issues(spec, root)
     issues += _retention_issues(spec, root)
@@ -108,10 +98,10 @@ def _address_issues(spec: PlatformSpec, root: str) -> list[ConfigIssue]:
     and every cluster's pods and services ranges."""
     issues: list[ConfigIssue] = []
     cuts: list[tuple[str, str, Callable[[str], object]]] = []
-    if spec.aws is not None:
+    if spec.aws is not None and spec.aws.existing_vpc is None:
         zones = spec.aws.zones or TIER_DEFAULTS[spec.environment].aws_zones
         cuts.append(("aws", spec.aws.cidr, lambda cidr: plan_aws_subnets(cidr, positional_zones(zones))))
-    if spec.gcp is not None:
+    if spec.gcp is not None and spec.gcp.existing_network is None:
         names = [f"cluster-{index}" for index, _ in enumerate(spec.gcp.clusters)]
         cuts.append(("gcp", spec.gcp.cidr, lambda cidr: plan_gcp_ranges(cidr, names)))
     for cloud, cidr, cut in cuts:

@@ -17,6 +17,10 @@ Role = Literal["training", "inference"]
 Capacity = Literal["spot", "on_demand"]
 NodeImage = Literal["al2023", "bottlerocket"]
 NatMode = Literal["per_zone", "single"]
+ApiEndpoint = Literal["private", "restricted", "dns", "public"]
+"""How whoever runs ``pulumi up`` reaches a cluster's Kubernetes API: ``private`` over an existing network
+into the cluster's VPC, ``restricted`` through a public endpoint that admits only listed networks, ``dns``
+through GKE's IAM-gated DNS endpoint, ``public`` from anywhere (dev)."""
 ObjectLockMode = Literal["GOVERNANCE", "COMPLIANCE"]
 VectorEngine = Literal["qdrant", "opensearch-serverless", "vertex-vector-search"]
 KeyService = Literal["cloudtrail", "logs", "autoscaling"]

@@ -5,7 +5,7 @@ from aistacks.aws.autoscaler import ClusterAutoscaler, ClusterAutoscalerArgs
 from aistacks.aws.bucket import EncryptedBucket, EncryptedBucketArgs, ObjectLock
 from aistacks.aws.eks import EksCluster, EksClusterArgs
 from aistacks.aws.kms import KmsKey, KmsKeyArgs
-from aistacks.aws.network import Network, NetworkArgs
+from aistacks.aws.network import ExistingNetwork, Network, NetworkArgs, NetworkRef
 from aistacks.aws.nodes import GpuNodePool, GpuNodePoolArgs
 from aistacks.aws.opensearch import VectorCollection, VectorCollectionArgs
 
@@ -18,12 +18,14 @@ __all__ = [
     "EksClusterArgs",
     "EncryptedBucket",
     "EncryptedBucketArgs",
+    "ExistingNetwork",
     "GpuNodePool",
     "GpuNodePoolArgs",
     "KmsKey",
     "KmsKeyArgs",
     "Network",
     "NetworkArgs",
+    "NetworkRef",
     "ObjectLock",
     "VectorCollection",
     "VectorCollectionArgs",

@@ -39,6 +39,10 @@ class KmsKeyArgs:
     """Protect the key from deletion and retain it if removed from the program. Default: on."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags on the key. Default: none (the provider's default tags still apply)."""
+    existing_key_arn: str | None = None
+    """Use this key instead of creating one; nothing is created and the settings above apply to nothing.
+    Its key policy must admit ``services`` as the created key's does (:func:`aistacks.aws.documents.key_policy`).
+    Default: unset (create the key)."""
 
     @classmethod
     def from_plan(cls, cloud: AwsPlan, autoscaling_role_arn: pulumi.Input[str] | None = None) -> KmsKeyArgs:
@@ -52,20 +56,29 @@ class KmsKeyArgs:
             autoscaling_role_arn=autoscaling_role_arn,
             alias=cloud.key_alias,
             protect=cloud.protect,
+            existing_key_arn=cloud.existing_key,
         )
 
 
 class KmsKey(pulumi.ComponentResource):
-    """A symmetric KMS key, rotated, with an alias; the key every encrypted store of a stack uses."""
+    """A symmetric KMS key, rotated, with an alias; the key every encrypted store of a stack uses. Or a key
+    that exists, referred to by its ARN."""
 
-    key: aws.kms.Key
-    alias: aws.kms.Alias
-    arn: pulumi.Output[str]
-    key_id: pulumi.Output[str]
+    key: aws.kms.Key | None
+    """None for an existing key."""
+    alias: aws.kms.Alias | None
+    """None for an existing key."""
+    arn: pulumi.Input[str]
+    key_id: pulumi.Input[str]
 
     def __init__(self, name: str, args: KmsKeyArgs | None = None, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE_TOKEN, name, None, opts)
         args = args or KmsKeyArgs()
+        if args.existing_key_arn is not None:
+            self.key, self.alias = None, None
+            self.arn, self.key_id = args.existing_key_arn, args.existing_key_arn.rsplit("/", 1)[1]
+            self.register_outputs({"arn": self.arn, "key_id": self.key_id})
+            return
         context = aws_context(self)
         services = tuple(args.services)
         policy = pulumi.Output.all(context, args.autoscaling_role_arn).apply(
@@ -86,12 +99,13 @@ class KmsKey(pulumi.ComponentResource):
             tags=dict(args.tags),
             opts=stateful_child(self, protect=args.protect),
         )
+        key = self.key
         self.alias = aws.kms.Alias(
             f"{name}-alias",
             name=f"alias/{args.alias or name}",
-            target_key_id=self.key.key_id,
+            target_key_id=key.key_id,
             opts=child(self),
         )
-        self.arn = self.key.arn
-        self.key_id = self.key.key_id
+        self.arn = key.arn
+        self.key_id = key.key_id
         self.register_outputs({"arn": self.arn, "key_id": self.key_id, "alias": self.alias.name})

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import pulumi
 import pulumi_aws as aws
@@ -16,9 +17,11 @@ from aistacks.aws.documents import assume_role_policy
 from aistacks.naming import flow_log_group
 from aistacks.netplan import SubnetPlan, plan_aws_subnets, positional_zones
 from aistacks.plan import AwsPlan
+from aistacks.plan.aws import AwsNetworkPlan, ExistingVpcPlan
 from aistacks.vocabulary import NatMode
 
 TYPE_TOKEN = "aistacks:aws:Network"
+TYPE_TOKEN_EXISTING = "aistacks:aws:ExistingNetwork"
 
 # Interface endpoints private EKS nodes use instead of the internet (ECR image pulls, IRSA, logs,
 # load balancers, Cluster Autoscaler), and S3 as a gateway endpoint (ECR image layers).
@@ -66,9 +69,8 @@ class NetworkArgs:
     """Tags on every resource. Default: none."""
 
     @classmethod
-    def from_plan(cls, cloud: AwsPlan, flow_log_key_arn: pulumi.Input[str]) -> NetworkArgs:
+    def from_plan(cls, cloud: AwsPlan, network: AwsNetworkPlan, flow_log_key_arn: pulumi.Input[str]) -> NetworkArgs:
         """The network of ``cloud``'s plan, its flow logs encrypted with ``flow_log_key_arn``."""
-        network = cloud.network
         return cls(
             flow_log_key_arn=flow_log_key_arn,
             cidr=network.cidr,
@@ -86,6 +88,66 @@ def _zone(names: Sequence[str], index: int) -> str:
     if index >= len(names):
         raise pulumi.RunError(f"the region has {len(names)} available zones; {index + 1} or more were asked for")
     return names[index]
+
+
+class NetworkRef(Protocol):
+    """What clusters and private endpoints need of a VPC."""
+
+    @property
+    def vpc_id(self) -> pulumi.Input[str]: ...
+
+    @property
+    def private_subnet_ids(self) -> Sequence[pulumi.Input[str]]: ...
+
+    @property
+    def endpoint_security_group_id(self) -> pulumi.Input[str]:
+        """A security group that admits HTTPS from inside the VPC, for interface endpoints."""
+        ...
+
+
+def endpoint_security_group(
+    name: str, parent: pulumi.Resource, vpc_id: pulumi.Input[str], vpc_cidr: pulumi.Input[str], tags: dict[str, str]
+) -> aws.ec2.SecurityGroup:
+    """HTTPS from inside the VPC to its interface endpoints, nothing out."""
+    return aws.ec2.SecurityGroup(
+        name,
+        description="HTTPS from inside the VPC to its interface endpoints",
+        vpc_id=vpc_id,
+        ingress=[{"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": [vpc_cidr]}],
+        egress=[],
+        tags=tags,
+        opts=child(parent),
+    )
+
+
+class ExistingNetwork(pulumi.ComponentResource):
+    """A VPC that exists (``aws.existing_vpc``): referred to, never changed. The security group for
+    interface endpoints (OpenSearch Serverless's) is the only thing made in it, and only when asked for."""
+
+    def __init__(self, name: str, plan: ExistingVpcPlan, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(TYPE_TOKEN_EXISTING, name, None, opts)
+        self._name = name
+        self._vpc_id = plan.vpc_id
+        self._subnet_ids = list(plan.private_subnet_ids)
+        self._endpoint_group: aws.ec2.SecurityGroup | None = None
+        self.register_outputs({"vpc_id": plan.vpc_id, "private_subnet_ids": self._subnet_ids})
+
+    @property
+    def vpc_id(self) -> str:
+        return self._vpc_id
+
+    @property
+    def private_subnet_ids(self) -> list[str]:
+        return self._subnet_ids
+
+    @property
+    def endpoint_security_group_id(self) -> pulumi.Output[str]:
+        if self._endpoint_group is None:
+            vpc = aws.ec2.get_vpc_output(id=self._vpc_id, opts=pulumi.InvokeOptions(parent=self))
+            self._endpoint_group = endpoint_security_group(
+                f"{self._name}-endpoints", self, self._vpc_id, vpc.cidr_block, {}
+            )
+        return self._endpoint_group.id
 
 
 class Network(pulumi.ComponentResource):
@@ -120,20 +182,20 @@ class Network(pulumi.ComponentResource):
         self._public_routes(name, public, internet, tags)
         nats = self._nat_gateways(name, args.nat, public, internet, tags)
         private_routes = self._private_routes(name, private, nats, tags)
-        self.endpoint_security_group = aws.ec2.SecurityGroup(
-            f"{name}-endpoints",
-            description="HTTPS from inside the VPC to its interface endpoints",
-            vpc_id=self.vpc.id,
-            ingress=[{"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": [args.cidr]}],
-            egress=[],
-            tags=tags,
-            opts=child(self),
-        )
+        self.endpoint_security_group = endpoint_security_group(f"{name}-endpoints", self, self.vpc.id, args.cidr, tags)
         self._endpoints(name, args.interface_endpoints, private, private_routes, tags)
         self._flow_logs(name, args, tags)
         self.private_subnet_ids = [subnet.id for subnet in private]
         self.public_subnet_ids = [subnet.id for subnet in public]
         self.register_outputs({"vpc_id": self.vpc.id, "private_subnet_ids": self.private_subnet_ids})
+
+    @property
+    def vpc_id(self) -> pulumi.Output[str]:
+        return self.vpc.id
+
+    @property
+    def endpoint_security_group_id(self) -> pulumi.Output[str]:
+        return self.endpoint_security_group.id
 
     def _subnets(
         self, name: str, args: NetworkArgs, plans: Sequence[SubnetPlan], tags: dict[str, str]

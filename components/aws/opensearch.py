@@ -17,7 +17,7 @@ import pulumi
 import pulumi_aws as aws
 
 from aistacks._options import child, stateful_child
-from aistacks.aws.network import Network
+from aistacks.aws.network import NetworkRef
 from aistacks.plan import CloudPlan, VectorPlan
 
 TYPE_TOKEN = "aistacks:aws:VectorCollection"
@@ -123,7 +123,7 @@ class VectorCollectionArgs:
         cls,
         vector: VectorPlan,
         cloud: CloudPlan[Any],
-        network: Network,
+        network: NetworkRef,
         kms_key_arn: pulumi.Input[str],
         reader_role_arns: Sequence[pulumi.Input[str]],
     ) -> VectorCollectionArgs:
@@ -131,9 +131,9 @@ class VectorCollectionArgs:
         used unless the plan opts out of a customer-managed key."""
         return cls(
             collection_name=vector.name,
-            vpc_id=network.vpc.id,
+            vpc_id=network.vpc_id,
             subnet_ids=network.private_subnet_ids,
-            security_group_ids=[network.endpoint_security_group.id],
+            security_group_ids=[network.endpoint_security_group_id],
             kms_key_arn=kms_key_arn if vector.customer_managed_key else None,
             reader_role_arns=reader_role_arns,
             standby_replicas=vector.replicas > 1,

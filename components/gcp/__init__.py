@@ -5,7 +5,7 @@ from aistacks.gcp.bucket import EncryptedBucket, EncryptedBucketArgs, RetentionL
 from aistacks.gcp.gke import GkeCluster, GkeClusterArgs, GpuNodePool
 from aistacks.gcp.identity import WorkloadPrincipal
 from aistacks.gcp.kms import KmsKey, KmsKeyArgs
-from aistacks.gcp.network import Network, NetworkArgs
+from aistacks.gcp.network import ExistingNetwork, Network, NetworkArgs, NetworkRef
 from aistacks.gcp.vector_search import VectorSearchIndex, VectorSearchIndexArgs
 
 __all__ = [
@@ -13,6 +13,7 @@ __all__ = [
     "AuditSinkArgs",
     "EncryptedBucket",
     "EncryptedBucketArgs",
+    "ExistingNetwork",
     "GkeCluster",
     "GkeClusterArgs",
     "GpuNodePool",
@@ -20,6 +21,7 @@ __all__ = [
     "KmsKeyArgs",
     "Network",
     "NetworkArgs",
+    "NetworkRef",
     "RetentionLock",
     "VectorSearchIndex",
     "VectorSearchIndexArgs",

@@ -15,7 +15,7 @@ from aistacks.defaults import SYSTEM_NODE_HEADROOM
 from aistacks.gcp.identity import WorkloadPrincipal, workload_principal_member
 from aistacks.gcp.kms import KmsKey
 from aistacks.gcp.kubernetes import GKE_METADATA_SERVER, PD_STORAGE_CLASS, pd_storage_classes
-from aistacks.gcp.network import Network
+from aistacks.gcp.network import NetworkRef
 from aistacks.k8s import MetadataServer, WorkloadIdentity, apply_manifest
 from aistacks.k8s.kubeconfig import exec_kubeconfig
 from aistacks.plan.gcp import (
@@ -27,9 +27,13 @@ from aistacks.plan.gcp import (
     node_service_account_id,
 )
 from aistacks.plan.model import Taint
-from aistacks.vocabulary import Role
+from aistacks.vocabulary import ApiEndpoint, Role
 
 TYPE_TOKEN = "aistacks:gcp:GkeCluster"
+SYSTEM_POOL = "system"
+"""The system node pool's name. Node pool names are unique within their cluster, so the pools are named
+``system`` and after their config name, never auto-named: auto-naming appends 8 characters to a logical
+name that already holds the cluster's, and GKE allows 40 (terraform-provider-google#17504)."""
 POOL_TYPE_TOKEN = "aistacks:gcp:GpuNodePool"
 
 LOGGED_COMPONENTS: tuple[str, ...] = ("SYSTEM_COMPONENTS", "APISERVER", "CONTROLLER_MANAGER", "SCHEDULER", "WORKLOADS")
@@ -65,8 +69,11 @@ class GkeClusterArgs:
     api_access_cidrs: Sequence[str] = ()
     """More networks allowed to reach the control plane (a CI runner's or bastion's). Default: none."""
     role: Role = "training"
-    public_endpoint: bool = False
-    """Reach the API server from the internet too. Default: off."""
+    api_endpoint: ApiEndpoint = "dns"
+    """How the deployer reaches the API: ``dns``, the IAM-gated DNS endpoint with the IP endpoints
+    private; ``private``, the private IP endpoint only (from the nodes' subnet and ``api_access_cidrs``);
+    ``restricted``, the public IP endpoint too, admitting only the nodes' subnet and ``api_access_cidrs``;
+    ``public``, the public IP endpoint from anywhere. Default: dns."""
     release_channel: str = "REGULAR"
     """The GKE release channel that patches the cluster within its minimum version. Default: REGULAR."""
     deletion_protection: bool = True
@@ -80,21 +87,21 @@ class GkeClusterArgs:
     labels: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_plan(cls, cluster: GkeClusterPlan, cloud: GcpPlan, network: Network, kms_key: KmsKey) -> GkeClusterArgs:
+    def from_plan(cls, cluster: GkeClusterPlan, cloud: GcpPlan, network: NetworkRef, kms_key: KmsKey) -> GkeClusterArgs:
         """The cluster of a plan, in ``network`` on its planned ranges, encrypted with ``kms_key``."""
         return cls(
             project=cloud.project,
             region=cloud.region,
             kubernetes_version=cluster.kubernetes_version,
-            network=network.network.id,
-            subnetwork=network.subnetwork.id,
-            pods_range=cluster.ranges.pods_name,
-            services_range=cluster.ranges.services_name,
+            network=network.network_id,
+            subnetwork=network.subnetwork_id,
+            pods_range=cluster.pods_range,
+            services_range=cluster.services_range,
             master_authorized_cidr=cluster.master_authorized_cidr,
             api_access_cidrs=cluster.api_access_cidrs,
             kms_key=kms_key,
             role=cluster.role,
-            public_endpoint=cluster.public_endpoint,
+            api_endpoint=cluster.api_endpoint,
             release_channel=cluster.release_channel,
             deletion_protection=cluster.deletion_protection,
             protect=cluster.protect,
@@ -119,6 +126,8 @@ class GkeCluster(pulumi.ComponentResource):
     """The encrypted default StorageClass (volumes retained); ``<it>-scratch`` deletes them with their claim."""
     metadata_server: MetadataServer | None = GKE_METADATA_SERVER
     """Pods reach the GKE metadata server for their Workload Identity."""
+    ready: list[pulumi.Resource]
+    """The system node pool: its nodes run GKE's DNS and Persistent Disk CSI driver."""
 
     def __init__(self, name: str, args: GkeClusterArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE_TOKEN, name, None, opts)
@@ -128,6 +137,7 @@ class GkeCluster(pulumi.ComponentResource):
         self.cluster = self._control_plane(name, args)
         system = self.node_pool(
             f"{name}-system",
+            pool_name=SYSTEM_POOL,
             machine_type=args.system_machine_type,
             autoscaling={
                 "min_node_count": args.system_nodes_per_zone,
@@ -136,9 +146,10 @@ class GkeCluster(pulumi.ComponentResource):
             node_locations=None,
             labels={"aistacks.io/pool": "system"},
         )
+        self.ready = [system]
         self.provider = k8s.Provider(
             f"{name}-k8s",
-            kubeconfig=_kubeconfig(self.cluster),
+            kubeconfig=_kubeconfig(self.cluster, dns=args.api_endpoint == "dns"),
             enable_server_side_apply=True,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[system]),
         )
@@ -193,9 +204,18 @@ class GkeCluster(pulumi.ComponentResource):
             },
             private_cluster_config={
                 "enable_private_nodes": True,
-                "enable_private_endpoint": not args.public_endpoint,
+                "enable_private_endpoint": args.api_endpoint in ("dns", "private"),
             },
-            master_authorized_networks_config={
+            # The DNS endpoint takes traffic only when it is the way in: Cloud IAM then authorises every
+            # request (container.clusters.connect) before RBAC. Source: GKE docs, "About network isolation
+            # in GKE", DNS-based endpoint (read 2026-11-30).
+            control_plane_endpoints_config={
+                "dns_endpoint_config": {"allow_external_traffic": args.api_endpoint == "dns"},
+                "ip_endpoints_config": {"enabled": True},
+            },
+            master_authorized_networks_config=None
+            if args.api_endpoint == "public"
+            else {
                 "cidr_blocks": [
                     {"cidr_block": args.master_authorized_cidr, "display_name": "nodes"},
                     *(
@@ -245,6 +265,7 @@ class GkeCluster(pulumi.ComponentResource):
         self,
         name: str,
         *,
+        pool_name: str,
         machine_type: str,
         autoscaling: gcp.container.NodePoolAutoscalingArgsDict,
         node_locations: Sequence[str] | None,
@@ -272,6 +293,7 @@ class GkeCluster(pulumi.ComponentResource):
             node_config["taints"] = [{"key": taint.key, "value": taint.value, "effect": taint.api_effect}]
         return gcp.container.NodePool(
             name,
+            name=pool_name,
             project=self._args.project,
             location=self._args.region,
             cluster=self.cluster.name,
@@ -295,6 +317,7 @@ class GpuNodePool(pulumi.ComponentResource):
         super().__init__(POOL_TYPE_TOKEN, name, None, opts)
         self.node_pool = cluster.node_pool(
             name,
+            pool_name=pool.name,
             machine_type=pool.accelerator.name,
             autoscaling={
                 "total_min_node_count": pool.min_nodes,
@@ -315,16 +338,26 @@ class GpuNodePool(pulumi.ComponentResource):
         self.register_outputs({"node_pool": self.node_pool.id})
 
 
-def _kubeconfig(cluster: gcp.container.Cluster) -> pulumi.Output[str]:
-    """A kubeconfig that authenticates with ``gke-gcloud-auth-plugin``."""
-    return pulumi.Output.all(cluster.name, cluster.endpoint, cluster.master_auth.cluster_ca_certificate).apply(
-        lambda values: exec_kubeconfig(
-            values[0],
-            f"https://{values[1]}",
-            values[2],
-            {"command": "gke-gcloud-auth-plugin", "provideClusterInfo": True},
+def _kubeconfig(cluster: gcp.container.Cluster, *, dns: bool) -> pulumi.Output[str]:
+    """A kubeconfig that authenticates with ``gke-gcloud-auth-plugin``, on the DNS endpoint (whose
+    certificate a public CA signs, so no cluster CA; hashicorp/terraform-provider-kubernetes#2637) or the IP
+    endpoint with the cluster's CA."""
+    auth = {"command": "gke-gcloud-auth-plugin", "provideClusterInfo": True}
+    if dns:
+        endpoint = cluster.control_plane_endpoints_config.apply(_dns_endpoint)
+        return pulumi.Output.all(cluster.name, endpoint).apply(
+            lambda values: exec_kubeconfig(values[0], f"https://{values[1]}", None, auth)
         )
+    return pulumi.Output.all(cluster.name, cluster.endpoint, cluster.master_auth.cluster_ca_certificate).apply(
+        lambda values: exec_kubeconfig(values[0], f"https://{values[1]}", values[2], auth)
     )
+
+
+def _dns_endpoint(config: gcp.container.outputs.ClusterControlPlaneEndpointsConfig | None) -> str:
+    dns = config.dns_endpoint_config if config is not None else None
+    if dns is None or not dns.endpoint:
+        raise pulumi.RunError("the cluster reported no DNS endpoint; its API cannot be reached through it")
+    return dns.endpoint
 
 
 def _workload_pool(config: gcp.container.outputs.ClusterWorkloadIdentityConfig | None) -> str:

@@ -45,6 +45,10 @@ class KmsKeyArgs:
     """Protect the key ring and key from deletion; retain them if removed from the program. Default: on."""
     labels: Mapping[str, str] = field(default_factory=dict)
     """Labels on the key. Default: none."""
+    existing_key_id: str | None = None
+    """Use this key (``projects/…/locations/<location>/keyRings/…/cryptoKeys/…``) instead of creating a
+    key ring and key: only the service agents' grants are made on it, and the settings above apply to
+    nothing. Default: unset (create them)."""
 
     @classmethod
     def from_plan(cls, cloud: GcpPlan) -> KmsKeyArgs:
@@ -56,21 +60,29 @@ class KmsKeyArgs:
             destroy_scheduled_days=cloud.key.deletion_window_days,
             hsm=cloud.key.hsm,
             protect=cloud.protect,
+            existing_key_id=cloud.existing_key,
         )
 
 
 class KmsKey(pulumi.ComponentResource):
-    """A key ring and a symmetric CryptoKey with a rotation period, for every store of one stack."""
+    """A key ring and a symmetric CryptoKey with a rotation period, for every store of one stack; or a key
+    that exists, which the stack's service agents are granted."""
 
-    key_ring: gcp.kms.KeyRing
-    crypto_key: gcp.kms.CryptoKey
-    key_id: pulumi.Output[str]
+    key_ring: gcp.kms.KeyRing | None
+    """None for an existing key."""
+    crypto_key: gcp.kms.CryptoKey | None
+    """None for an existing key."""
+    key_id: pulumi.Input[str]
     """The key's resource name (``projects/…/cryptoKeys/…``), as CMEK settings take it."""
 
     def __init__(self, name: str, args: KmsKeyArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE_TOKEN, name, None, opts)
         self._project = args.project
         self._agent_grants: dict[ServiceAgent, gcp.kms.CryptoKeyIAMMember] = {}
+        if args.existing_key_id is not None:
+            self.key_ring, self.crypto_key, self.key_id = None, None, args.existing_key_id
+            self.register_outputs({"key_id": self.key_id})
+            return
         # Key rings and key versions can never be deleted in Cloud KMS; protect them where it matters.
         self.key_ring = gcp.kms.KeyRing(
             f"{name}-ring",
@@ -98,7 +110,7 @@ class KmsKey(pulumi.ComponentResource):
         """Let ``member`` (``serviceAccount:…``, ``group:…``) encrypt and decrypt with this key."""
         return gcp.kms.CryptoKeyIAMMember(
             f"{self.pulumi_resource_name}-{resource_name}",
-            crypto_key_id=self.crypto_key.id,
+            crypto_key_id=self.key_id,
             role=ENCRYPTER_DECRYPTER,
             member=member,
             opts=child(self),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import pulumi
 import pulumi_gcp as gcp
@@ -12,6 +13,7 @@ import pulumi_gcp as gcp
 from aistacks._options import child
 from aistacks.netplan import GcpSubnetPlan, plan_gcp_ranges
 from aistacks.plan import GcpPlan
+from aistacks.plan.gcp import GcpNetworkPlan
 
 TYPE_TOKEN = "aistacks:gcp:Network"
 
@@ -32,9 +34,29 @@ class NetworkArgs:
     are not read. Default: that plan for ``cidr`` and ``clusters``."""
 
     @classmethod
-    def from_plan(cls, cloud: GcpPlan) -> NetworkArgs:
+    def from_plan(cls, cloud: GcpPlan, network: GcpNetworkPlan) -> NetworkArgs:
         """The network of ``cloud``'s plan: its region and address ranges."""
-        return cls(project=cloud.project, region=cloud.region, ranges=cloud.ranges)
+        return cls(project=cloud.project, region=cloud.region, ranges=network.ranges)
+
+
+class NetworkRef(Protocol):
+    """What clusters and private endpoints need of a network: the network and the nodes' subnetwork."""
+
+    @property
+    def network_id(self) -> pulumi.Input[str]: ...
+
+    @property
+    def subnetwork_id(self) -> pulumi.Input[str]: ...
+
+
+@dataclass(frozen=True)
+class ExistingNetwork:
+    """A network and subnetwork that exist (``gcp.existing_network``): referred to, never changed."""
+
+    network_id: str
+    """``projects/<project>/global/networks/<name>``."""
+    subnetwork_id: str
+    """``projects/<project>/regions/<region>/subnetworks/<name>``."""
 
 
 class Network(pulumi.ComponentResource):
@@ -88,3 +110,11 @@ class Network(pulumi.ComponentResource):
             opts=child(self),
         )
         self.register_outputs({"network": self.network.id, "subnetwork": self.subnetwork.id})
+
+    @property
+    def network_id(self) -> pulumi.Output[str]:
+        return self.network.id
+
+    @property
+    def subnetwork_id(self) -> pulumi.Output[str]:
+        return self.subnetwork.id

@@ -18,7 +18,7 @@ import pulumi_gcp as gcp
 
 from aistacks._options import child, stateful_child
 from aistacks.gcp.kms import KmsKey
-from aistacks.gcp.network import Network
+from aistacks.gcp.network import NetworkRef
 from aistacks.k8s.manifests import Manifest
 from aistacks.k8s.namespaces import address_egress
 from aistacks.plan import GcpPlan, VectorPlan
@@ -84,7 +84,7 @@ class VectorSearchIndexArgs:
         cls,
         vector: VectorPlan,
         cloud: GcpPlan,
-        network: Network,
+        network: NetworkRef,
         kms_key: KmsKey,
         client_service_accounts: Sequence[pulumi.Input[str]],
     ) -> VectorSearchIndexArgs:
@@ -96,8 +96,8 @@ class VectorSearchIndexArgs:
             display_name=vector.name,
             dimensions=vector.dimensions,
             distance=vector.distance,
-            network=network.network.id,
-            subnetwork=network.subnetwork.id,
+            network=network.network_id,
+            subnetwork=network.subnetwork_id,
             kms_key=kms_key if vector.customer_managed_key else None,
             min_replicas=vector.replicas,
             public_access=vector.public_access,

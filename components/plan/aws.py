@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aistacks.catalog import ami_type, needs_device_plugin
-from aistacks.defaults import SYSTEM_NODE_HEADROOM
+from aistacks.defaults import SYSTEM_NODE_HEADROOM, eks_system_nodes
 from aistacks.naming import flow_log_group, trail_log_group
 from aistacks.netplan import SubnetPlan, plan_aws_subnets, positional_zones
 from aistacks.plan.compute import plan_cluster, plan_pool, resolve_pool
@@ -71,6 +71,16 @@ class AwsNetworkPlan:
     """The EKS clusters that use the subnets (subnet discovery tags)."""
 
 
+@dataclass(frozen=True)
+class ExistingVpcPlan:
+    """A VPC the config brings (``aws.existing_vpc``): nothing of it is created or changed."""
+
+    resource_name: str
+    """``<prefix>-aws-network``: the component that stands for it (and holds the endpoints' security group)."""
+    vpc_id: str
+    private_subnet_ids: tuple[str, ...]
+
+
 @dataclass(frozen=True, kw_only=True)
 class AwsPlan(CloudPlan[EksClusterPlan]):
     """Everything one environment builds on AWS."""
@@ -81,7 +91,7 @@ class AwsPlan(CloudPlan[EksClusterPlan]):
     key_alias: str
     key_description: str
     key_services: tuple[KeyService, ...]
-    network: AwsNetworkPlan
+    network: AwsNetworkPlan | ExistingVpcPlan
     trail_log_group_name: str
     """The log group the audit trail also delivers to."""
 
@@ -104,11 +114,12 @@ def plan_aws_pool(region: str, role: Role, pool: GpuPoolSpec, cluster_resource: 
 def _plan_eks_cluster(cluster: ClusterSpec, settings: AwsSpec, shared: SharedPlan) -> EksClusterPlan:
     version = settings.kubernetes_version or ""
     base = plan_cluster("aws", cluster, settings.region, version, shared, plan_aws_pool)
+    system_nodes = eks_system_nodes(cluster.system_nodes, base.qdrant.replicas if base.qdrant else 0)
     return extend(
         base,
         EksClusterPlan,
-        system_nodes=cluster.system_nodes,
-        system_max_nodes=cluster.system_nodes + SYSTEM_NODE_HEADROOM,
+        system_nodes=system_nodes,
+        system_max_nodes=system_nodes + SYSTEM_NODE_HEADROOM,
         system_instance_type=SYSTEM_INSTANCE_TYPE,
         system_volume_gib=SYSTEM_VOLUME_GIB,
         admin_role_arns=cluster.admin_role_arns,
@@ -123,9 +134,7 @@ def plan_aws(spec: PlatformSpec, shared: SharedPlan) -> AwsPlan | None:
     if settings is None:
         return None
     clusters = tuple(_plan_eks_cluster(cluster, settings, shared) for cluster in settings.clusters)
-    zones = settings.zones or shared.defaults.aws_zones
-    cloud = shared.cloud_plan("aws", settings.region, clusters)
-    network = f"{cloud.resource_name}-network"
+    cloud = shared.cloud_plan("aws", settings.region, clusters, settings.kms_key_arn)
     return extend(
         cloud,
         AwsPlan,
@@ -135,14 +144,24 @@ def plan_aws(spec: PlatformSpec, shared: SharedPlan) -> AwsPlan | None:
         key_description=f"{shared.prefix}: buckets, audit trail and logs",
         key_services=KEY_SERVICES,
         trail_log_group_name=trail_log_group(shared.audit.resource_name),
-        network=AwsNetworkPlan(
-            resource_name=network,
-            cidr=settings.cidr,
-            zones=zones,
-            nat=settings.nat or shared.defaults.nat,
-            subnets=tuple(plan_aws_subnets(settings.cidr, positional_zones(zones))),
-            flow_log_retention_days=shared.audit.log_retention_days,
-            flow_log_group_name=flow_log_group(network),
-            cluster_names=tuple(cluster.resource_name for cluster in clusters),
-        ),
+        network=_plan_network(settings, shared, f"{cloud.resource_name}-network", clusters),
+    )
+
+
+def _plan_network(
+    settings: AwsSpec, shared: SharedPlan, name: str, clusters: tuple[EksClusterPlan, ...]
+) -> AwsNetworkPlan | ExistingVpcPlan:
+    existing = settings.existing_vpc
+    if existing is not None:
+        return ExistingVpcPlan(name, existing.vpc_id, existing.private_subnet_ids)
+    zones = settings.zones or shared.defaults.aws_zones
+    return AwsNetworkPlan(
+        resource_name=name,
+        cidr=settings.cidr,
+        zones=zones,
+        nat=settings.nat or shared.defaults.nat,
+        subnets=tuple(plan_aws_subnets(settings.cidr, positional_zones(zones))),
+        flow_log_retention_days=shared.audit.log_retention_days,
+        flow_log_group_name=flow_log_group(name),
+        cluster_names=tuple(cluster.resource_name for cluster in clusters),
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from aistacks.catalog import AcceleratorType, resolve_accelerator
-from aistacks.defaults import ROLE_DEFAULTS, pool_capacity
+from aistacks.defaults import ROLE_DEFAULTS, cluster_api_endpoint, pool_capacity
 from aistacks.naming import cluster_resource_name
 from aistacks.plan.model import ClusterPlan, GpuPoolPlan, PoolT, Taint
 from aistacks.plan.shared import SharedPlan
@@ -79,7 +79,7 @@ def plan_cluster(
         resource_name=resource_name,
         role=cluster.role,
         kubernetes_version=version,
-        public_endpoint=defaults.public_endpoints if cluster.public_endpoint is None else cluster.public_endpoint,
+        api_endpoint=cluster_api_endpoint(cloud, cluster.api_endpoint, defaults),
         deletion_protection=defaults.cluster_deletion_protection,
         api_access_cidrs=cluster.api_access_cidrs,
         gpu_pools=tuple(plan_cloud_pool(region, cluster.role, pool, resource_name) for pool in cluster.gpu_pools),

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from aistacks.defaults import SYSTEM_NODE_HEADROOM
 from aistacks.naming import cluster_resource_name
-from aistacks.netplan import GcpSubnetPlan, GkeRanges, plan_gcp_ranges
+from aistacks.netplan import GcpSubnetPlan, plan_gcp_ranges
 from aistacks.plan.compute import plan_cluster, plan_pool, resolve_pool
 from aistacks.plan.model import CloudPlan, ClusterPlan, GpuPoolPlan, extend
 from aistacks.plan.shared import SharedPlan
@@ -39,8 +39,10 @@ class GkePoolPlan(GpuPoolPlan):
 class GkeClusterPlan(ClusterPlan[GkePoolPlan]):
     """A regional GKE cluster."""
 
-    ranges: GkeRanges
-    """Its pods and services secondary ranges in the nodes subnet."""
+    pods_range: str
+    """The name of its pods secondary range in the nodes subnetwork."""
+    services_range: str
+    """The name of its services secondary range in the nodes subnetwork."""
     master_authorized_cidr: str
     """The network allowed to reach the control plane besides ``api_access_cidrs``: the nodes' subnet."""
     release_channel: str
@@ -50,13 +52,32 @@ class GkeClusterPlan(ClusterPlan[GkePoolPlan]):
     node_service_account_id: str
 
 
+@dataclass(frozen=True)
+class GcpNetworkPlan:
+    """The network and nodes subnetwork the environment creates."""
+
+    resource_name: str
+    """``<prefix>-gcp-network``: the component's name."""
+    ranges: GcpSubnetPlan
+    """The nodes subnet's primary range and each cluster's secondary ranges."""
+
+
+@dataclass(frozen=True)
+class ExistingGcpNetworkPlan:
+    """A network and subnetwork the config brings (``gcp.existing_network``): nothing of them is created."""
+
+    resource_name: str
+    """``<prefix>-gcp-network``: the component that stands for them."""
+    network: str
+    subnetwork: str
+
+
 @dataclass(frozen=True, kw_only=True)
 class GcpPlan(CloudPlan[GkeClusterPlan]):
     """Everything one environment builds on Google Cloud."""
 
     project: str
-    ranges: GcpSubnetPlan
-    """The nodes subnet's primary range and each cluster's secondary ranges."""
+    network: GcpNetworkPlan | ExistingGcpNetworkPlan
 
 
 def node_service_account_id(cluster_resource: str) -> str:
@@ -78,15 +99,17 @@ def plan_gke_pool(region: str, role: Role, pool: GpuPoolSpec, cluster_resource: 
 
 
 def _plan_gke_cluster(
-    cluster: ClusterSpec, settings: GcpSpec, shared: SharedPlan, ranges: GcpSubnetPlan
+    cluster: ClusterSpec, settings: GcpSpec, shared: SharedPlan, ranges: tuple[str, str, str]
 ) -> GkeClusterPlan:
+    """``ranges``: the cluster's pods and services secondary range names and the nodes' primary range."""
     base = plan_cluster("gcp", cluster, settings.region, settings.kubernetes_version or "", shared, plan_gke_pool)
-    (cluster_ranges,) = [r for r in ranges.clusters if r.cluster == base.resource_name]
+    pods, services, nodes = ranges
     return extend(
         base,
         GkeClusterPlan,
-        ranges=cluster_ranges,
-        master_authorized_cidr=str(ranges.primary),
+        pods_range=pods,
+        services_range=services,
+        master_authorized_cidr=nodes,
         release_channel=shared.defaults.gke_release_channel,
         system_nodes_per_zone=SYSTEM_NODES_PER_ZONE,
         system_max_nodes_per_zone=SYSTEM_NODES_PER_ZONE + SYSTEM_NODE_HEADROOM,
@@ -100,7 +123,22 @@ def plan_gcp(spec: PlatformSpec, shared: SharedPlan) -> GcpPlan | None:
     settings = spec.gcp
     if settings is None:
         return None
-    names = [cluster_resource_name(shared.prefix, cluster.cluster_name) for cluster in settings.clusters]
-    ranges = plan_gcp_ranges(settings.cidr, names)
-    clusters = tuple(_plan_gke_cluster(cluster, settings, shared, ranges) for cluster in settings.clusters)
-    return extend(shared.cloud_plan("gcp", settings.region, clusters), GcpPlan, project=settings.project, ranges=ranges)
+    existing = settings.existing_network
+    if existing is not None:
+        named = {r.cluster: (r.pods, r.services, existing.subnetwork_cidr) for r in existing.cluster_ranges}
+        ranges = [named[cluster.cluster_name] for cluster in settings.clusters]
+        network: GcpNetworkPlan | ExistingGcpNetworkPlan = ExistingGcpNetworkPlan(
+            "", existing.network, existing.subnetwork
+        )
+    else:
+        names = [cluster_resource_name(shared.prefix, cluster.cluster_name) for cluster in settings.clusters]
+        planned = plan_gcp_ranges(settings.cidr, names)
+        ranges = [(r.pods_name, r.services_name, str(planned.primary)) for r in planned.clusters]
+        network = GcpNetworkPlan("", planned)
+    clusters = tuple(
+        _plan_gke_cluster(cluster, settings, shared, cluster_ranges)
+        for cluster, cluster_ranges in zip(settings.clusters, ranges, strict=True)
+    )
+    cloud = shared.cloud_plan("gcp", settings.region, clusters, settings.kms_key)
+    network = replace(network, resource_name=f"{cloud.resource_name}-network")
+    return extend(cloud, GcpPlan, project=settings.project, network=network)

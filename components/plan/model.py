@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields
 from typing import Any, Generic, TypeVar
 
 from aistacks.catalog import AcceleratorType
-from aistacks.vocabulary import Capacity, Cloud, ObjectLockMode, Role, Tier, VectorEngine, VertexDistance
+from aistacks.vocabulary import ApiEndpoint, Capacity, Cloud, ObjectLockMode, Role, Tier, VectorEngine, VertexDistance
 
 
 @dataclass(frozen=True)
@@ -132,13 +132,21 @@ class ClusterPlan(Generic[PoolT_co]):
     """``<prefix>-<name>``: the component's and the cluster's physical name."""
     role: Role
     kubernetes_version: str
-    public_endpoint: bool
+    api_endpoint: ApiEndpoint
+    """How the deployer reaches the API (:data:`aistacks.vocabulary.ApiEndpoint`)."""
     deletion_protection: bool
     api_access_cidrs: tuple[str, ...]
+    """With ``restricted``, the only networks the public endpoint admits; otherwise networks let in to the
+    private endpoint."""
     gpu_pools: tuple[PoolT_co, ...]
     qdrant: VectorPlan | None
     """The Qdrant database this cluster hosts, if any."""
     protect: bool
+
+    @property
+    def public_endpoint(self) -> bool:
+        """The API has an endpoint on the internet (all of it, or only ``api_access_cidrs``)."""
+        return self.api_endpoint in ("restricted", "public")
 
     @property
     def max_gpus(self) -> int:
@@ -163,6 +171,9 @@ class CloudPlan(Generic[ClusterT_co]):
     tags: Mapping[str, str]
     """Tags (AWS) or labels (GCP) on every resource that takes them."""
     key: KeyPlan
+    existing_key: str | None
+    """The customer-managed key the config brings (an AWS key ARN, a Cloud KMS key ID), used instead of
+    creating one; ``key``'s settings then apply to nothing."""
     buckets: tuple[BucketPlan, ...]
     snapshot_bucket: BucketPlan | None
     """Where Qdrant's snapshots go, when a cluster of this cloud hosts Qdrant."""

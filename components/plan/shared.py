@@ -34,7 +34,9 @@ class SharedPlan:
             (v for v in self.vectors if v.engine == "qdrant" and (v.cloud, v.cluster) == (cloud, cluster)), None
         )
 
-    def cloud_plan(self, cloud: Cloud, region: str, clusters: tuple[ClusterT, ...]) -> CloudPlan[ClusterT]:
+    def cloud_plan(
+        self, cloud: Cloud, region: str, clusters: tuple[ClusterT, ...], existing_key: str | None
+    ) -> CloudPlan[ClusterT]:
         """The shared part of ``cloud``'s plan; its planner extends it with the cloud's own facts."""
         hosts_qdrant = any(v.engine == "qdrant" and v.cloud == cloud for v in self.vectors)
         return CloudPlan(
@@ -45,6 +47,7 @@ class SharedPlan:
             protect=self.protect,
             tags=self.tags,
             key=self.key,
+            existing_key=existing_key,
             buckets=self.buckets,
             snapshot_bucket=self.snapshot_bucket if hosts_qdrant else None,
             audit=self.audit,

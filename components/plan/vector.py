@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from aistacks.catalog import MANAGED_VECTOR_ENGINES
 from aistacks.defaults import (
     DEFAULT_QDRANT_CPU,
     DEFAULT_QDRANT_MEMORY,
@@ -14,27 +13,18 @@ from aistacks.defaults import (
 )
 from aistacks.naming import cluster_resource_name, managed_store_name
 from aistacks.plan.model import BucketPlan, VectorPlan
-from aistacks.spec import ClusterSpec, PlatformSpec, VectorSpec
-from aistacks.vocabulary import Cloud
+from aistacks.spec import PlatformSpec
 
 QDRANT_NAME = "qdrant"
-
-
-def vector_host(spec: PlatformSpec, vector: VectorSpec) -> tuple[Cloud, ClusterSpec]:
-    """The cloud and cluster of ``vector`` (for qdrant the host, for a managed engine the cluster whose
-    workloads get access): the first inference cluster that matches, else the first cluster. The spec
-    must be valid (:mod:`aistacks.validate` checks that one matches)."""
-    managed: Cloud | None = MANAGED_VECTOR_ENGINES.get(vector.engine)
-    candidates = spec.clusters(managed or vector.cloud, vector.cluster)
-    inference = [candidate for candidate in candidates if candidate[1].role == "inference"]
-    return (inference or candidates)[0]
 
 
 def plan_vectors(spec: PlatformSpec, defaults: TierDefaults, prefix: str) -> tuple[VectorPlan, ...]:
     """Every vector database of a valid spec, defaults resolved, in config order."""
     plans: list[VectorPlan] = []
     for vector in spec.vector:
-        cloud, cluster = vector_host(spec, vector)
+        host = spec.vector_host(vector)
+        assert host is not None, "a valid spec has a host for every vector database"
+        cloud, cluster = host
         managed = vector.engine != "qdrant"
         default_replicas = defaults.managed_vector_replicas if managed else defaults.qdrant_replicas
         plans.append(

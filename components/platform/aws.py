@@ -10,7 +10,7 @@ import pulumi_aws as aws
 from aistacks import aws as aws_components
 from aistacks.k8s import WorkloadNamespaces, apply_manifest, nvidia_device_plugin
 from aistacks.plan import AwsPlan, BucketPlan, EksClusterPlan, VectorPlan
-from aistacks.plan.aws import DEVICE_PLUGIN_LABEL
+from aistacks.plan.aws import DEVICE_PLUGIN_LABEL, ExistingVpcPlan
 from aistacks.platform.cluster_layer import VECTOR_CLIENT, client_service_account
 from aistacks.platform.stores import CloudStores
 
@@ -20,7 +20,7 @@ class AwsStores(
         AwsPlan,
         EksClusterPlan,
         aws_components.KmsKey,
-        aws_components.Network,
+        aws_components.NetworkRef,
         aws_components.EncryptedBucket,
         aws_components.EksCluster,
         aws_components.AuditTrail,
@@ -60,9 +60,12 @@ class AwsStores(
         args = aws_components.KmsKeyArgs.from_plan(self.plan, role.arn if role else None)
         return aws_components.KmsKey(f"{self.plan.resource_name}-key", args, opts=self._children)
 
-    def _make_network(self) -> aws_components.Network:
-        args = aws_components.NetworkArgs.from_plan(self.plan, self.key.arn)
-        return aws_components.Network(self.plan.network.resource_name, args, opts=self._children)
+    def _make_network(self) -> aws_components.NetworkRef:
+        network = self.plan.network
+        if isinstance(network, ExistingVpcPlan):
+            return aws_components.ExistingNetwork(network.resource_name, network, opts=self._children)
+        args = aws_components.NetworkArgs.from_plan(self.plan, network, self.key.arn)
+        return aws_components.Network(network.resource_name, args, opts=self._children)
 
     def _make_bucket(self, bucket: BucketPlan) -> aws_components.EncryptedBucket:
         name = self._physical_bucket_name(bucket.resource_name)

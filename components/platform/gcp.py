@@ -9,6 +9,7 @@ from aistacks import gcp as gcp_components
 from aistacks.gcp.vector_search import client_egress
 from aistacks.k8s import WorkloadNamespaces, apply_manifest
 from aistacks.plan import BucketPlan, GcpPlan, GkeClusterPlan, VectorPlan
+from aistacks.plan.gcp import ExistingGcpNetworkPlan
 from aistacks.platform.cluster_layer import VECTOR_CLIENT
 from aistacks.platform.stores import CloudStores
 
@@ -18,7 +19,7 @@ class GcpStores(
         GcpPlan,
         GkeClusterPlan,
         gcp_components.KmsKey,
-        gcp_components.Network,
+        gcp_components.NetworkRef,
         gcp_components.EncryptedBucket,
         gcp_components.GkeCluster,
         gcp_components.AuditSink,
@@ -41,9 +42,12 @@ class GcpStores(
         args = gcp_components.KmsKeyArgs.from_plan(self.plan)
         return gcp_components.KmsKey(f"{self.plan.resource_name}-key", args, opts=self._children)
 
-    def _make_network(self) -> gcp_components.Network:
-        args = gcp_components.NetworkArgs.from_plan(self.plan)
-        return gcp_components.Network(f"{self.plan.resource_name}-network", args, opts=self._children)
+    def _make_network(self) -> gcp_components.NetworkRef:
+        network = self.plan.network
+        if isinstance(network, ExistingGcpNetworkPlan):
+            return gcp_components.ExistingNetwork(network.network, network.subnetwork)
+        args = gcp_components.NetworkArgs.from_plan(self.plan, network)
+        return gcp_components.Network(network.resource_name, args, opts=self._children)
 
     def _make_bucket(self, bucket: BucketPlan) -> gcp_components.EncryptedBucket:
         args = gcp_components.EncryptedBucketArgs.from_plan(bucket, self.plan, self.key)

@@ -16,6 +16,7 @@ from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks
 
 from aistacks.engine.cloud import aws, gcp, generic, kubernetes, random
 from aistacks.engine.cloud.aws import MissingRegionError
+from aistacks.engine.graph import UNKNOWN_SENTINEL
 from aistacks.engine.cloud.base import (
     MOCK_AWS_ACCOUNT,
     Called,
@@ -113,7 +114,7 @@ class MockCloud(Mocks):
             return None, {}
         handler = self._resource_handler(args.typ)
         if self._preview:
-            return None, inputs
+            return None, _with_unknowns(inputs, gcp.PREVIEW_COMPUTED.get(args.typ, ()))
         region, account, project = self._where(args.provider, _package(args.typ), inputs)
         physical_id, outputs = handler(Created(args.typ, args.name, inputs, region, account, project))
         return physical_id, {**inputs, **outputs}
@@ -123,3 +124,16 @@ class MockCloud(Mocks):
         project = str(args.args.get("project") or args.args.get("projectId") or project)
         handler = self._function_handler(args.token)
         return handler(Called(args.token, args.args, region, account, project)), []
+
+
+def _with_unknowns(inputs: dict[str, Any], paths: tuple[tuple[str, ...], ...]) -> dict[str, Any]:
+    """``inputs`` with each computed ``path`` that lies inside a given block marked unknown, as a preview
+    reports it."""
+    for path in paths:
+        *blocks, leaf = path
+        parent: Any = inputs
+        for key in blocks:
+            parent = parent.get(key) if isinstance(parent, dict) else None
+        if isinstance(parent, dict):
+            parent[leaf] = UNKNOWN_SENTINEL
+    return inputs

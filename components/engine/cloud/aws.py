@@ -208,6 +208,12 @@ def _region(c: Called) -> dict[str, Any]:
     }
 
 
+def _vpc_lookup(c: Called) -> dict[str, Any]:
+    """An existing VPC, looked up by ID: the mock cannot know its range, so it makes up a stable /16."""
+    vpc_id = str(c.args.get("id") or "")
+    return {"id": vpc_id, "cidrBlock": f"10.{int(digest('vpc', vpc_id)[:2], 16) % 200}.0.0/16", "state": "available"}
+
+
 MODEL = CloudModel(
     package="aws",
     resources={
@@ -257,5 +263,6 @@ MODEL = CloudModel(
         "aws:index/getPartition:getPartition": _partition,
         "aws:index/getAvailabilityZones:getAvailabilityZones": _availability_zones,
         "aws:index/getRegion:getRegion": _region,
+        "aws:ec2/getVpc:getVpc": _vpc_lookup,
     },
 )

@@ -100,7 +100,21 @@ def _gke_cluster(c: Created) -> tuple[str, dict[str, Any]]:
         "endpoint": f"172.16.{int(digest(name)[:2], 16)}.2",
         "masterAuth": {"clusterCaCertificate": base64.b64encode(f"mock CA of {name}".encode()).decode()},
         "selfLink": f"https://container.googleapis.com/v1/{cluster_path}",
+        # The DNS endpoint's form. Source: GKE docs, "About network isolation in GKE" (read 2026-11-30).
+        "controlPlaneEndpointsConfig": _with_dns_endpoint(c, name),
     }
+
+
+PREVIEW_COMPUTED: dict[str, tuple[tuple[str, ...], ...]] = {
+    "gcp:container/cluster:Cluster": (("controlPlaneEndpointsConfig", "dnsEndpointConfig", "endpoint"),),
+}
+"""Outputs the provider computes inside an input block: unknown at preview, though the block is known."""
+
+
+def _with_dns_endpoint(c: Created, name: str) -> dict[str, Any]:
+    asked: dict[str, Any] = dict(c.inputs.get("controlPlaneEndpointsConfig") or {})
+    dns = {**(asked.get("dnsEndpointConfig") or {}), "endpoint": f"gke-{digest(name)[:32]}.{_location(c)}.gke.goog"}
+    return {**asked, "dnsEndpointConfig": dns}
 
 
 def _gke_node_pool(c: Created) -> tuple[str, dict[str, Any]]:
