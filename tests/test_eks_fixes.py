@@ -17,7 +17,7 @@ from aistacks.plan import plan_platform
 
 from .conftest import ENVIRONMENTS, REPO
 from .test_stacks import Plan
-from .test_wiring import EKS_CLUSTER, inputs, under
+from .test_wiring import EKS_CLUSTER, STATEFUL_SET, host_cluster, inputs, under
 
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
@@ -117,7 +117,7 @@ def test_the_cluster_waits_for_its_roles_use_of_the_secrets_key(plan: Plan, env:
         assert grant.urn in cluster.depends_on, "EKS checks the key as the role when the cluster is created"
 
 
-# --- 5. nodes after networking, CoreDNS and storage after nodes ------------------------------------
+# --- 5. nodes after networking, CoreDNS and storage after nodes, Qdrant after storage ----------------
 
 
 @pytest.mark.parametrize("preview", MODES)
@@ -146,3 +146,14 @@ def test_coredns_and_the_ebs_csi_driver_wait_for_the_system_nodes(plan: Plan, en
         ]
         for name in AFTER_NODES:
             assert system.urn in found[name].depends_on, name
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_qdrant_waits_for_the_storage_driver_and_dns_of_its_cluster(plan: Plan, env: str) -> None:
+    graph = plan(env, False)
+    (statefulset,) = graph.of_type(STATEFUL_SET)
+    cluster = host_cluster(graph, statefulset)
+    assert cluster is not None and cluster.type == EKS_CLUSTER
+    found = addons(graph, cluster)
+    for name in AFTER_NODES:
+        assert found[name].urn in statefulset.depends_on, f"Qdrant's volumes and names need {name}"

@@ -6,7 +6,7 @@ EKS and GKE clusters (``aistacks.aws.EksCluster``, ``aistacks.gcp.GkeCluster``) 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
@@ -49,6 +49,13 @@ class KubernetesCluster(Protocol[PrincipalT_co]):
     @property
     def metadata_server(self) -> MetadataServer | None:
         """The metadata server pods may reach for their workload identity, if the cluster has one."""
+        ...
+
+    @property
+    def ready(self) -> Sequence[pulumi.Resource]:
+        """What in-cluster workloads that need storage or DNS wait for: the cluster's storage driver and DNS
+        once they run (EKS: the CoreDNS and EBS CSI add-ons; GKE: the system node pool, whose nodes run
+        GKE's own); empty where the cluster has them once its API answers."""
         ...
 
     def workload_identity(

@@ -8,6 +8,7 @@ network policy for peer traffic.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -323,9 +324,13 @@ class VectorDatabase(pulumi.ComponentResource):
         provider: k8s.Provider,
         snapshots: SnapshotPlan | None = None,
         opts: pulumi.ResourceOptions | None = None,
+        *,
+        wait_for: Sequence[pulumi.Resource] = (),
     ):
         """``snapshots``: where and when to snapshot every collection (see :mod:`aistacks.k8s.snapshots`).
-        Default: no scheduled snapshots."""
+        Default: no scheduled snapshots. ``wait_for``: what the StatefulSet's volumes and peers need in the
+        cluster first, its storage driver and DNS (:attr:`aistacks.k8s.KubernetesCluster.ready`). Default:
+        nothing."""
         super().__init__(TYPE_TOKEN, name, None, opts)
         key = random.RandomPassword(
             f"{name}-api-key", length=48, special=False, opts=pulumi.ResourceOptions(parent=self)
@@ -340,7 +345,7 @@ class VectorDatabase(pulumi.ComponentResource):
             apply_manifest(
                 f"{name}-{kind}-{manifest['metadata']['name']}",
                 manifest,
-                pulumi.ResourceOptions.merge(keep, pulumi.ResourceOptions(depends_on=[secret]))
+                pulumi.ResourceOptions.merge(keep, pulumi.ResourceOptions(depends_on=[secret, *wait_for]))
                 if stateful
                 else pulumi.ResourceOptions(parent=self, provider=provider),
             )

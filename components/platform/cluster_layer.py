@@ -54,6 +54,8 @@ def in_cluster_layer(
         cluster.provider,
         snapshots,
         opts=pulumi.ResourceOptions(parent=cluster.component, depends_on=[namespaces]),
+        # Its volumes need the cluster's storage driver, its peers each other's names.
+        wait_for=cluster.ready,
     )
     return namespaces, database
 
