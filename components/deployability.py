@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator
 
+from aistacks.catalog.cluster_autoscaler import cluster_autoscaler_minors
 from aistacks.defaults import TIER_DEFAULTS, cluster_api_endpoint, eks_system_nodes
 from aistacks.issues import ConfigIssue
 from aistacks.naming import cluster_resource_name, platform_prefix
@@ -45,6 +46,7 @@ def deployability_issues(spec: PlatformSpec, root: str) -> list[ConfigIssue]:
             issues += _name_issues(spec, cloud, cluster, at)
     if spec.aws is not None:
         issues += _aws_bring_your_own_issues(spec.aws, f"{root}.aws")
+        issues += _autoscaler_issues(spec.aws, f"{root}.aws")
     if spec.gcp is not None:
         issues += _gcp_bring_your_own_issues(spec.gcp, f"{root}.gcp")
     for index, vector in enumerate(spec.vector):
@@ -168,6 +170,18 @@ def _aws_bring_your_own_issues(settings: AwsSpec, path: str) -> Iterator[ConfigI
                 settings.kms_key_arn,
                 f"the key is in account {account}, not aws.account_id {settings.account_id}",
             )
+
+
+def _autoscaler_issues(settings: AwsSpec, path: str) -> Iterator[ConfigIssue]:
+    """Every EKS cluster runs a Cluster Autoscaler of its own minor (its system node group always scales)."""
+    version = settings.kubernetes_version
+    if settings.clusters and version is not None and version not in cluster_autoscaler_minors():
+        yield ConfigIssue(
+            f"{path}.kubernetes_version",
+            version,
+            "no Cluster Autoscaler release is catalogued for this minor (the autoscaler's minor must match the "
+            f"cluster's); catalogued: {', '.join(cluster_autoscaler_minors())}",
+        )
 
 
 def _gcp_bring_your_own_issues(settings: GcpSpec, path: str) -> Iterator[ConfigIssue]:

@@ -11,14 +11,28 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from aistacks.catalog.cluster_autoscaler import cluster_autoscaler_release
+from aistacks.plan.model import GpuPoolPlan
 from aistacks.vocabulary import Tier
 
-if TYPE_CHECKING:
-    # Only for the annotation: aistacks.plan.aws holds the autoscaler's plan in its cluster plan.
-    from aistacks.plan.aws import EksClusterPlan
+
+class ScalableCluster(Protocol):
+    """What the autoscaler's plan reads of an EKS cluster plan (:class:`aistacks.plan.aws.EksClusterPlan`,
+    which holds the autoscaler's plan, so this module cannot import it)."""
+
+    @property
+    def resource_name(self) -> str: ...
+    @property
+    def kubernetes_version(self) -> str: ...
+    @property
+    def system_nodes(self) -> int: ...
+    @property
+    def system_max_nodes(self) -> int: ...
+    @property
+    def gpu_pools(self) -> tuple[GpuPoolPlan, ...]: ...
+
 
 NAMESPACE = "kube-system"
 SERVICE_ACCOUNT = "cluster-autoscaler"
@@ -95,7 +109,7 @@ class ClusterAutoscalerPlan:
     """The node groups whose minimum is below their maximum (the system group and GPU pools), by name."""
 
 
-def scalable_node_groups(cluster: EksClusterPlan) -> tuple[str, ...]:
+def scalable_node_groups(cluster: ScalableCluster) -> tuple[str, ...]:
     """The node groups of ``cluster`` that can change size: the system group (``system_nodes`` to
     ``system_max_nodes``) and each GPU pool whose minimum is below its maximum."""
     system = f"{cluster.resource_name}{SYSTEM_NODE_GROUP_SUFFIX}"
@@ -103,7 +117,7 @@ def scalable_node_groups(cluster: EksClusterPlan) -> tuple[str, ...]:
     return (*groups, *(pool.resource_name for pool in cluster.gpu_pools if pool.max_nodes > pool.min_nodes))
 
 
-def plan_cluster_autoscaler(cluster: EksClusterPlan, tier: Tier) -> ClusterAutoscalerPlan | None:
+def plan_cluster_autoscaler(cluster: ScalableCluster, tier: Tier) -> ClusterAutoscalerPlan | None:
     """The Cluster Autoscaler of ``cluster`` in ``tier``; none when no node group can change size.
 
     The system node group counts: EKS tags every managed node group's Auto Scaling group for

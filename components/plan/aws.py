@@ -6,17 +6,18 @@ resource layer (:mod:`aistacks.aws`, :mod:`aistacks.platform.aws`) turns the pla
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from aistacks.catalog import ami_type, needs_device_plugin
 from aistacks.defaults import SYSTEM_NODE_HEADROOM, eks_system_nodes
 from aistacks.naming import flow_log_group, trail_log_group
 from aistacks.netplan import SubnetPlan, plan_aws_subnets, positional_zones
+from aistacks.plan.autoscaler import ClusterAutoscalerPlan, plan_cluster_autoscaler
 from aistacks.plan.compute import plan_cluster, plan_pool, resolve_pool
 from aistacks.plan.model import CloudPlan, ClusterPlan, GpuPoolPlan, extend
 from aistacks.plan.shared import SharedPlan
 from aistacks.spec import AwsSpec, ClusterSpec, GpuPoolSpec, PlatformSpec
-from aistacks.vocabulary import KeyService, NatMode, NodeImage, Role
+from aistacks.vocabulary import KeyService, NatMode, NodeImage, Role, Tier
 
 SYSTEM_AMI_TYPE = "AL2023_x86_64_STANDARD"
 SYSTEM_INSTANCE_TYPE = "m7i.large"
@@ -54,6 +55,8 @@ class EksClusterPlan(ClusterPlan[AwsPoolPlan]):
     """The control-plane log group's retention: the audit retention."""
     device_plugin: bool
     """Some pool's image lacks the NVIDIA device plugin, so the cluster runs it."""
+    autoscaler: ClusterAutoscalerPlan | None = None
+    """The Cluster Autoscaler that sizes its node groups; none when no group can change size."""
 
 
 @dataclass(frozen=True)
@@ -111,11 +114,11 @@ def plan_aws_pool(region: str, role: Role, pool: GpuPoolSpec, cluster_resource: 
     return extend(shared, AwsPoolPlan, image=pool.image, ami_type=ami, volume_gib=GPU_NODE_VOLUME_GIB)
 
 
-def _plan_eks_cluster(cluster: ClusterSpec, settings: AwsSpec, shared: SharedPlan) -> EksClusterPlan:
+def _plan_eks_cluster(cluster: ClusterSpec, settings: AwsSpec, shared: SharedPlan, tier: Tier) -> EksClusterPlan:
     version = settings.kubernetes_version or ""
     base = plan_cluster("aws", cluster, settings.region, version, shared, plan_aws_pool)
     system_nodes = eks_system_nodes(cluster.system_nodes, base.qdrant.replicas if base.qdrant else 0)
-    return extend(
+    planned = extend(
         base,
         EksClusterPlan,
         system_nodes=system_nodes,
@@ -126,6 +129,7 @@ def _plan_eks_cluster(cluster: ClusterSpec, settings: AwsSpec, shared: SharedPla
         log_retention_days=shared.audit.log_retention_days,
         device_plugin=any(needs_device_plugin(pool.ami_type) for pool in base.gpu_pools),
     )
+    return replace(planned, autoscaler=plan_cluster_autoscaler(planned, tier))
 
 
 def plan_aws(spec: PlatformSpec, shared: SharedPlan) -> AwsPlan | None:
@@ -133,7 +137,7 @@ def plan_aws(spec: PlatformSpec, shared: SharedPlan) -> AwsPlan | None:
     settings = spec.aws
     if settings is None:
         return None
-    clusters = tuple(_plan_eks_cluster(cluster, settings, shared) for cluster in settings.clusters)
+    clusters = tuple(_plan_eks_cluster(cluster, settings, shared, spec.environment) for cluster in settings.clusters)
     cloud = shared.cloud_plan("aws", settings.region, clusters, settings.kms_key_arn)
     return extend(
         cloud,

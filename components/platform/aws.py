@@ -88,6 +88,11 @@ class AwsStores(
                 compute_dependencies=eks.compute_dependencies,
             )
             aws_components.GpuNodePool(pool.resource_name, pool_args, opts=pulumi.ResourceOptions(parent=eks))
+        if plan.autoscaler is not None:
+            autoscaler = aws_components.ClusterAutoscalerArgs.from_plan(plan.autoscaler, eks, self.plan.tags, eks.ready)
+            aws_components.ClusterAutoscaler(
+                plan.autoscaler.resource_name, autoscaler, opts=pulumi.ResourceOptions(parent=eks)
+            )
         if plan.device_plugin:
             apply_manifest(
                 f"{plan.resource_name}-nvidia-device-plugin",

@@ -16,7 +16,6 @@ from pulumi.runtime import MockCallArgs, MockResourceArgs, Mocks
 
 from aistacks.engine.cloud import aws, gcp, generic, kubernetes, random
 from aistacks.engine.cloud.aws import MissingRegionError
-from aistacks.engine.graph import UNKNOWN_SENTINEL
 from aistacks.engine.cloud.base import (
     MOCK_AWS_ACCOUNT,
     Called,
@@ -27,6 +26,7 @@ from aistacks.engine.cloud.base import (
     project_number,
     stable_uuid,
 )
+from aistacks.engine.graph import UNKNOWN_SENTINEL
 
 __all__ = [
     "FUNCTION_HANDLERS",
