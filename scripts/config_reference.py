@@ -35,6 +35,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from aistacks import defaults as defaults_module
+from aistacks import spec as spec_module
 from aistacks.catalog import known_accelerators, known_jurisdictions
 from aistacks.config import CONFIG_PATH, ONE_OR_MANY
 from aistacks.defaults import ROLE_DEFAULTS, TIER_DEFAULTS, RoleDefaults, TierDefaults
@@ -60,6 +61,23 @@ PATTERNS: Mapping[str, str] = {
     r"^\S+( \S+){4}$": "cron (five fields)",
 }
 """Readable names of the string patterns of :mod:`aistacks.spec`; any other pattern is shown as it is."""
+
+
+def _pattern(annotated: Any) -> str:
+    """The pattern of an ``Annotated[str, StringConstraints(pattern=…)]`` type of :mod:`aistacks.spec`."""
+    return next(str(meta.pattern) for meta in get_args(annotated)[1:] if getattr(meta, "pattern", None))
+
+
+PATTERNS = {
+    **PATTERNS,
+    _pattern(spec_module.VpcId): "VPC ID (`vpc-` and 8 or 17 hex digits)",
+    _pattern(spec_module.SubnetId): "subnet ID (`subnet-` and 8 or 17 hex digits)",
+    _pattern(spec_module.KmsKeyArn): "KMS key ARN (`arn:aws:kms:<region>:<account>:key/<id>`)",
+    _pattern(spec_module.CloudKmsKeyId): "Cloud KMS key (`projects/…/locations/…/keyRings/…/cryptoKeys/…`)",
+    _pattern(spec_module.GcpNetworkId): "network (`projects/<project>/global/networks/<name>`)",
+    _pattern(spec_module.GcpSubnetworkId): "subnetwork (`projects/<project>/regions/<region>/subnetworks/<name>`)",
+    _pattern(spec_module.RangeName): "range name (1 to 63 of `a-z0-9-`, a letter first, no `-` last)",
+}
 
 
 def _code_list(values: Sequence[object], separator: str = ", ") -> str:
