@@ -15,7 +15,7 @@ from aistacks._options import child, stateful_child
 from aistacks.aws.context import aws_context
 from aistacks.aws.documents import assume_role_policy, ebs_csi_key_policy, eks_secrets_key_policy, irsa_trust_policy
 from aistacks.aws.kubernetes import EBS_STORAGE_CLASS, IRSA_ANNOTATION, ebs_storage_classes
-from aistacks.aws.nodes import launch_template
+from aistacks.aws.nodes import AUTOSCALED_SIZE, launch_template
 from aistacks.defaults import SYSTEM_NODE_HEADROOM
 from aistacks.k8s import MetadataServer, WorkloadIdentity, apply_manifest
 from aistacks.k8s.kubeconfig import exec_kubeconfig
@@ -332,7 +332,9 @@ class EksCluster(pulumi.ComponentResource):
             labels={"aistacks.io/pool": "system"},
             update_config={"max_unavailable": 1},
             tags=tags,
-            opts=child(self, depends_on=self.compute_dependencies),
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=list(self.compute_dependencies), ignore_changes=AUTOSCALED_SIZE
+            ),
         )
 
     def workload_role(self, name: str, service_account: str, tags: Mapping[str, str] | None = None) -> aws.iam.Role:

@@ -13,6 +13,9 @@ from aistacks._options import child
 from aistacks.plan.aws import AwsPoolPlan
 
 TYPE_TOKEN = "aistacks:aws:GpuNodePool"
+AUTOSCALED_SIZE = ["scalingConfig.desiredSize"]
+"""What a managed node group leaves to the Cluster Autoscaler once it exists: its size. Else the next
+``pulumi up`` would set it back to the planned size under running workloads."""
 
 
 def autoscaler_tags(cluster_name: str, pool: AwsPoolPlan) -> dict[str, str]:
@@ -180,9 +183,8 @@ class GpuNodePool(pulumi.ComponentResource):
             taints=[{"key": pool.taint.key, "value": pool.taint.value, "effect": pool.taint.api_effect}],
             update_config={"max_unavailable": 1},
             tags=dict(args.tags),
-            # The autoscaler owns the size once the pool exists.
             opts=pulumi.ResourceOptions(
-                parent=self, depends_on=list(args.compute_dependencies), ignore_changes=["scalingConfig.desiredSize"]
+                parent=self, depends_on=list(args.compute_dependencies), ignore_changes=AUTOSCALED_SIZE
             ),
         )
         # Managed node groups do not pass their tags to the Auto Scaling group: tag it directly.

@@ -29,6 +29,11 @@ GPU_NODE_VOLUME_GIB = 200
 EKS_GPU_TAINT_VALUE = "true"
 DEVICE_PLUGIN_LABEL = "aistacks.io/nvidia-device-plugin"
 """Set on nodes whose image ships the NVIDIA driver but not the device plugin (AL2023 NVIDIA)."""
+AUTOSCALER_GPU_LABEL = "k8s.amazonaws.com/accelerator"
+"""The label the Cluster Autoscaler's AWS provider reads to know a node's GPUs are coming: without it, a GPU
+node whose device plugin has not yet advertised ``nvidia.com/gpu`` looks unfit, and the autoscaler adds
+another. Source: kubernetes/autoscaler, cluster-autoscaler/cloudprovider/aws/README.md, "GPU Node Groups"
+(read 2026-11-30)."""
 KEY_SERVICES: tuple[KeyService, ...] = ("cloudtrail", "logs", "autoscaling")
 """What uses the stack key directly: the trail, the log groups, and EC2 Auto Scaling (node volumes)."""
 
@@ -109,7 +114,10 @@ def plan_aws_pool(region: str, role: Role, pool: GpuPoolSpec, cluster_resource: 
         pool,
         cluster_resource,
         taint_value=EKS_GPU_TAINT_VALUE,
-        extra_labels={DEVICE_PLUGIN_LABEL: "true"} if needs_device_plugin(ami) else {},
+        extra_labels={
+            **({AUTOSCALER_GPU_LABEL: accelerator.accelerator} if accelerator.vendor == "nvidia" else {}),
+            **({DEVICE_PLUGIN_LABEL: "true"} if needs_device_plugin(ami) else {}),
+        },
     )
     return extend(shared, AwsPoolPlan, image=pool.image, ami_type=ami, volume_gib=GPU_NODE_VOLUME_GIB)
 
