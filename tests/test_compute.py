@@ -10,6 +10,7 @@ from typing import Any
 
 import kubernetes_validate
 import pytest
+import yaml
 
 from aistacks.aws.eks import CONTROL_PLANE_LOG_TYPES
 from aistacks.catalog import accelerator_types
@@ -46,6 +47,12 @@ def node_groups_of(graph: ResourceGraph, cluster: ResourceRecord) -> list[dict[s
     ]
 
 
+def stack_clusters(env: str, cloud: str) -> dict[str, dict[str, Any]]:
+    """The clusters a shipped stack file configures on ``cloud``, by role."""
+    stack = yaml.safe_load((REPO / "stacks" / f"Pulumi.{env}.yaml").read_text(encoding="utf-8"))
+    return {cluster["role"]: cluster for cluster in stack["config"]["aistacks:platform"][cloud]["clusters"]}
+
+
 @pytest.mark.parametrize("preview", [False, True])
 @pytest.mark.parametrize("env", ["staging", "prod"])
 def test_separate_training_and_inference_clusters_each_with_system_and_gpu_pools(
@@ -54,10 +61,15 @@ def test_separate_training_and_inference_clusters_each_with_system_and_gpu_pools
     graph = plan(env, preview)
     by_role = clusters(graph)
     assert set(by_role) == {"training", "inference"}
+    configured = stack_clusters(env, "aws")
     for role, cluster in by_role.items():
         props = inputs(cluster)
         assert props["version"] == "1.35"
-        assert props["vpcConfig"]["endpointPublicAccess"] is False
+        # restricted, the default outside dev: a public endpoint that admits only the listed networks.
+        assert "api_endpoint" not in configured[role]
+        assert props["vpcConfig"]["endpointPublicAccess"] is True
+        assert props["vpcConfig"]["publicAccessCidrs"] == configured[role]["api_access_cidrs"]
+        assert "0.0.0.0/0" not in props["vpcConfig"]["publicAccessCidrs"]
         assert props["vpcConfig"]["endpointPrivateAccess"] is True
         assert props["encryptionConfig"]["resources"] == ["secrets"]
         key = props["encryptionConfig"]["provider"]["keyArn"]
@@ -86,6 +98,7 @@ def test_dev_gpu_pool_scales_to_zero_and_its_endpoint_is_public(plan: Plan) -> N
     graph = plan("dev", False)
     (cluster,) = graph.of_type("aws:eks/cluster:Cluster")
     assert inputs(cluster)["vpcConfig"]["endpointPublicAccess"] is True
+    assert "publicAccessCidrs" not in inputs(cluster)["vpcConfig"], "dev's default: public to anyone"
     (gpu,) = [g for g in node_groups_of(graph, cluster) if g["amiType"] == "AL2023_x86_64_NVIDIA"]
     assert gpu["instanceTypes"] == ["g5.xlarge"]
     assert gpu["scalingConfig"]["minSize"] == 0
@@ -254,7 +267,8 @@ def test_validation_would_catch_a_broken_manifest() -> None:
 # --- config errors and the gate ---------------------------------------------------------------------
 
 
-def stack_with_cluster(tmp_path: Path, cluster: dict[str, Any], environment: str = "prod") -> Path:
+def stack_with_cluster(tmp_path: Path, cluster: dict[str, Any], environment: str = "prod", **aws: Any) -> Path:
+    """A stack file with one EKS cluster and the ``aws`` settings ``aws``."""
     stack = tmp_path / f"Pulumi.{environment}.yaml"
     config = {
         "config": {
@@ -262,7 +276,7 @@ def stack_with_cluster(tmp_path: Path, cluster: dict[str, Any], environment: str
             "aistacks:platform": {
                 "environment": environment,
                 "jurisdiction": "eu",
-                "aws": {"region": "eu-central-1", "kubernetes_version": "1.35", "clusters": [cluster]},
+                "aws": {"region": "eu-central-1", "kubernetes_version": "1.35", "clusters": [cluster], **aws},
             },
         }
     }
@@ -280,7 +294,8 @@ def stack_with_cluster(tmp_path: Path, cluster: dict[str, Any], environment: str
 def test_an_unknown_or_unoffered_gpu_exits_2_naming_the_alternatives(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], pool: dict[str, Any], expected: str
 ) -> None:
-    stack = stack_with_cluster(tmp_path, {"role": "training", "gpu_pools": [pool]})
+    cluster = {"role": "training", "gpu_pools": [pool], "api_access_cidrs": ["203.0.113.0/24"]}
+    stack = stack_with_cluster(tmp_path, cluster)
     assert main(["plan", "--stack-file", str(stack), "--project-dir", str(REPO)]) == 2
     err = capsys.readouterr().err
     assert "aistacks:platform.aws.clusters[0].gpu_pools[0].gpu" in err
@@ -289,7 +304,7 @@ def test_an_unknown_or_unoffered_gpu_exits_2_naming_the_alternatives(
 
 
 def test_a_public_eks_endpoint_in_prod_fails_the_gate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    stack = stack_with_cluster(tmp_path, {"role": "inference", "public_endpoint": True})
+    stack = stack_with_cluster(tmp_path, {"role": "inference", "api_endpoint": "public"})
     code = main(
         [
             "gate",
@@ -338,11 +353,31 @@ def test_the_key_waits_for_the_autoscaling_role_it_names_when_the_stack_creates_
         assert roles[0].urn in key.property_dependencies["policy"]
 
 
-def test_api_access_networks_reach_the_private_endpoint(plan: Plan) -> None:
-    graph = plan("prod", False)
+BROUGHT_VPC = {
+    "vpc_id": "vpc-0a1b2c3d4e5f60718",
+    "private_subnet_ids": ["subnet-0a1b2c3d", "subnet-1b2c3d4e", "subnet-2c3d4e5f"],
+}
+
+
+def test_api_access_networks_reach_the_private_endpoint(tmp_path: Path) -> None:
+    cluster = {"role": "inference", "api_endpoint": "private", "api_access_cidrs": ["10.200.0.0/24"]}
+    graph = run_stack_file(load_project(REPO), stack_with_cluster(tmp_path, cluster, existing_vpc=BROUGHT_VPC))
+    (eks,) = graph.of_type("aws:eks/cluster:Cluster")
+    assert inputs(eks)["vpcConfig"]["endpointPublicAccess"] is False
+    assert "publicAccessCidrs" not in inputs(eks)["vpcConfig"]
+    assert inputs(eks)["vpcConfig"]["subnetIds"] == BROUGHT_VPC["private_subnet_ids"]
     rules = [inputs(r) for r in graph.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")]
-    assert [(r["cidrIpv4"], r["fromPort"], r["toPort"]) for r in rules] == [("10.200.0.0/24", 443, 443)] * 2
+    assert [(r["cidrIpv4"], r["fromPort"], r["toPort"]) for r in rules] == [("10.200.0.0/24", 443, 443)]
     assert all(r["securityGroupId"].startswith("sg-") for r in rules), "on the cluster security group EKS made"
+
+
+def test_a_brought_vpc_is_used_and_never_created(tmp_path: Path) -> None:
+    cluster = {"role": "inference", "api_access_cidrs": ["198.51.100.0/24"]}
+    graph = run_stack_file(load_project(REPO), stack_with_cluster(tmp_path, cluster, existing_vpc=BROUGHT_VPC))
+    for created in ("aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/natGateway:NatGateway"):
+        assert not graph.of_type(created), f"{created}: the brought VPC is referred to, never changed"
+    for group in graph.of_type("aws:eks/nodeGroup:NodeGroup"):
+        assert inputs(group)["subnetIds"] == BROUGHT_VPC["private_subnet_ids"]
 
 
 # --- the vector database ----------------------------------------------------------------------------

@@ -123,6 +123,13 @@ def test_tier_defaults_are_the_secure_choices() -> None:
     for tier in TIERS:
         assert TIER_DEFAULTS[tier].log_retention_days in CLOUDWATCH_RETENTION_DAYS  # type: ignore[index]
     assert dev.log_retention_days < staging.log_retention_days < prod.log_retention_days
+    # EKS APIs public only in dev, elsewhere admitting listed networks only; GKE's IAM-gated DNS endpoint.
+    assert (dev.eks_api_endpoint, staging.eks_api_endpoint, prod.eks_api_endpoint) == (
+        "public",
+        "restricted",
+        "restricted",
+    )
+    assert (dev.gke_api_endpoint, staging.gke_api_endpoint, prod.gke_api_endpoint) == ("dns", "dns", "dns")
 
 
 def test_explicit_values_override_tier_defaults() -> None:

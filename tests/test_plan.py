@@ -18,6 +18,7 @@ from aistacks.engine import load_project, run_stack_file
 from aistacks.engine.graph import display_value
 from aistacks.plan import AwsPlan, GcpPlan, PlatformPlan, plan_platform
 from aistacks.plan.aws import DEVICE_PLUGIN_LABEL
+from aistacks.plan.gcp import GcpNetworkPlan
 
 from .conftest import REPO
 from .test_plan_invariants import names_of
@@ -39,6 +40,10 @@ def gcp_plan(plan: PlatformPlan) -> GcpPlan:
     return gcp
 
 
+CI_EGRESS = ["203.0.113.0/24"]
+"""The networks a restricted EKS API (the default outside dev) admits here: a documentation range (RFC 5737)."""
+
+
 def eks(region: str, *clusters: dict[str, Any]) -> dict[str, Any]:
     return {"aws": {"region": region, "kubernetes_version": "1.35", "clusters": list(clusters)}}
 
@@ -48,14 +53,19 @@ def test_roles_decide_scale_to_zero_and_capacity() -> None:
     plan = aws_plan(
         planned(
             "prod",
-            **eks("eu-west-1", {"role": "training", "gpu_pools": [pool]}, {"role": "inference", "gpu_pools": [pool]}),
+            **eks(
+                "eu-west-1",
+                {"role": "training", "gpu_pools": [pool], "api_access_cidrs": CI_EGRESS},
+                {"role": "inference", "gpu_pools": [pool], "api_access_cidrs": CI_EGRESS},
+            ),
         )
     )
     training, inference = plan.clusters
     assert (training.gpu_pools[0].min_nodes, training.gpu_pools[0].capacity) == (0, "spot")
     assert (inference.gpu_pools[0].min_nodes, inference.gpu_pools[0].capacity) == (1, "on_demand")
     assert training.gpu_pools[0].accelerator.name == "g5.xlarge"
-    assert not training.public_endpoint
+    assert training.api_endpoint == "restricted", "prod's EKS API admits only the listed networks"
+    assert training.api_access_cidrs == tuple(CI_EGRESS)
     assert training.deletion_protection
 
 
@@ -82,7 +92,8 @@ def test_the_device_plugin_runs_where_the_image_lacks_it(image: str, plugin: boo
 
 def test_autoscaler_tags_describe_a_node_that_does_not_exist_yet() -> None:
     pool = {"name": "a100", "gpu": "a100-40gb", "gpus_per_node": 8}
-    (cluster,) = aws_plan(planned("prod", **eks("eu-central-1", {"role": "training", "gpu_pools": [pool]}))).clusters
+    training = {"role": "training", "gpu_pools": [pool], "api_access_cidrs": CI_EGRESS}
+    (cluster,) = aws_plan(planned("prod", **eks("eu-central-1", training))).clusters
     tags = autoscaler_tags("aistacks-prod-training", cluster.gpu_pools[0])
     assert tags["k8s.io/cluster-autoscaler/enabled"] == "true"
     assert tags["k8s.io/cluster-autoscaler/aistacks-prod-training"] == "owned"
@@ -100,7 +111,12 @@ def test_gke_pools_take_gkes_own_taint_and_the_zones_that_offer_the_accelerator(
     assert pool.zones == tuple(accelerator_types("gcp")["a3-highgpu-8g"].zones_in("europe-west4"))
     assert pool.accelerator_type == "nvidia-h100-80gb"
     assert cluster.release_channel == "STABLE", "prod's channel"
-    assert cluster.master_authorized_cidr == str(gcp_plan(planned("prod", gcp=gke)).ranges.primary)
+    network = gcp_plan(planned("prod", gcp=gke)).network
+    assert isinstance(network, GcpNetworkPlan)
+    assert cluster.master_authorized_cidr == str(network.ranges.primary)
+    (ranges,) = network.ranges.clusters
+    assert (cluster.pods_range, cluster.services_range) == (ranges.pods_name, ranges.services_name)
+    assert cluster.api_endpoint == "dns", "GKE's IAM-gated DNS endpoint, in every tier"
 
 
 @pytest.mark.parametrize(("environment", "channel"), [("dev", "REGULAR"), ("staging", "REGULAR"), ("prod", "STABLE")])
@@ -116,15 +132,16 @@ def test_the_tier_picks_the_gke_release_channel(environment: str, channel: str) 
 
 
 def test_node_service_account_ids_fit_iam() -> None:
+    # A cluster name within GKE's 40 characters, past IAM's 30 for the nodes' account, with the cut
+    # falling on a hyphen.
     gke = {"project": "acme-ai-dev", "region": "europe-west4", "kubernetes_version": "1.35"}
-    gke["clusters"] = [{"role": "training", "name": "a-very-long-name-xyz"}]
+    gke["clusters"] = [{"role": "training", "name": "a-xyz"}]
     plan = plan_platform(
-        parse_platform_spec(
-            {"name": "platform-with-a-long", "environment": "staging", "jurisdiction": "eu", "gcp": gke}
-        )
+        parse_platform_spec({"name": "platform-with-a-lon", "environment": "staging", "jurisdiction": "eu", "gcp": gke})
     )
     (cluster,) = gcp_plan(plan).clusters
-    assert cluster.node_service_account_id == "platform-with-a-long-staging-a"[:30].rstrip("-")
+    assert cluster.resource_name == "platform-with-a-lon-staging-a-xyz"
+    assert cluster.node_service_account_id == "platform-with-a-lon-staging-a"
     assert len(cluster.node_service_account_id) <= 30 and not cluster.node_service_account_id.endswith("-")
 
 

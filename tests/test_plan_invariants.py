@@ -1,7 +1,8 @@
 """Invariants of the pure plan over any valid config (hypothesis): every default resolved, names inside
-the limits the plan guarantees, hosting and placement consistent, and adding a pool, a cluster or a
-bucket never renames or re-addresses anything that was planned before. A last test checks that the
-strategies draw every kind of config these invariants are meant to see."""
+the limits the plan guarantees, hosting and placement consistent, API endpoints as asked or the tier's,
+a brought network or key used as given, and adding a pool, a cluster or a bucket never renames or
+re-addresses anything that was planned before. A last test checks that the strategies draw every kind of
+config these invariants are meant to see."""
 
 from __future__ import annotations
 
@@ -23,18 +24,20 @@ from aistacks.catalog import (
     resolve_accelerator,
 )
 from aistacks.config import parse_platform_spec
-from aistacks.defaults import ROLE_DEFAULTS
+from aistacks.defaults import ROLE_DEFAULTS, TIER_DEFAULTS
 from aistacks.naming import OPENSEARCH_NAME_LIMIT
 from aistacks.plan import AwsPlan, GcpPlan, PlatformPlan, plan_platform
-from aistacks.plan.gcp import SERVICE_ACCOUNT_ID_LIMIT
+from aistacks.plan.aws import AwsNetworkPlan, EksClusterPlan, ExistingVpcPlan
+from aistacks.plan.gcp import SERVICE_ACCOUNT_ID_LIMIT, ExistingGcpNetworkPlan, GcpNetworkPlan
 from aistacks.spec import (
     CLOUDWATCH_RETENTION_DAYS,
     GCS_SOFT_DELETE_DAYS_RANGE,
     KMS_DELETION_WINDOW_RANGE,
     LOG_BUCKET_RETENTION_DAYS_RANGE,
 )
+from aistacks.vocabulary import Cloud
 
-from .strategies import NAMES, nvidia_types, valid_specs
+from .strategies import CLOUDS, DOCUMENTATION_RANGES, NAMES, POOL_NAMES, nvidia_types, valid_specs
 
 SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -47,6 +50,9 @@ OPTIONAL: frozenset[tuple[str, str]] = frozenset(
         ("EksClusterPlan", "qdrant"),  # only the host
         ("GkeClusterPlan", "qdrant"),
         ("AwsPlan", "account_id"),  # pinned only when the config pins it
+        ("CloudPlan", "existing_key"),  # only when the config brings a key
+        ("AwsPlan", "existing_key"),
+        ("GcpPlan", "existing_key"),
     }
 )
 """The plan fields that may be empty on purpose; every other field is decided."""
@@ -82,7 +88,8 @@ def names_of(plan: PlatformPlan) -> dict[str, str]:
     return {
         path: value
         for path, _, field, value in fields_of(plan)
-        if isinstance(value, str) and (field.endswith(("_name", "name_stem", "_id")) or field in ("name", "prefix"))
+        if isinstance(value, str)
+        and (field.endswith(("_name", "name_stem", "_id", "_range")) or field in ("name", "prefix"))
     }
 
 
@@ -177,9 +184,6 @@ def test_pools_hosting_and_stores_agree_with_the_clouds(raw: dict[str, Any]) -> 
         assert all(MANAGED_VECTOR_ENGINES[v.engine] == cloud.cloud for v in cloud.managed_vectors)
         if plan.environment != "dev":
             assert cloud.protect and all(cluster.protect for cluster in cloud.clusters)
-            for cluster in cloud.clusters:
-                if "public_endpoint" not in asked[cloud.cloud, cluster.name]:
-                    assert not cluster.public_endpoint
     qdrant = [vector for vector in plan.vectors if vector.engine == "qdrant"]
     hosted = [c.qdrant for cloud in plan.clouds.values() for c in cloud.clusters if c.qdrant is not None]
     assert hosted == qdrant, "each Qdrant database has exactly one host"
@@ -198,6 +202,93 @@ def test_pools_hosting_and_stores_agree_with_the_clouds(raw: dict[str, Any]) -> 
         assert (vector.cloud, vector.cluster) == (inference or candidates)[0]
 
 
+@SETTINGS
+@given(raw=valid_specs())
+def test_api_endpoints_are_as_asked_or_the_tiers(raw: dict[str, Any]) -> None:
+    plan = plan_of(raw)
+    defaults = TIER_DEFAULTS[plan.environment]
+    asked = raw_clusters(raw)
+    for cloud in plan.clouds.values():
+        tier_default = defaults.eks_api_endpoint if cloud.cloud == "aws" else defaults.gke_api_endpoint
+        for cluster in cloud.clusters:
+            config = asked[cloud.cloud, cluster.name]
+            assert cluster.api_endpoint == config.get("api_endpoint", tier_default)
+            assert cluster.api_access_cidrs == tuple(config.get("api_access_cidrs", ()))
+            assert cluster.public_endpoint is (cluster.api_endpoint in ("restricted", "public"))
+            if "api_endpoint" not in config and plan.environment != "dev":
+                assert cluster.api_endpoint != "public", "never public by default outside dev"
+            if cluster.api_endpoint == "restricted":
+                # Reachable by the deployer, and by no one else: listed public networks only.
+                assert cluster.api_access_cidrs
+                assert all(cidr.rsplit(".", 1)[0] in DOCUMENTATION_RANGES for cidr in cluster.api_access_cidrs)
+            if cluster.api_endpoint == "dns":
+                assert cloud.cloud == "gcp", "the DNS endpoint is GKE's"
+
+
+@SETTINGS
+@given(raw=valid_specs())
+def test_qdrant_fits_the_system_nodes_and_zones_of_its_host(raw: dict[str, Any]) -> None:
+    plan = plan_of(raw)
+    for cloud in plan.clouds.values():
+        for cluster in cloud.clusters:
+            if not isinstance(cluster, EksClusterPlan):
+                continue
+            explicit = raw_clusters(raw)[cloud.cloud, cluster.name].get("system_nodes")
+            assert cluster.system_max_nodes >= cluster.system_nodes >= 1
+            if cluster.qdrant is not None:
+                assert cluster.system_nodes >= cluster.qdrant.replicas, "one system node per Qdrant replica"
+            if explicit is None:
+                hosted = cluster.qdrant.replicas if cluster.qdrant is not None else 0
+                assert cluster.system_nodes == max(2, hosted), "the default: two, or Qdrant's replicas"
+            else:
+                assert cluster.system_nodes == explicit
+        if isinstance(cloud, AwsPlan):
+            zones = (
+                len(cloud.network.private_subnet_ids)
+                if isinstance(cloud.network, ExistingVpcPlan)
+                else cloud.network.zones
+            )
+            assert all(c.qdrant.replicas <= zones for c in cloud.clusters if c.qdrant is not None)
+        else:
+            assert all(c.qdrant.replicas <= 3 for c in cloud.clusters if c.qdrant is not None)
+
+
+@SETTINGS
+@given(raw=valid_specs())
+def test_a_brought_network_or_key_is_used_as_given(raw: dict[str, Any]) -> None:
+    plan = plan_of(raw)
+    for cloud in plan.clouds.values():
+        settings = raw[cloud.cloud]
+        assert cloud.existing_key == settings.get("kms_key_arn" if cloud.cloud == "aws" else "kms_key")
+        assert isinstance(cloud, AwsPlan | GcpPlan)
+        assert cloud.network.resource_name == f"{cloud.resource_name}-network"
+        if isinstance(cloud, AwsPlan):
+            vpc = settings.get("existing_vpc")
+            if vpc is None:
+                assert isinstance(cloud.network, AwsNetworkPlan)
+                continue
+            assert cloud.network == ExistingVpcPlan(
+                cloud.network.resource_name, vpc["vpc_id"], tuple(vpc["private_subnet_ids"])
+            )
+        elif isinstance(cloud, GcpPlan):
+            brought = settings.get("existing_network")
+            if brought is None:
+                assert isinstance(cloud.network, GcpNetworkPlan)
+                primary = str(cloud.network.ranges.primary)
+                by_cluster = {r.cluster: (r.pods_name, r.services_name) for r in cloud.network.ranges.clusters}
+                for cluster in cloud.clusters:
+                    assert (cluster.pods_range, cluster.services_range) == by_cluster[cluster.resource_name]
+                    assert cluster.master_authorized_cidr == primary
+                continue
+            assert cloud.network == ExistingGcpNetworkPlan(
+                cloud.network.resource_name, brought["network"], brought["subnetwork"]
+            )
+            ranges = {r["cluster"]: (r["pods"], r["services"]) for r in brought["cluster_ranges"]}
+            for cluster in cloud.clusters:
+                assert (cluster.pods_range, cluster.services_range) == ranges[cluster.name]
+                assert cluster.master_authorized_cidr == brought["subnetwork_cidr"]
+
+
 def _unchanged(before: dict[str, str], after: dict[str, str]) -> None:
     moved = {path: (value, after.get(path)) for path, value in before.items() if after.get(path) != value}
     assert not moved, f"renamed or moved: {moved}"
@@ -206,9 +297,9 @@ def _unchanged(before: dict[str, str], after: dict[str, str]) -> None:
 @SETTINGS
 @given(raw=valid_specs(), data=st.data())
 def test_adding_a_pool_renames_nothing(raw: dict[str, Any], data: st.DataObject) -> None:
-    candidates = [
+    candidates: list[tuple[Cloud, int]] = [
         (cloud, index)
-        for cloud in ("aws", "gcp")
+        for cloud in CLOUDS
         for index, _ in enumerate(raw.get(cloud, {}).get("clusters", []))
         if nvidia_types(cloud, raw[cloud]["region"])
     ]
@@ -218,7 +309,7 @@ def test_adding_a_pool_renames_nothing(raw: dict[str, Any], data: st.DataObject)
     grown = copy.deepcopy(raw)
     cluster = grown[cloud]["clusters"][index]
     taken = {pool["name"] for pool in cluster["gpu_pools"]}
-    name = data.draw(NAMES.filter(lambda n: n not in taken))
+    name = data.draw(POOL_NAMES.filter(lambda n: n not in taken))
     gpu, count, type_name = data.draw(st.sampled_from(nvidia_types(cloud, raw[cloud]["region"])))
     cluster["gpu_pools"].append(
         {"name": name, "gpu": gpu, "gpus_per_node": count, "instance_type": type_name, "capacity": "spot"}
@@ -242,7 +333,12 @@ def test_adding_a_bucket_or_a_cluster_renames_nothing(raw: dict[str, Any], data:
         if clusters and data.draw(st.booleans()):
             names = frozenset(c.get("name") or c["role"] for c in clusters)
             name = data.draw(NAMES.filter(lambda n, names=names: n not in names))
-            clusters.append({"role": "training", "name": name})
+            # Reachable as the tier's endpoint requires: EKS outside dev admits only listed networks.
+            access = {"api_access_cidrs": ["203.0.113.0/24"]} if cloud == "aws" and raw["environment"] != "dev" else {}
+            clusters.append({"role": "training", "name": name, **access})
+            brought = grown[cloud].get("existing_network")
+            if brought is not None:  # a brought GCP network names every cluster's ranges
+                brought["cluster_ranges"].append({"cluster": name, "pods": f"{name}-p", "services": f"{name}-s"})
     before, after = plan_of(raw), plan_of(grown)
     _unchanged(names_of(before), names_of(after))
     _unchanged(addresses_of(before), addresses_of(after))
@@ -288,6 +384,28 @@ def _spot_only_training_pool_left_to_its_role(raw: Mapping[str, Any]) -> bool:
     )
 
 
+def _endpoints(raw: Mapping[str, Any], cloud: str) -> list[tuple[str | None, tuple[str, ...]]]:
+    """(api_endpoint as written, api_access_cidrs) of each of ``cloud``'s clusters."""
+    return [
+        (cluster.get("api_endpoint"), tuple(cluster.get("api_access_cidrs", ())))
+        for (on, _), cluster in raw_clusters(raw).items()
+        if on == cloud
+    ]
+
+
+def _system_nodes_follow_qdrant(raw: Mapping[str, Any]) -> bool:
+    """An EKS cluster left to its default system nodes hosts a Qdrant of more replicas than that default."""
+    if "aws" not in raw:
+        return False
+    return any(
+        isinstance(cluster, EksClusterPlan)
+        and cluster.qdrant is not None
+        and cluster.qdrant.replicas > 2
+        and "system_nodes" not in raw_clusters(raw)["aws", cluster.name]
+        for cluster in plan_of(raw).clouds["aws"].clusters
+    )
+
+
 FEATURES: dict[str, Callable[[dict[str, Any]], bool]] = {
     "GCP only": lambda raw: "gcp" in raw and "aws" not in raw,
     "AWS only": lambda raw: "aws" in raw and "gcp" not in raw,
@@ -312,6 +430,30 @@ FEATURES: dict[str, Callable[[dict[str, Any]], bool]] = {
     "a bucket's noncurrent_version_days": lambda raw: any(
         "noncurrent_version_days" in b for b in raw.get("buckets", [])
     ),
+    "an EKS API restricted by the tier's default": lambda raw: (
+        raw["environment"] != "dev" and any(asked is None for asked, _ in _endpoints(raw, "aws"))
+    ),
+    "a public EKS API in dev by default": lambda raw: (
+        raw["environment"] == "dev" and any(asked is None for asked, _ in _endpoints(raw, "aws"))
+    ),
+    "a private EKS API in a brought VPC": lambda raw: any(asked == "private" for asked, _ in _endpoints(raw, "aws")),
+    "a private GKE API in a brought network": lambda raw: any(
+        asked == "private" for asked, _ in _endpoints(raw, "gcp")
+    ),
+    "a restricted GKE API": lambda raw: any(asked == "restricted" for asked, _ in _endpoints(raw, "gcp")),
+    "GKE's DNS endpoint with networks for its IP endpoints": lambda raw: any(
+        asked in (None, "dns") and cidrs for asked, cidrs in _endpoints(raw, "gcp")
+    ),
+    "a public API asked for outside dev": lambda raw: (
+        raw["environment"] != "dev"
+        and any(asked == "public" for cloud in CLOUDS for asked, _ in _endpoints(raw, cloud))
+    ),
+    "a brought VPC": lambda raw: "existing_vpc" in raw.get("aws", {}),
+    "a brought GCP network with two clusters": lambda raw: (
+        len(raw.get("gcp", {}).get("existing_network", {}).get("cluster_ranges", [])) >= 2
+    ),
+    "brought keys on both clouds": lambda raw: "kms_key_arn" in raw.get("aws", {}) and "kms_key" in raw.get("gcp", {}),
+    "EKS system nodes that follow Qdrant's replicas": _system_nodes_follow_qdrant,
 }
 """What the strategies must draw, so that the invariants above see it."""
 

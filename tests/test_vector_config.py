@@ -18,13 +18,16 @@ from .test_config import issue_at, issues_of
 
 ROOT = "aistacks:platform"
 INFERENCE = {"role": "inference", "gpu_pools": [{"name": "l4", "gpu": "l4", "max_nodes": 1}]}
+CI_EGRESS = ["203.0.113.0/24"]
+"""What a restricted EKS API (the default outside dev) admits: a documentation range (RFC 5737)."""
 
 
 def both_clouds(vector: Any, environment: str = "staging", **extra: Any) -> dict[str, Any]:
+    eks_inference = INFERENCE if environment == "dev" else {**INFERENCE, "api_access_cidrs": CI_EGRESS}
     return {
         "environment": environment,
         "jurisdiction": "eu",
-        "aws": {"region": "eu-central-1", "kubernetes_version": "1.35", "clusters": [INFERENCE]},
+        "aws": {"region": "eu-central-1", "kubernetes_version": "1.35", "clusters": [eks_inference]},
         "gcp": {
             "project": "acme-ai-test",
             "region": "europe-west4",
