@@ -12,6 +12,7 @@ from aistacks.config import ConfigError
 from aistacks.engine import find_project_root, load_project, load_stack_file, run_program, run_stack_file
 from aistacks.engine.cloud import MissingRegionError
 from aistacks.engine.collector import collector_paused, freeze_at_exit
+from aistacks.engine.names import PhysicalNameError, require_acceptable_names
 from aistacks.engine.render import generic_note, render_tree
 from aistacks.engine.run import DefaultProviderDisabledError
 from aistacks.engine.stackfile import Project, StackFileError, runtime_config
@@ -33,7 +34,8 @@ def _parser() -> argparse.ArgumentParser:
         "plan",
         help="run a stack in the offline engine and show the resources it would create",
         description="Run the stack program for ENV (stacks/Pulumi.ENV.yaml) in Pulumi's mock runtime "
-        "against a mock cloud and print the resource graph. Exit 0 on success, 2 on a config error.",
+        "against a mock cloud and print the resource graph. Exit 0 on success, 2 on a config error (including "
+        "a physical name, after Pulumi's auto-naming, that the cloud would refuse).",
     )
     _add_stack_arguments(plan)
     plan.add_argument("--json", action="store_true", help="print one JSON object per resource instead of a tree")
@@ -91,6 +93,7 @@ def _stack_file(args: argparse.Namespace, project: Project) -> Path:
 def _plan(args: argparse.Namespace) -> int:
     project = _project(args)
     graph = run_stack_file(project, _stack_file(args, project), preview=args.preview)
+    require_acceptable_names(graph)
     if args.json:
         json.dump(graph.to_json(), sys.stdout, indent=2)
         sys.stdout.write("\n")
@@ -110,6 +113,7 @@ def _gate(args: argparse.Namespace) -> int:
     config_path = args.policy_config or project.root / "policies" / "config" / f"{stack.name}.json"
     policy_config = load_policy_config(config_path.resolve(), POLICIES)
     graph = run_program(project, stack, preview=args.preview)
+    require_acceptable_names(graph)
     result = evaluate(graph, POLICIES, policy_config, runtime_config(stack))
     try:
         shown = stack_path.relative_to(project.root).as_posix()
@@ -145,7 +149,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with collector_paused(promote=exiting):
             return command(args)
-    except (ConfigError, StackFileError, DefaultProviderDisabledError, MissingRegionError, PolicyConfigError) as error:
+    except (
+        ConfigError,
+        StackFileError,
+        DefaultProviderDisabledError,
+        MissingRegionError,
+        PolicyConfigError,
+        PhysicalNameError,
+    ) as error:
         print(f"aistacks: {error}", file=sys.stderr)
         return EXIT_USAGE
 

@@ -231,13 +231,13 @@ def test_any_kubernetes_kind_gets_the_api_servers_metadata() -> None:
     resource_id, outputs = generic.resource(
         created("kubernetes:apps/v1:Deployment", "web", {"metadata": {"namespace": "shop", "labels": {"a": "b"}}})
     )
-    assert resource_id == "shop/web-85970ee"
+    assert resource_id == "shop/web-85970ee5"
     assert outputs == {
         "metadata": {
             "namespace": "shop",
             "labels": {"a": "b"},
-            "name": "web-85970ee",
-            "uid": "4bafbef0-d675-2221-a211-13ef305cac2a",
+            "name": "web-85970ee5",
+            "uid": "50b4b6c6-c894-5c53-9fec-60361e9af06f",
             "resourceVersion": "1",
         }
     }

@@ -55,6 +55,16 @@ class ResourceRecord:
         }
 
 
+def is_unknown(value: Any) -> bool:
+    """Whether a wire value is not known until the update (an output of another resource, at preview)."""
+    return value == UNKNOWN_SENTINEL
+
+
+def is_secret(value: Any) -> bool:
+    """Whether a wire value is wrapped as a secret."""
+    return isinstance(value, dict) and value.get(_SPECIAL_SIG) == _SECRET_SIG
+
+
 def display_value(value: Any, *, secret_shape: bool = False) -> Any:
     """A wire value made readable: unknowns and secrets shown as the Pulumi CLI shows them.
 

@@ -8,6 +8,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from aistacks.engine.names import auto_name, physical_name
+
 MOCK_AWS_ACCOUNT = "111122223333"
 """The account the mock AWS answers for, unless the provider pins ``allowedAccountIds``."""
 
@@ -40,12 +42,20 @@ class Created:
 
     @property
     def physical_name(self) -> str:
-        """Pulumi auto-naming: the logical name plus a random-looking (here: stable) suffix."""
-        return f"{self.name}-{digest(self.type, self.name)[:7]}"
+        """The name the provider gives the resource when its name property is unset: Pulumi's auto-name as
+        the type's provider makes it (``aistacks.catalog.name_rules``): the logical name, ``-`` and 7
+        random-looking (here: stable) hex characters for pulumi-aws and pulumi-gcp, lower-cased or
+        prefixed where the provider does so; 8 for pulumi-kubernetes."""
+        return auto_name(self.type, self.name)
 
-    def named(self, key: str = "name") -> str:
-        value = self.inputs.get(key)
-        return value if isinstance(value, str) and value else self.physical_name
+    def named(self, key: str | None = None) -> str:
+        """The name the cloud knows the resource by: its name input (``key``, by default the property its
+        type's rule names), else its name prefix and the provider's suffix, else its auto-name."""
+        if key is not None:
+            value = self.inputs.get(key)
+            if isinstance(value, str) and value:
+                return value
+        return physical_name(self.type, self.name, self.inputs)
 
 
 @dataclass(frozen=True)
