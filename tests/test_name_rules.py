@@ -199,7 +199,7 @@ def test_bridged_providers_append_a_dash_and_7_hex_characters(logical: str) -> N
 
 @given(LOGICAL)
 def test_kubernetes_appends_a_dash_and_8_hex_characters_to_any_kind(logical: str) -> None:
-    for kind in (CONFIG_MAP, "kubernetes:apps/v1:Deployment"):  # a kind of the table and one without a rule
+    for kind in (CONFIG_MAP, "kubernetes:apps/v1:ReplicaSet"):  # a kind of the table and one without a rule
         name = auto_name(kind, logical)
         assert name.startswith(logical + "-") and len(name) == len(logical) + 9
         assert HEX.fullmatch(name[-8:])
@@ -243,7 +243,7 @@ def test_the_mock_cloud_names_what_the_program_leaves_unnamed_as_the_provider_wo
     assert alias_id == auto_name(KMS_ALIAS, "keys") and alias["arn"].endswith(":" + alias_id)
     _, config_map = RESOURCE_HANDLERS[CONFIG_MAP](created(CONFIG_MAP, "settings", {"metadata": {"namespace": "n"}}))
     assert config_map["metadata"]["name"] == auto_name(CONFIG_MAP, "settings")
-    _, deployment = generic.resource(created("kubernetes:apps/v1:Deployment", "web", {}))
+    _, deployment = generic.resource(created("kubernetes:apps/v1:ReplicaSet", "web", {}))
     assert re.fullmatch(r"web-[0-9a-f]{8}", deployment["metadata"]["name"])
 
 

@@ -21,6 +21,7 @@ MODEL = CloudModel(
     resources=dict.fromkeys(
         (
             "kubernetes:apps/v1:DaemonSet",
+            "kubernetes:apps/v1:Deployment",
             "kubernetes:apps/v1:StatefulSet",
             "kubernetes:batch/v1:CronJob",
             "kubernetes:core/v1:ConfigMap",
@@ -32,6 +33,10 @@ MODEL = CloudModel(
             "kubernetes:core/v1:ServiceAccount",
             "kubernetes:networking.k8s.io/v1:NetworkPolicy",
             "kubernetes:policy/v1:PodDisruptionBudget",
+            "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
+            "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+            "kubernetes:rbac.authorization.k8s.io/v1:Role",
+            "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
             "kubernetes:storage.k8s.io/v1:StorageClass",
         ),
         metadata,
