@@ -215,7 +215,7 @@ def _gcp_bring_your_own_issues(settings: GcpSpec, path: str) -> Iterator[ConfigI
                 yield ConfigIssue(f"{at}.cluster", ranges.cluster, message)
             if ranges.pods == ranges.services:
                 yield ConfigIssue(f"{at}.services", ranges.services, "pods and services need separate ranges")
-        used = [name for ranges in existing.cluster_ranges for name in (ranges.pods, ranges.services)]
+        used = [name for ranges in existing.cluster_ranges for name in {ranges.pods, ranges.services}]
         for name in sorted({name for name in used if used.count(name) > 1}):
             message = "used by more than one cluster; each cluster needs its own pods and services ranges"
             yield ConfigIssue(f"{path}.existing_network.cluster_ranges", name, message)

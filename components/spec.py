@@ -265,9 +265,11 @@ class GcpSpec(StrictModel):
     """Deploy into this network and subnetwork instead of creating them; ``cidr`` then does not apply.
     Default: unset (aistacks creates them)."""
     kms_key: CloudKmsKeyId | None = None
-    """Encrypt with this Cloud KMS key (in ``region``) instead of creating a key ring and key; aistacks
-    grants the Google service agents that use it (GKE, Compute Engine, Cloud Storage, Cloud Logging)
-    encrypt and decrypt on it. Default: unset (aistacks creates them)."""
+    """Encrypt with this Cloud KMS key (in ``region``) instead of creating a key ring and key. aistacks
+    sets no IAM on it: its owner grants the stack project's service agents that use it (GKE, Compute
+    Engine, Cloud Storage, Cloud Logging, and Vertex AI with vertex-vector-search)
+    ``roles/cloudkms.cryptoKeyEncrypterDecrypter`` before the first ``pulumi up`` (README, "Bring your own
+    network and key"). Default: unset (aistacks creates them)."""
 
     @field_validator("region")
     @classmethod

@@ -375,11 +375,6 @@ def test_pods_and_services_take_separate_ranges() -> None:
     assert "pods and services need separate ranges" in issue.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="aistacks.deployability counts a range one cluster uses for both pods and services as 'used by "
-    "more than one cluster' too: a second issue that names the wrong knob",
-)
 def test_a_range_one_cluster_uses_twice_is_not_said_to_be_shared() -> None:
     shared = {"cluster": "training", "pods": "ai-range", "services": "ai-range"}
     issue = only_issue(gcp_env({"role": "training"}, existing_network=brought_network(shared)))

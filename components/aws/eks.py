@@ -117,7 +117,10 @@ class EksClusterArgs:
             system_instance_type=cluster.system_instance_type,
             system_volume_gib=cluster.system_volume_gib,
             admin_role_arns=cluster.admin_role_arns,
-            api_access_cidrs=cluster.api_access_cidrs,
+            # Restricted: the networks reach the public endpoint, and nothing more is let in to the private
+            # one (their public addresses never arrive there). Private: they come in over the VPC.
+            public_access_cidrs=cluster.api_access_cidrs if cluster.public_endpoint else (),
+            api_access_cidrs=() if cluster.public_endpoint else cluster.api_access_cidrs,
             tags=dict(tags),
         )
 

@@ -81,7 +81,7 @@ class AuditSink(pulumi.ComponentResource):
             retention_days=args.retention_days,
             locked=args.locked,
             cmek_settings={"kms_key_name": args.kms_key.key_id},
-            opts=stateful_child(self, protect=args.protect, depends_on=[key_grant]),
+            opts=stateful_child(self, protect=args.protect, depends_on=key_grant),
         )
         destination = pulumi.Output.concat("logging.googleapis.com/", self.log_bucket.id)
         self.sink = gcp.logging.ProjectSink(

@@ -84,7 +84,7 @@ class EncryptedBucket(pulumi.ComponentResource):
         key_grants: list[pulumi.Resource] = []
         if isinstance(args.kms_key, KmsKey):
             key_name: pulumi.Input[str] = args.kms_key.key_id
-            key_grants.append(args.kms_key.allow_service_agent("storage"))
+            key_grants.extend(args.kms_key.allow_service_agent("storage"))
         else:
             key_name = args.kms_key
         retention: gcp.storage.BucketRetentionPolicyArgsDict | None = None

@@ -187,7 +187,7 @@ class GkeCluster(pulumi.ComponentResource):
     def _control_plane(self, name: str, args: GkeClusterArgs) -> gcp.container.Cluster:
         """Regional, VPC-native on the planned ranges, private nodes, secrets encrypted with the key (whose
         service agents are admitted first), Workload Identity, Dataplane V2, the default pool removed."""
-        grants = [args.kms_key.allow_service_agent("container"), args.kms_key.allow_service_agent("compute")]
+        grants = [*args.kms_key.allow_service_agent("container"), *args.kms_key.allow_service_agent("compute")]
         return gcp.container.Cluster(
             name,
             name=name,

@@ -47,8 +47,8 @@ class KmsKeyArgs:
     """Labels on the key. Default: none."""
     existing_key_id: str | None = None
     """Use this key (``projects/…/locations/<location>/keyRings/…/cryptoKeys/…``) instead of creating a
-    key ring and key: only the service agents' grants are made on it, and the settings above apply to
-    nothing. Default: unset (create them)."""
+    key ring and key: nothing is created or granted on it (its owner grants the service agents), and the
+    settings above apply to nothing. Default: unset (create them)."""
 
     @classmethod
     def from_plan(cls, cloud: GcpPlan) -> KmsKeyArgs:
@@ -83,7 +83,8 @@ class KmsKey(pulumi.ComponentResource):
             self.key_ring, self.crypto_key, self.key_id = None, None, args.existing_key_id
             self.register_outputs({"key_id": self.key_id})
             return
-        # Key rings and key versions can never be deleted in Cloud KMS; protect them where it matters.
+        # Deleting a key ring or key is permanent and its name can never be used again: protect them where it
+        # matters. Source: Cloud KMS docs, "Delete Cloud KMS resources" (read 2026-11-30).
         self.key_ring = gcp.kms.KeyRing(
             f"{name}-ring",
             project=args.project,
@@ -116,12 +117,17 @@ class KmsKey(pulumi.ComponentResource):
             opts=child(self),
         )
 
-    def allow_service_agent(self, service: ServiceAgent) -> gcp.kms.CryptoKeyIAMMember:
-        """Let a Google service agent of the key's project use the key for CMEK, once per service.
+    def allow_service_agent(self, service: ServiceAgent) -> list[pulumi.Resource]:
+        """Let a Google service agent of the stack's project use the key for CMEK, once per service; what
+        the agent's use of the key must wait for.
 
         Every bucket (or log bucket) of the project shares the one grant: a second, identical
-        non-authoritative binding would remove the first one's access when it is deleted.
+        non-authoritative binding would remove the first one's access when it is deleted. A brought key
+        gets no grant (none to wait for): its owner grants the agents (README, "Bring your own network and
+        key"), as a deployer of a landing zone may not set IAM on its keys.
         """
+        if self.crypto_key is None:
+            return []
         if service not in self._agent_grants:
             invoke = pulumi.InvokeOptions(parent=self)
             if service == "storage":
@@ -145,4 +151,4 @@ class KmsKey(pulumi.ComponentResource):
                 template = _AGENT_EMAILS[service]
                 member = number.apply(lambda n: f"serviceAccount:{template.format(number=n)}")
             self._agent_grants[service] = self.grant_encrypt_decrypt(f"{service}-agent", member)
-        return self._agent_grants[service]
+        return [self._agent_grants[service]]

@@ -123,7 +123,7 @@ class VectorSearchIndex(pulumi.ComponentResource):
         key_grant: list[pulumi.Resource] = []
         if args.kms_key is not None:
             key_name = args.kms_key.key_id
-            key_grant = [args.kms_key.allow_service_agent("aiplatform")]
+            key_grant = args.kms_key.allow_service_agent("aiplatform")
         labels = dict(args.labels)
         self.index = gcp.vertex.AiIndex(
             f"{name}-index",

@@ -48,6 +48,10 @@ class NamespaceSpec:
     metadata_server: MetadataServer | None = None
     """The cluster's metadata server that serves pods only their own workload identity, which they may
     reach (GKE's). Default: none."""
+    peers_within: bool = False
+    """Pods of the namespace may connect to each other on any port: what a job spread over nodes needs
+    (NCCL, torch.distributed rendezvous, a multi-node model server), which picks its ports at run time.
+    Default: off."""
 
 
 def _labels(name: str) -> dict[str, str]:
@@ -147,6 +151,19 @@ def network_policies(spec: NamespaceSpec) -> list[Manifest]:
                 {"policyTypes": ["Egress"], "egress": [{"to": [{"ipBlock": {"cidr": spec.metadata_server.cidr}}]}]},
             )
         )
+    if spec.peers_within:
+        same_namespace = [{"podSelector": {}}]
+        policies.append(
+            _policy(
+                spec,
+                "allow-within-namespace",
+                {
+                    "policyTypes": ["Ingress", "Egress"],
+                    "ingress": [{"from": same_namespace}],
+                    "egress": [{"to": same_namespace}],
+                },
+            )
+        )
     if spec.egress_https:
         policies.append(
             _policy(
@@ -202,7 +219,8 @@ def role_namespaces(
     vector: bool = False,
 ) -> list[NamespaceSpec]:
     """The namespaces of a cluster by role: ``training`` runs arbitrary training images (baseline),
-    ``inference`` serves models (restricted). With ``vector``, the cluster also hosts the vector
+    ``inference`` serves models (restricted); the pods of either reach each other, as distributed jobs
+    and servers spread over nodes must. With ``vector``, the cluster also hosts the vector
     database in ``vector`` (restricted), which only the workload namespace may reach. Pods may reach
     the cluster's ``metadata_server`` (their workload identity), if it has one."""
     workload = NamespaceSpec(
@@ -212,6 +230,7 @@ def role_namespaces(
         egress_https=True,
         egress_to=((VECTOR_NAMESPACE, VECTOR_PORTS),) if vector else (),
         metadata_server=metadata_server,
+        peers_within=True,
     )
     if not vector:
         return [workload]
