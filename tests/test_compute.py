@@ -164,6 +164,8 @@ def test_every_manifest_validates_strictly_for_the_cluster_version(plan: Plan, e
     assert kinds == {
         "DaemonSet", "StorageClass", "Namespace", "ResourceQuota", "LimitRange", "NetworkPolicy",
         "ServiceAccount", "ConfigMap", "Secret", "Service", "StatefulSet", "PodDisruptionBudget", "CronJob",
+        # The Cluster Autoscaler on every EKS cluster.
+        "Deployment", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding",
     }  # fmt: skip
     for manifest in found:
         kubernetes_validate.validate(manifest, KUBERNETES_VERSION, strict=True)
