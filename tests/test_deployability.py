@@ -611,6 +611,8 @@ def test_a_brought_gcp_network_and_key_are_built_on_not_created(tmp_path: Path) 
             "servicesSecondaryRangeName": f"{name}-services",
         }
         assert props["databaseEncryption"]["keyName"] == GCP_KEY
+    # A brought key's IAM is its owner's: the stack grants nothing on it.
+    assert not graph.of_type("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember")
     # dns (the default): the IAM-gated DNS endpoint takes the traffic, the IP endpoints stay private.
     assert training["controlPlaneEndpointsConfig"]["dnsEndpointConfig"]["allowExternalTraffic"] is True
     assert training["privateClusterConfig"]["enablePrivateEndpoint"] is True
@@ -630,3 +632,17 @@ def test_a_brought_aws_key_encrypts_and_no_key_is_created(tmp_path: Path) -> Non
     assert props["encryptionConfig"]["provider"]["keyArn"] == AWS_KEY
     assert props["vpcConfig"]["subnetIds"] == VPC["private_subnet_ids"]
     assert props["vpcConfig"]["endpointPublicAccess"] is False
+    # private: the VPN is let in to the private endpoint on 443.
+    rules = [
+        display_value(r.inputs) for r in graph.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    ]
+    assert [(r["cidrIpv4"], r["fromPort"], r["toPort"]) for r in rules] == [(cidr, 443, 443) for cidr in VPN]
+
+
+def test_a_restricted_eks_endpoint_admits_its_networks_publicly_and_opens_nothing_privately(tmp_path: Path) -> None:
+    graph = run(tmp_path, aws_env({"role": "inference", "api_access_cidrs": ["203.0.113.0/24"]}))
+    (eks,) = graph.of_type("aws:eks/cluster:Cluster")
+    vpc_config = display_value(eks.inputs)["vpcConfig"]
+    assert vpc_config["endpointPublicAccess"] is True
+    assert vpc_config["publicAccessCidrs"] == ["203.0.113.0/24"]
+    assert not graph.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")

@@ -65,3 +65,19 @@ def test_pods_reach_only_the_metadata_server_that_serves_their_identity(server: 
             ]
         for manifest in namespace_manifests(spec):
             kubernetes_validate.validate(manifest, VERSION, strict=True)
+
+
+@pytest.mark.parametrize("role", ["training", "inference"])
+def test_workload_pods_reach_each_other_and_only_each_other(role: str) -> None:
+    """Distributed training (NCCL, torch.distributed) and multi-node serving pick their ports at run time."""
+    workload, vector = role_namespaces(role, 8, vector=True)  # type: ignore[arg-type]
+    peers = [m for m in namespace_manifests(workload) if m["metadata"]["name"] == "allow-within-namespace"]
+    assert [m["spec"] for m in peers] == [
+        {
+            "podSelector": {},
+            "policyTypes": ["Ingress", "Egress"],
+            "ingress": [{"from": [{"podSelector": {}}]}],
+            "egress": [{"to": [{"podSelector": {}}]}],
+        }
+    ]
+    assert not [m for m in namespace_manifests(vector) if m["metadata"]["name"] == "allow-within-namespace"]
