@@ -157,3 +157,38 @@ def test_qdrant_waits_for_the_storage_driver_and_dns_of_its_cluster(plan: Plan, 
     found = addons(graph, cluster)
     for name in AFTER_NODES:
         assert found[name].urn in statefulset.depends_on, f"Qdrant's volumes and names need {name}"
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_every_eks_cluster_runs_an_autoscaler_that_scales_its_own_node_groups(plan: Plan, env: str) -> None:
+    """Finding 6: the node-template tags were written, but nothing read them."""
+    graph = plan(env, False)
+    for component in graph.of_type(EKS_CLUSTER):
+        (cluster,) = under(graph, component, "aws:eks/cluster:Cluster")
+        name = inputs(cluster)["name"]
+        (deployment,) = under(graph, component, "kubernetes:apps/v1:Deployment")
+        (container,) = inputs(deployment)["spec"]["template"]["spec"]["containers"]
+        discovery = [flag for flag in container["command"] if flag.startswith("--node-group-auto-discovery=")]
+        assert discovery == [
+            f"--node-group-auto-discovery=asg:tag=k8s.io/cluster-autoscaler/enabled,k8s.io/cluster-autoscaler/{name}"
+        ]
+        # The role may resize only the groups this cluster owns.
+        policies = [json.loads(inputs(r)["policy"]) for r in under(graph, component, "aws:iam/rolePolicy:RolePolicy")]
+        resizing = [
+            statement
+            for policy in policies
+            for statement in policy["Statement"]
+            if "autoscaling:SetDesiredCapacity" in statement["Action"]
+        ]
+        assert [s["Condition"] for s in resizing] == [
+            {"StringEquals": {f"aws:ResourceTag/k8s.io/cluster-autoscaler/{name}": "owned"}}
+        ]
+        # Every GPU pool of the cluster carries the tag the autoscaler discovers it by.
+        for pool in under(graph, component, "aws:eks/nodeGroup:NodeGroup"):
+            tags = [inputs(t)["tag"] for t in graph.of_type("aws:autoscaling/tag:Tag") if t.parent == pool.parent]
+            if pool.parent != component.urn:  # the GPU pools' components; EKS tags the system group itself
+                assert {
+                    "key": f"k8s.io/cluster-autoscaler/{name}",
+                    "value": "owned",
+                    "propagateAtLaunch": False,
+                } in tags
