@@ -13,7 +13,7 @@ import pulumi
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from aistacks.spec import PlatformSpec
+from aistacks.spec import PATTERN_NAMES, PlatformSpec
 from aistacks.validate import DEFAULT_PROVIDER_REGION_KEYS, ConfigIssue, semantic_issues
 
 CONFIG_NAMESPACE = "aistacks"
@@ -112,9 +112,20 @@ def _issue(detail: ErrorDetails, root: str) -> ConfigIssue:
         choices = _literal_choices(loc)
         allowed = f"; allowed: {', '.join(choices)}" if choices else ""
         return ConfigIssue(path, None, f"required key is missing{allowed}")
+    if detail["type"] == "string_pattern_mismatch":
+        message = _pattern_message(detail)
     if is_key:
         return ConfigIssue(path, detail["input"], f"invalid key: {message}")
     return ConfigIssue(path, detail["input"], message)
+
+
+def _pattern_message(detail: ErrorDetails) -> str:
+    """A value that does not match its field's pattern, said in words (``slug (2 to 20 …)``), not as a regex."""
+    context = detail.get("ctx") or {}
+    name = PATTERN_NAMES.get(str(context.get("pattern", "")))
+    if name is None:
+        return detail["msg"]
+    return f"not in the allowed form: {name}"
 
 
 def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:

@@ -15,11 +15,12 @@ repeating it (``tier.<field>`` of ``TierDefaults``, ``role.<field>`` of ``RoleDe
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
 from aistacks._model import StrictModel
 from aistacks.catalog import MANAGED_VECTOR_ENGINES, known_jurisdictions, regions_of
@@ -61,7 +62,32 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,18}[a-z0-9]$
 LabelKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,62}$")]
 LabelValue = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]{0,63}$")]
 KubernetesVersion = Annotated[str, StringConstraints(pattern=r"^1\.[0-9]{2}$")]
-Cidr = Annotated[str, StringConstraints(pattern=r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")]
+
+
+def _ipv4_network(value: str) -> str:
+    """``value`` if it is an IPv4 network address with its prefix (``10.0.0.0/16``), else a ValueError in words."""
+    address, _, prefix = value.partition("/")
+    over = [octet for octet in address.split(".") if octet.isdigit() and int(octet) > 255]
+    if over:
+        raise ValueError(f"{value} is not an IPv4 network: octet {over[0]} is over 255")
+    if prefix.isdigit() and int(prefix) > 32:
+        raise ValueError(f"{value} is not an IPv4 network: prefix /{prefix} is over /32")
+    try:
+        network = ipaddress.IPv4Network(value, strict=False)
+    except ValueError as error:
+        raise ValueError(f"{value} is not an IPv4 network: {error}") from None
+    if str(network) != value:
+        raise ValueError(f"{value} has host bits set; the network is {network}")
+    return value
+
+
+Cidr = Annotated[str, StringConstraints(pattern=r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$"), AfterValidator(_ipv4_network)]
+# A VPC's subnets are a private /19 and a public /24 per zone (aistacks.netplan): a /17 holds them for up
+# to 3 zones, a /16 (the largest VPC AWS accepts) for up to 6; a /18 or smaller holds them for no zone count.
+AwsCidr = Annotated[str, StringConstraints(pattern=r"^\d{1,3}(\.\d{1,3}){3}/(1[67])$"), AfterValidator(_ipv4_network)]
+GcpCidr = Annotated[
+    str, StringConstraints(pattern=r"^\d{1,3}(\.\d{1,3}){3}/([89]|1[0-2])$"), AfterValidator(_ipv4_network)
+]
 IamRoleArn = Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$")]
 # Resource ID formats. Source: Amazon EC2 API Reference, "Vpc" and "Subnet" (vpc-/subnet- and 8 or 17
 # hex digits); AWS KMS Developer Guide, "Key identifiers (KeyId)"; Cloud KMS docs, "Getting a Cloud KMS
@@ -210,15 +236,16 @@ class AwsSpec(StrictModel):
     region: str
     """The region every AWS resource of the environment is placed in; it must lie inside the
     jurisdiction."""
-    cidr: Annotated[str, StringConstraints(pattern=r"^\d{1,3}(\.\d{1,3}){3}/(1[6-9]|2[0-8])$")] = "10.0.0.0/16"
-    """The VPC's IPv4 range. Its subnets, a private /19 and a public /24 per zone, need a /17 for up to 3
-    zones and a /16 for up to 6. Default: 10.0.0.0/16."""
+    cidr: AwsCidr = "10.0.0.0/16"
+    """The VPC's IPv4 range, a /16 or a /17. Its subnets, a private /19 and a public /24 per zone, need a
+    /17 for up to 3 zones and a /16 for up to 6. Default: 10.0.0.0/16."""
     zones: Annotated[int, Field(ge=2, le=6)] | None = None
     """Availability zones the subnets and NAT gateways spread over. Default: ``tier.aws_zones``."""
     nat: NatMode | None = None
     """NAT gateways: one per zone (zone-independent egress) or a single one. Default: ``tier.nat``."""
     kubernetes_version: KubernetesVersion | None = None
-    """EKS Kubernetes minor version of every cluster (``"1.35"``). Default: none; required when there are
+    """EKS Kubernetes minor version of every cluster (``"1.35"``), one EKS supports, in standard or extended
+    support (:func:`aistacks.catalog.supported_kubernetes_minors`). Default: none; required when there are
     clusters."""
     clusters: tuple[ClusterSpec, ...] = ()
     """EKS clusters (training, inference). Default: none."""
@@ -252,11 +279,12 @@ class GcpSpec(StrictModel):
     region: str
     """The region every GCP resource of the environment is placed in; it must lie inside the
     jurisdiction."""
-    cidr: Annotated[str, StringConstraints(pattern=r"^\d{1,3}(\.\d{1,3}){3}/([89]|1[0-2])$")] = "10.16.0.0/12"
+    cidr: GcpCidr = "10.16.0.0/12"
     """The block the nodes subnet (a /20) and every cluster's pods (a /16) and services (a /22) ranges are
     cut from. Default: 10.16.0.0/12."""
     kubernetes_version: KubernetesVersion | None = None
-    """GKE minimum Kubernetes minor version of every cluster (``"1.35"``). The clusters' release channel
+    """GKE minimum Kubernetes minor version of every cluster (``"1.35"``), one in GKE's standard support
+    (:func:`aistacks.catalog.supported_kubernetes_minors`). The clusters' release channel
     patches them within it: ``tier.gke_release_channel``. Default: none; required when there are
     clusters."""
     clusters: tuple[ClusterSpec, ...] = ()
@@ -464,3 +492,32 @@ class PlatformSpec(StrictModel):
         candidates = self.clusters(managed or vector.cloud, vector.cluster)
         inference = [candidate for candidate in candidates if candidate[1].role == "inference"]
         return next(iter(inference or candidates), None)
+
+
+def _pattern_of(annotated: Any) -> str:
+    """The pattern of an ``Annotated[str, StringConstraints(pattern=…)]`` type of this module."""
+    return next(str(meta.pattern) for meta in get_args(annotated)[1:] if getattr(meta, "pattern", None))
+
+
+PATTERN_NAMES: Mapping[str, str] = {
+    _pattern_of(Slug): "slug (2 to 20 of `a-z0-9-`, a letter first, no `-` last)",
+    _pattern_of(LabelKey): "label key (1 to 63 of `a-z0-9_-`, a letter first)",
+    _pattern_of(LabelValue): "label value (0 to 63 of `a-z0-9_-`)",
+    _pattern_of(KubernetesVersion): 'Kubernetes minor version (`"1.NN"`)',
+    _pattern_of(Cidr): "IPv4 CIDR",
+    _pattern_of(AwsCidr): "IPv4 CIDR (/16 or /17)",
+    _pattern_of(GcpCidr): "IPv4 CIDR (/8 to /12)",
+    _pattern_of(IamRoleArn): "IAM role ARN",
+    r"^[0-9]{12}$": "12 digits",
+    r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$": "project ID (6 to 30 of `a-z0-9-`, a letter first, no `-` last)",
+    r"^\S+( \S+){4}$": "cron (five fields)",
+    _pattern_of(VpcId): "VPC ID (`vpc-` and 8 or 17 hex digits)",
+    _pattern_of(SubnetId): "subnet ID (`subnet-` and 8 or 17 hex digits)",
+    _pattern_of(KmsKeyArn): "KMS key ARN (`arn:aws:kms:<region>:<account>:key/<id>`)",
+    _pattern_of(CloudKmsKeyId): "Cloud KMS key (`projects/…/locations/…/keyRings/…/cryptoKeys/…`)",
+    _pattern_of(GcpNetworkId): "network (`projects/<project>/global/networks/<name>`)",
+    _pattern_of(GcpSubnetworkId): "subnetwork (`projects/<project>/regions/<region>/subnetworks/<name>`)",
+    _pattern_of(RangeName): "range name (1 to 63 of `a-z0-9-`, a letter first, no `-` last)",
+}
+"""Readable names of the string patterns of this module: the config reference's types and the words a
+value that does not match is rejected with (:mod:`aistacks.config`)."""

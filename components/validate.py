@@ -5,6 +5,7 @@ is allowed; a spec with none is what the planner (:mod:`aistacks.plan`) accepts.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable, Mapping, Sequence
 
 from aistacks.catalog import (
@@ -13,6 +14,7 @@ from aistacks.catalog import (
     AcceleratorNotOffered,
     UnsupportedNodeImage,
     ami_type,
+    kubernetes_version_problem,
     regions_in_jurisdiction,
     regions_of,
     resolve_accelerator,
@@ -95,23 +97,84 @@ def _default_provider_issues(spec: PlatformSpec, stack_config: Mapping[str, str]
 
 def _address_issues(spec: PlatformSpec, root: str) -> list[ConfigIssue]:
     """Each cloud's block must hold what is cut from it: the AWS subnets of every zone, the GCP nodes range
-    and every cluster's pods and services ranges."""
+    and every cluster's pods and services ranges. A block too small says what would fit."""
     issues: list[ConfigIssue] = []
-    cuts: list[tuple[str, str, Callable[[str], object]]] = []
     if spec.aws is not None and spec.aws.existing_vpc is None:
         zones = spec.aws.zones or TIER_DEFAULTS[spec.environment].aws_zones
-        cuts.append(("aws", spec.aws.cidr, lambda cidr: plan_aws_subnets(cidr, positional_zones(zones))))
+        problem = _aws_plan_problem(spec.aws.cidr, zones)
+        if problem is not None:
+            issues.append(ConfigIssue(f"{root}.aws.cidr", spec.aws.cidr, problem))
     if spec.gcp is not None and spec.gcp.existing_network is None:
-        names = [f"cluster-{index}" for index, _ in enumerate(spec.gcp.clusters)]
-        cuts.append(("gcp", spec.gcp.cidr, lambda cidr: plan_gcp_ranges(cidr, names)))
-    for cloud, cidr, cut in cuts:
-        try:
-            cut(cidr)
-        except AddressPlanError as error:
-            issues.append(ConfigIssue(f"{root}.{cloud}.cidr", cidr, str(error)))
-        except ValueError as error:  # host bits set, octets over 255: not a network address
-            issues.append(ConfigIssue(f"{root}.{cloud}.cidr", cidr, f"not a network address: {error}"))
+        problem = _gcp_plan_problem(spec.gcp.cidr, len(spec.gcp.clusters))
+        if problem is not None:
+            issues.append(ConfigIssue(f"{root}.gcp.cidr", spec.gcp.cidr, problem))
     return issues
+
+
+AWS_SUBNETS = "a private /19 and a public /24 per zone"
+GCP_RANGES = "the nodes' /20, then a /16 of pods and a /22 of services per cluster"
+
+
+def _fits(plan: Callable[[], object]) -> bool:
+    try:
+        plan()
+    except ValueError:  # AddressPlanError, or not a network address
+        return False
+    return True
+
+
+def _aws_plan_problem(cidr: str, zones: int) -> str | None:
+    """Why the subnets of ``zones`` zones do not fit in ``cidr``, with what would; none if they fit."""
+    try:
+        plan_aws_subnets(cidr, positional_zones(zones))
+    except AddressPlanError:
+        pass
+    except ValueError as error:  # host bits set, octets over 255: the spec's validator reports these first
+        return f"not a network address: {error}"
+    else:
+        return None
+    prefix = int(cidr.rsplit("/", 1)[1])
+    most = max((n for n in range(1, 65) if _fits(lambda n=n: plan_aws_subnets(cidr, positional_zones(n)))), default=0)
+    larger = [p for p in range(prefix - 1, 15, -1) if _fits(lambda p=p: _aws_plan_at(cidr, p, zones))]
+    needed = f"with {zones} zones use a /{larger[0]}" if larger else f"no VPC range holds {zones} zones"
+    return (
+        f"a /{prefix} holds the subnets ({AWS_SUBNETS}) of at most {most} zones, not {zones}; {needed} "
+        f"(a /17 holds up to 3 zones, a /16 up to 6), or set aws.zones to at most {most}"
+    )
+
+
+def _aws_plan_at(cidr: str, prefix: int, zones: int) -> object:
+    supernet = ipaddress.IPv4Network(cidr).supernet(new_prefix=prefix)
+    return plan_aws_subnets(str(supernet), positional_zones(zones))
+
+
+def _gcp_plan_problem(cidr: str, clusters: int) -> str | None:
+    """Why the ranges of ``clusters`` clusters do not fit in ``cidr``, with what would; none if they fit."""
+
+    def plan(block: str, count: int) -> object:
+        return plan_gcp_ranges(block, [f"cluster-{index}" for index in range(count)])
+
+    try:
+        plan(cidr, clusters)
+    except AddressPlanError:
+        pass
+    except ValueError as error:  # host bits set, octets over 255: the spec's validator reports these first
+        return f"not a network address: {error}"
+    else:
+        return None
+    prefix = int(cidr.rsplit("/", 1)[1])
+    most = 0
+    while most < clusters and _fits(lambda count=most + 1: plan(cidr, count)):
+        most += 1
+    network = ipaddress.IPv4Network(cidr)
+    larger = [
+        p for p in range(prefix - 1, 7, -1) if _fits(lambda p=p: plan(str(network.supernet(new_prefix=p)), clusters))
+    ]
+    needed = f"{clusters} clusters need a /{larger[0]} or larger" if larger else f"no /8 or smaller holds {clusters}"
+    return (
+        f"a /{prefix} holds the ranges ({GCP_RANGES}) of at most {most} cluster(s), not {clusters}; "
+        f"{needed}, or define at most {most}"
+    )
 
 
 def _bucket_issues(spec: PlatformSpec, root: str) -> list[ConfigIssue]:
@@ -145,6 +208,9 @@ def compute_issues(
     if clusters and version is None:
         message = 'required when clusters are defined, e.g. "1.35"'
         issues.append(ConfigIssue(f"{path}.kubernetes_version", None, message))
+    problem = kubernetes_version_problem(cloud, version) if version is not None else None
+    if problem is not None:
+        issues.append(ConfigIssue(f"{path}.kubernetes_version", version, problem))
     names = [cluster.cluster_name for cluster in clusters]
     for index, name in enumerate(names):
         if names.index(name) != index:

@@ -55,6 +55,9 @@ class RuleMeta:
         return PolicyConfigSchema(properties={**{k: dict(v) for k, v in self.settings.items()}, **SUPPRESSIONS_SCHEMA})
 
 
+SUPPRESSION_FIELDS = ("resource", "reason", "expires")
+"""The fields of one suppression; any other is an error."""
+
 SUPPRESSIONS_SCHEMA: dict[str, dict[str, Any]] = {
     "suppressions": {
         "type": "array",
@@ -66,6 +69,8 @@ SUPPRESSIONS_SCHEMA: dict[str, dict[str, Any]] = {
                 "reason": {"type": "string", "description": f"Why; at least {MIN_REASON_LENGTH} characters."},
                 "expires": {"type": "string", "description": "YYYY-MM-DD; the suppression ends that day."},
             },
+            # A field it does not know (a typo such as "expiry") is a config error: it would be ignored.
+            "additionalProperties": False,
             # Completeness is checked by the rule, not the schema: a reasonless or undated
             # suppression is then a reported violation, not a config file the CLI refuses to load.
         },
@@ -192,6 +197,12 @@ def parse_suppressions(rule_id: str, raw: Any, today: dt.date) -> tuple[list[Sup
     for index, entry in enumerate(entries):
         if not isinstance(entry, Mapping):
             problems.append((index, "a suppression is an object with resource, reason and expires"))
+            continue
+        unknown = [str(key) for key in entry if key not in SUPPRESSION_FIELDS]
+        if unknown:
+            problems.append(
+                (index, f"has unknown field(s) {', '.join(unknown)}; allowed: {', '.join(SUPPRESSION_FIELDS)}")
+            )
             continue
         resource, reason, expires = entry.get("resource"), entry.get("reason"), entry.get("expires")
         if not isinstance(resource, str) or not resource:

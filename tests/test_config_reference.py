@@ -69,7 +69,7 @@ def test_keys_types_and_defaults_read_as_the_config_is_written() -> None:
     rows = {row.key: row for row in reference.rows()}
     assert rows["environment"].type == r"`dev` \| `staging` \| `prod`"
     assert rows["environment"].default == "required"
-    assert rows["aws.cidr"].type == "IPv4 CIDR (/16 to /28)"
+    assert rows["aws.cidr"].type == "IPv4 CIDR (/16 or /17)"
     assert rows["aws.cidr"].default == "`10.0.0.0/16`"
     assert rows["aws.zones"].default == "the tier's `aws_zones` (dev 2, staging and prod 3)"
     assert rows["clusters[].gpu_pools[].gpus_per_node"].type == "integer, 1 to 16"

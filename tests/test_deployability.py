@@ -484,7 +484,7 @@ def test_both_placement_limits_are_named_at_once() -> None:
 
 
 def test_an_eks_minor_without_a_catalogued_autoscaler_is_refused() -> None:
-    uncatalogued = "1.29"
+    uncatalogued = "1.36"  # a minor EKS and GKE support (catalog) with no autoscaler release yet
     assert uncatalogued not in cluster_autoscaler_minors()
     issue = only_issue(aws_env({"role": "training", "api_access_cidrs": CI_EGRESS}, kubernetes_version=uncatalogued))
     assert (issue.path, issue.value) == (f"{AWS}.kubernetes_version", uncatalogued)

@@ -68,9 +68,13 @@ def test_an_accelerator_without_an_eks_image_is_named_at_the_image() -> None:
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
-        ({"region": "eu-west-1", "cidr": "10.0.0.0/24"}, "does not fit in 10.0.0.0/24"),
-        ({"region": "eu-west-1", "cidr": "10.0.0.0/17", "zones": 4}, "cannot hold 4 private /19"),
-        ({"region": "eu-west-1", "cidr": "10.0.0.5/16"}, "not a network address"),
+        ({"region": "eu-west-1", "cidr": "10.0.0.0/24"}, "not in the allowed form: IPv4 CIDR (/16 or /17)"),
+        (
+            {"region": "eu-west-1", "cidr": "10.0.0.0/17", "zones": 4},
+            "a /17 holds the subnets (a private /19 and a public /24 per zone) of at most 3 zones, not 4; "
+            "with 4 zones use a /16",
+        ),
+        ({"region": "eu-west-1", "cidr": "10.0.0.5/16"}, "10.0.0.5/16 has host bits set; the network is 10.0.0.0/16"),
     ],
 )
 def test_an_aws_block_too_small_for_its_subnets_is_a_config_error(settings: dict[str, Any], message: str) -> None:
@@ -81,7 +85,10 @@ def test_an_aws_block_too_small_for_its_subnets_is_a_config_error(settings: dict
 def test_a_gcp_block_without_room_for_every_cluster_is_a_config_error() -> None:
     clusters = [{"role": "training", "name": f"c{index}x"} for index in range(16)]
     gcp = {"project": "acme-ai-dev", "region": "europe-west4", "kubernetes_version": "1.35", "clusters": clusters}
-    assert "no free /16 left" in issues({"environment": "dev", "jurisdiction": "eu", "gcp": gcp})[f"{ROOT}.gcp.cidr"]
+    assert (
+        "at most 15 cluster(s), not 16; 16 clusters need a /11 or larger"
+        in issues({"environment": "dev", "jurisdiction": "eu", "gcp": gcp})[f"{ROOT}.gcp.cidr"]
+    )
     gcp["clusters"] = clusters[:15]
     parse_platform_spec({"environment": "dev", "jurisdiction": "eu", "gcp": gcp})
 

@@ -11,6 +11,12 @@ from aistacks.catalog.accelerators import (
     known_accelerators,
     resolve_accelerator,
 )
+from aistacks.catalog.kubernetes_versions import (
+    KubernetesSupport,
+    kubernetes_minors,
+    kubernetes_version_problem,
+    supported_kubernetes_minors,
+)
 from aistacks.catalog.node_images import AMI_TYPES, UnsupportedNodeImage, ami_type, needs_device_plugin
 from aistacks.catalog.regions import (
     MANAGED_VECTOR_ENGINES,
@@ -32,6 +38,7 @@ __all__ = [
     "AcceleratorNotOffered",
     "AcceleratorType",
     "Cloud",
+    "KubernetesSupport",
     "UnknownLocationError",
     "UnsupportedNodeImage",
     "accelerator_types",
@@ -40,10 +47,13 @@ __all__ = [
     "jurisdiction_of_region",
     "known_accelerators",
     "known_jurisdictions",
+    "kubernetes_minors",
+    "kubernetes_version_problem",
     "location_jurisdictions",
     "needs_device_plugin",
     "regions_in_jurisdiction",
     "regions_of",
     "resolve_accelerator",
+    "supported_kubernetes_minors",
     "vector_engine_regions",
 ]

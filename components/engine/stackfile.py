@@ -39,7 +39,7 @@ class Project:
 def load_project(root: Path) -> Project:
     """Read ``root/Pulumi.yaml``; relative ``main`` and ``stackConfigDir`` are resolved against ``root``."""
     path = root / PROJECT_FILE
-    document = _read_yaml(path)
+    document = read_yaml_file(path)
     name = document.get("name")
     if not isinstance(name, str) or not name:
         raise StackFileError(f"{path}: `name` must be a non-empty string")
@@ -71,10 +71,12 @@ def load_stack_file(path: Path, project_name: str) -> StackFile:
     if not (stem.startswith("Pulumi.") and stem.endswith((".yaml", ".yml"))):
         raise StackFileError(f"{path}: a stack file is named Pulumi.<stack>.yaml")
     name = stem[len("Pulumi.") :].rsplit(".", 1)[0]
-    document = _read_yaml(path)
-    raw_config = document.get("config") or {}
+    document = read_yaml_file(path)
+    raw_config = document.get("config")
+    if raw_config is None:
+        raw_config = {}
     if not isinstance(raw_config, dict):
-        raise StackFileError(f"{path}: `config` must be a mapping")
+        raise StackFileError(f"{path}: config is {_kind(raw_config)}; allowed: a mapping of config keys to values")
     config: dict[str, Any] = {}
     secret_keys: set[str] = set()
     for key, value in raw_config.items():
@@ -105,15 +107,98 @@ def runtime_config(stack: StackFile) -> dict[str, str]:
     return result
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+class StrictLoader(yaml.SafeLoader):
+    """YAML as a stack file or ``Pulumi.yaml`` may be written: ``yaml.SafeLoader`` that refuses aliases
+    (``*name``: a few of them nested expand to gigabytes, and no stack file needs one) and duplicate keys
+    (YAML loaders keep the last one silently, so ``environment: dev`` then ``environment: prod`` would plan
+    prod). Problems are raised as :class:`StackFileError` by :func:`read_yaml_file`."""
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:  # pyright: ignore[reportIncompatibleMethodOverride]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise _YamlProblem(
+                f"line {event.start_mark.line + 1}: YAML aliases (*{event.anchor}) are not accepted in "
+                "stack and project files; write the value out in full"
+            )
+        return super().compose_node(parent, index)  # pyright: ignore[reportArgumentType]
+
+
+class _YamlProblem(Exception):
+    """A problem :class:`StrictLoader` found; the reader adds the file name."""
+
+
+def _check_keys(node: yaml.Node, path: str) -> None:
+    """Every mapping in ``node`` has distinct keys; ``path`` is where ``node`` sits (``config.aistacks:platform``)."""
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[object, int] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else repr(key_node)
+            line = key_node.start_mark.line + 1
+            where = f"{path}.{key}" if path else str(key)
+            if key in seen:
+                raise _YamlProblem(
+                    f"{where}: duplicate key {key!r} on line {line} (first on line {seen[key]}); YAML would keep "
+                    "only the last value silently; allowed: each key once per mapping"
+                )
+            seen[key] = line
+            _check_keys(value_node, where)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _check_keys(item, f"{path}[{index}]")
+
+
+def parse_yaml(text: str) -> Any:
+    """The document in ``text``, read by :class:`StrictLoader`; raises :class:`_YamlProblem` or ``yaml.YAMLError``."""
+    loader = StrictLoader(text)
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_keys(node, "")
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def read_yaml_file(path: Path) -> dict[str, Any]:
+    """A stack file or ``Pulumi.yaml``: UTF-8 YAML whose top level is a mapping, read strictly
+    (:class:`StrictLoader`); anything else is a :class:`StackFileError` that names the file and the problem."""
+    try:
+        data = path.read_bytes()
     except FileNotFoundError:
         raise StackFileError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise StackFileError(f"{path}: a folder, not a file") from None
+    except OSError as error:
+        raise StackFileError(f"{path}: cannot be read: {error.strerror or error}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        byte = data[error.start]
+        raise StackFileError(
+            f"{path}: not UTF-8 text (byte 0x{byte:02x} at offset {error.start}); a stack file is YAML in UTF-8"
+        ) from None
+    try:
+        document = parse_yaml(text)
+    except _YamlProblem as problem:
+        raise StackFileError(f"{path}: {problem}") from None
     except yaml.YAMLError as error:
         raise StackFileError(f"{path}: not valid YAML: {error}") from None
     if document is None:
         return {}
     if not isinstance(document, dict):
-        raise StackFileError(f"{path}: the top level must be a mapping")
+        raise StackFileError(f"{path}: the top level is {_kind(document)}; allowed: a mapping (`config:` and its keys)")
     return document
+
+
+def _kind(value: object) -> str:
+    """What a YAML value is, in words."""
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    return f"a {type(value).__name__}"

@@ -11,8 +11,13 @@ from typing import Any
 import jsonschema
 from pulumi_policy import EnforcementLevel, Policy
 
+from aistacks.catalog import known_jurisdictions
+from aistacks.policies.framework import SUPPRESSION_FIELDS
+
 ALL = "all"
 LEVELS = {level.value: level for level in EnforcementLevel}
+JURISDICTION_SETTINGS = ("allowedJurisdictions",)
+"""Settings whose values are jurisdictions of the catalog (:func:`aistacks.catalog.known_jurisdictions`)."""
 
 
 class PolicyConfigError(Exception):
@@ -81,8 +86,34 @@ def _validate_properties(policy: Policy, properties: Mapping[str, Any], where: s
             raise PolicyConfigError(
                 f"{where}: unknown setting {key!r}; allowed: {', '.join(sorted(allowed)) or 'none'}"
             )
+    _check_values(properties, where)
     for key, value in properties.items():
         try:
             jsonschema.validate(value, allowed[key])
         except jsonschema.ValidationError as error:
             raise PolicyConfigError(f"{where}.{key} = {value!r}: {error.message}") from None
+
+
+def _check_values(properties: Mapping[str, Any], where: str) -> None:
+    """What a schema cannot say in words: jurisdictions the catalog knows, suppressions without stray fields."""
+    known = known_jurisdictions()
+    for key in JURISDICTION_SETTINGS:
+        values = properties.get(key)
+        if not isinstance(values, list):
+            continue
+        unknown = [value for value in values if value not in known]
+        if unknown:
+            raise PolicyConfigError(
+                f"{where}.{key}: unknown jurisdiction {', '.join(json.dumps(value) for value in unknown)}; "
+                f"known (lower case): {', '.join(known)}"
+            )
+    suppressions = properties.get("suppressions")
+    for index, entry in enumerate(suppressions if isinstance(suppressions, list) else []):
+        if not isinstance(entry, Mapping):
+            continue
+        extra = [field for field in entry if field not in SUPPRESSION_FIELDS]
+        if extra:
+            raise PolicyConfigError(
+                f"{where}.suppressions[{index}]: unknown field {', '.join(json.dumps(field) for field in extra)}; "
+                f"allowed: {', '.join(SUPPRESSION_FIELDS)}"
+            )
