@@ -1,26 +1,71 @@
-"""The ``aistacks`` command: ``plan`` runs a stack offline and shows the resources it would create."""
+"""The ``aistacks`` command: ``plan`` runs a stack offline and shows the resources it would create.
+
+The exit code is the whole interface a CI system sees, so each means one thing:
+
+* 0 (``EXIT_OK``): the plan ran; the gate found no mandatory violation.
+* 1 (``EXIT_VIOLATIONS``): the gate found mandatory violations, and only that.
+* 2 (``EXIT_USAGE``): a usage, config or input error: arguments, the project, the stack file, the stack
+  config, the policy config, a physical name the cloud would refuse, an ``--output`` that is an input of the
+  run, a directory or in a missing directory.
+* 3 (``EXIT_FAILURE``): the program under test raised (anything but a config error), or the tool failed
+  (an unwritable ``--output``, a bug).
+* 141 (``EXIT_BROKEN_PIPE``, 128 + SIGPIPE, as a shell reports any tool a closed pipe stops): the reader
+  of stdout closed it before the output was written (``aistacks plan prod --json | head``); nothing more is
+  printed.
+
+Every error is one message on stderr, ``aistacks: ...``, naming the file; a Python traceback only with
+``--debug``.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
-from collections.abc import Sequence
+import tempfile
+import traceback
+from collections.abc import Iterator, Sequence
+from importlib import metadata
 from pathlib import Path
 
-from aistacks.config import ConfigError
-from aistacks.engine import find_project_root, load_project, load_stack_file, run_program, run_stack_file
-from aistacks.engine.cloud import MissingRegionError
+import pulumi
+
+from aistacks.engine import find_project_root, load_project, load_stack_file, run_program
 from aistacks.engine.collector import collector_paused, freeze_at_exit
 from aistacks.engine.names import PhysicalNameError, require_acceptable_names
 from aistacks.engine.render import generic_note, render_tree
-from aistacks.engine.run import DefaultProviderDisabledError
-from aistacks.engine.stackfile import Project, StackFileError, runtime_config
+from aistacks.engine.run import INPUT_ERRORS, ProgramError
+from aistacks.engine.stackfile import PROJECT_FILE, Project, StackFileError, runtime_config
 
 REPORT_FORMATS = ("text", "json", "sarif", "junit")
 EXIT_OK = 0
 EXIT_VIOLATIONS = 1
 EXIT_USAGE = 2
+EXIT_FAILURE = 3
+EXIT_BROKEN_PIPE = 141
+_PIECE = 16384
+DEBUG_HINT = "run again with --debug for the traceback"
+
+
+class OutputPathError(Exception):
+    """An ``--output`` the command refuses before running: an input of the run, a directory, no folder."""
+
+
+class _OutputWriteError(Exception):
+    """The report could not be written to ``--output`` (the tool failed: exit 3)."""
+
+
+class _StdoutClosed(Exception):
+    """The reader of stdout went away (a broken pipe)."""
+
+
+def _version() -> str:
+    try:
+        return metadata.version("aistacks")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,13 +74,15 @@ def _parser() -> argparse.ArgumentParser:
         description="Production AI infrastructure on AWS and Google Cloud. "
         "Runs the stack program offline: no Pulumi CLI, no plugins, no credentials.",
     )
+    parser.add_argument("--version", action="version", version=f"aistacks {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     plan = commands.add_parser(
         "plan",
         help="run a stack in the offline engine and show the resources it would create",
         description="Run the stack program for ENV (stacks/Pulumi.ENV.yaml) in Pulumi's mock runtime "
-        "against a mock cloud and print the resource graph. Exit 0 on success, 2 on a config error (including "
-        "a physical name, after Pulumi's auto-naming, that the cloud would refuse).",
+        "against a mock cloud and print the resource graph. Exit 0 on success, 2 on a usage, config or input "
+        "error (including a physical name, after Pulumi's auto-naming, that the cloud would refuse), 3 when the "
+        "program raised or the tool failed.",
     )
     _add_stack_arguments(plan)
     plan.add_argument("--json", action="store_true", help="print one JSON object per resource instead of a tree")
@@ -44,7 +91,8 @@ def _parser() -> argparse.ArgumentParser:
         help="plan a stack offline and evaluate the guardrails on it (a CI gate)",
         description="Run the stack program offline, then evaluate the aistacks guardrails (the same policies "
         "`pulumi preview --policy-pack policies` runs) on its resources. Exit 0 when no mandatory rule is "
-        "violated, 1 when one is, 2 on a usage or config error.",
+        "violated, 1 when one is (and only then), 2 on a usage, config or input error, 3 when the program "
+        "raised or the tool failed (an unwritable --output, say).",
     )
     _add_stack_arguments(gate)
     gate.add_argument(
@@ -54,7 +102,12 @@ def _parser() -> argparse.ArgumentParser:
         help="policy config JSON (default: policies/config/ENV.json of the project)",
     )
     gate.add_argument("--format", choices=REPORT_FORMATS, default="text", help="report format (default: text)")
-    gate.add_argument("--output", type=Path, metavar="FILE", help="write the report here instead of stdout")
+    gate.add_argument(
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="write the report here instead of stdout (atomically; never onto an input of the run)",
+    )
     return parser
 
 
@@ -65,6 +118,7 @@ def _add_stack_arguments(parser: argparse.ArgumentParser) -> None:
         "--project-dir", type=Path, metavar="DIR", help="folder of Pulumi.yaml (default: found upward from here)"
     )
     parser.add_argument("--preview", action="store_true", help="preview mode: outputs unknown, as in pulumi preview")
+    parser.add_argument("--debug", action="store_true", help="on an error, print the Python traceback too")
 
 
 def _project(args: argparse.Namespace) -> Project:
@@ -90,16 +144,100 @@ def _stack_file(args: argparse.Namespace, project: Project) -> Path:
     return path
 
 
+def _emit(text: str) -> None:
+    """Write ``text`` to stdout and flush it; a reader that went away is :class:`_StdoutClosed`.
+
+    In pieces no larger than a pipe's buffer: one large write that the pipe takes only part of before its
+    reader leaves can end without an error and without the rest (seen with CPython 3.11 on Linux), so a
+    truncated output would exit 0; the next piece's write reports the broken pipe."""
+    try:
+        for start in range(0, len(text), _PIECE):
+            sys.stdout.write(text[start : start + _PIECE])
+        sys.stdout.flush()
+    except BrokenPipeError as error:
+        raise _StdoutClosed from error
+
+
 def _plan(args: argparse.Namespace) -> int:
     project = _project(args)
-    graph = run_stack_file(project, _stack_file(args, project), preview=args.preview)
+    stack_path = args.stack_path = _stack_file(args, project)
+    stack = load_stack_file(stack_path, project.name)
+    graph = run_program(project, stack, preview=args.preview, wrap_program_errors=True)
     require_acceptable_names(graph)
     if args.json:
-        json.dump(graph.to_json(), sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        _emit(json.dumps(graph.to_json(), indent=2) + "\n")
     else:
-        sys.stdout.write(render_tree(graph))
+        _emit(render_tree(graph))
     return EXIT_OK
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    if a == b.resolve():
+        return True
+    with contextlib.suppress(OSError):
+        return os.path.samefile(a, b)
+    return False
+
+
+def _program_files(project: Project) -> Iterator[Path]:
+    """The files of the project's program a report must never replace: ``Pulumi.yaml``, the stack files,
+    and the program's Python sources."""
+    yield project.root / PROJECT_FILE
+    for folder in {project.root, project.stack_config_dir}:
+        for pattern in ("Pulumi.*.yaml", "Pulumi.*.yml"):
+            yield from folder.glob(pattern)
+    yield project.program
+
+
+def _check_output(output: Path, project: Project, inputs: Sequence[Path]) -> Path:
+    """The resolved ``--output`` path, or :class:`OutputPathError` when writing it would lose a file or
+    cannot start: an input of the run (stack file, policy config, program file), a directory, or a path
+    whose folder does not exist."""
+    target = output.resolve()
+    if target.is_dir():
+        raise OutputPathError(f"--output {output}: is a directory; name a file, such as {output / 'report.json'}")
+    if not target.parent.is_dir():
+        raise OutputPathError(f"--output {output}: the folder {target.parent} does not exist; create it first")
+    refuse = "is an input of this run and would be overwritten; write the report elsewhere"
+    for path in inputs:
+        if _same_file(target, path):
+            raise OutputPathError(f"--output {output}: {refuse} ({path})")
+    for path in _program_files(project):
+        if _same_file(target, path):
+            raise OutputPathError(f"--output {output}: {refuse} (a file of the project's program: {path})")
+    main = project.main.resolve()
+    if target.suffix == ".py" and target.is_relative_to(main):
+        raise OutputPathError(f"--output {output}: {refuse} (a Python file in the program's folder {main})")
+    return target
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in its folder, synced, then renamed over it: the
+    path holds either its old content or all of the new, and a failure leaves no file behind."""
+    try:
+        mode = path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    with contextlib.suppress(OSError):
+        folder = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
 
 
 def _gate(args: argparse.Namespace) -> int:
@@ -108,11 +246,12 @@ def _gate(args: argparse.Namespace) -> int:
     from aistacks.policies import POLICIES, RULES
 
     project = _project(args)
-    stack_path = _stack_file(args, project)
+    stack_path = args.stack_path = _stack_file(args, project)
     stack = load_stack_file(stack_path, project.name)
-    config_path = args.policy_config or project.root / "policies" / "config" / f"{stack.name}.json"
-    policy_config = load_policy_config(config_path.resolve(), POLICIES)
-    graph = run_program(project, stack, preview=args.preview)
+    config_path = (args.policy_config or project.root / "policies" / "config" / f"{stack.name}.json").resolve()
+    output = None if args.output is None else _check_output(args.output, project, [stack_path, config_path])
+    policy_config = load_policy_config(config_path, POLICIES)
+    graph = run_program(project, stack, preview=args.preview, wrap_program_errors=True)
     require_acceptable_names(graph)
     result = evaluate(graph, POLICIES, policy_config, runtime_config(stack))
     try:
@@ -126,11 +265,17 @@ def _gate(args: argparse.Namespace) -> int:
         "sarif": lambda: render_sarif(result, RULES, shown),
         "junit": lambda: render_junit(result, RULES, custom),
     }[args.format]()
-    if args.output is not None:
-        args.output.write_text(report, encoding="utf-8")
+    if output is not None:
+        try:
+            _write_atomically(output, report)
+        except OSError as error:
+            raise _OutputWriteError(
+                f"--output {args.output}: cannot write the report: {error.strerror or error}; nothing was "
+                f"written (the evaluation {'passed' if result.passed else 'failed'}: {summary(result)})"
+            ) from error
     else:
-        sys.stdout.write(report)
-    if args.output is not None or args.format != "text":
+        _emit(report)
+    if output is not None or args.format != "text":
         print(summary(result), file=sys.stderr)
     return EXIT_OK if result.passed else EXIT_VIOLATIONS
 
@@ -149,16 +294,47 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with collector_paused(promote=exiting):
             return command(args)
-    except (
-        ConfigError,
-        StackFileError,
-        DefaultProviderDisabledError,
-        MissingRegionError,
-        PolicyConfigError,
-        PhysicalNameError,
-    ) as error:
-        print(f"aistacks: {error}", file=sys.stderr)
-        return EXIT_USAGE
+    except _StdoutClosed:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    except (*INPUT_ERRORS, PolicyConfigError, PhysicalNameError, OutputPathError) as error:
+        return _fail(args, error, EXIT_USAGE, _with_stack_file(args, error))
+    except ProgramError as error:
+        return _fail(
+            args, error, EXIT_FAILURE, f"{error}; fix the program" + ("" if args.debug else f", or {DEBUG_HINT}")
+        )
+    except _OutputWriteError as error:
+        return _fail(args, error, EXIT_FAILURE, str(error))
+    except Exception as error:  # the tool itself failed: say so, in one message
+        hint = "please report it" if args.debug else f"{DEBUG_HINT}; please report it"
+        message = f"internal error: {type(error).__name__}: {error} ({hint})"
+        return _fail(args, error, EXIT_FAILURE, message)
+
+
+def _with_stack_file(args: argparse.Namespace, error: BaseException) -> str:
+    """The message of an input error; a config error the program raised also names the stack file."""
+    text = str(error)
+    stack_path = getattr(args, "stack_path", None)
+    if isinstance(error, pulumi.RunError) and stack_path is not None and str(stack_path) not in text:
+        text += f"\n  (stack file: {stack_path})"
+    return text
+
+
+def _fail(args: argparse.Namespace, error: BaseException, code: int, message: str) -> int:
+    """Report ``error`` on stderr as one ``aistacks: ...`` message, after its traceback with ``--debug``."""
+    with contextlib.suppress(BrokenPipeError):
+        if args.debug:
+            traceback.print_exception(error, file=sys.stderr)
+        print(f"aistacks: {message}", file=sys.stderr)
+    return code
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, point stdout at /dev/null so that the interpreter's last flush stays quiet."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 if __name__ == "__main__":

@@ -14,21 +14,32 @@ import logging
 import os
 import runpy
 import sys
+import sysconfig
+import traceback
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import pulumi
 from google.protobuf import json_format
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.stack import run_in_stack
 
-from aistacks.engine.cloud import MockCloud
+from aistacks.engine.cloud import MissingRegionError, MockCloud
 from aistacks.engine.collector import collector_paused
 from aistacks.engine.graph import ResourceGraph, ResourceRecord, display_value
-from aistacks.engine.stackfile import Project, StackFile, StackFileError, load_stack_file, runtime_config
+from aistacks.engine.stackfile import (
+    PROJECT_FILE,
+    Project,
+    StackFile,
+    StackFileError,
+    load_stack_file,
+    runtime_config,
+)
+from aistacks.netplan import AddressPlanError
 
 PROVIDER_PREFIX = "pulumi:providers:"
 DISABLE_DEFAULT_PROVIDERS = "pulumi:disable-default-providers"
@@ -36,6 +47,53 @@ DISABLE_DEFAULT_PROVIDERS = "pulumi:disable-default-providers"
 
 class DefaultProviderDisabledError(Exception):
     """A resource would use a default provider that the stack config disables."""
+
+
+class ProgramError(Exception):
+    """The program under test raised an exception that is not a config error (see :data:`INPUT_ERRORS`).
+
+    The message names the exception's type and message, the program file, and where it was raised (the
+    innermost frame outside the Pulumi SDK and the standard library's runners, and the program's own, when the
+    traceback holds them: an exception raised in an ``apply`` may reach the run with a traceback of the SDK
+    only); the exception itself is ``error`` (and ``__cause__``), with its traceback.
+    """
+
+    def __init__(self, program: Path, error: BaseException) -> None:
+        self.program = program
+        self.error = error
+        frames = [frame for frame in traceback.extract_tb(error.__traceback__) if _reportable(frame.filename)]
+        folder = program.parent.resolve()
+        own = [frame for frame in frames if Path(frame.filename).resolve().is_relative_to(folder)]
+        where = []
+        if frames:
+            where.append(f"raised at {frames[-1].filename}:{frames[-1].lineno}")
+        if own and own[-1] is not frames[-1]:
+            where.append(f"from {own[-1].filename}:{own[-1].lineno}")
+        detail = str(error).strip() or "(no message)"
+        located = f" ({', '.join(where)})" if where else ""
+        super().__init__(f"{program}: the program failed: {type(error).__name__}: {detail}{located}")
+
+
+_NOT_REPORTED = (sysconfig.get_paths()["stdlib"], str(Path(__file__).parent))
+
+
+def _reportable(filename: str) -> bool:
+    """A frame of the program or a library it uses, not of the SDK, the standard library or this engine."""
+    return not (filename.startswith("<") or "site-packages" in filename or filename.startswith(_NOT_REPORTED))
+
+
+INPUT_ERRORS: tuple[type[BaseException], ...] = (
+    pulumi.RunError,
+    StackFileError,
+    DefaultProviderDisabledError,
+    MissingRegionError,
+    AddressPlanError,
+)
+"""Exceptions of a program run that the stack config or project causes: a ``pulumi.RunError`` (the SDK's
+``ConfigMissingError`` and ``ConfigTypeError``, aistacks' ``ConfigError``), a project or stack file that
+cannot be used, a disabled default provider, a provider without a region, address ranges that do not
+hold the subnets asked of them (``AddressPlanError``). Anything else a program raises
+is the program's failure (:class:`ProgramError`)."""
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -142,23 +200,36 @@ def _disabled_default_providers(stack_config: dict[str, str]) -> frozenset[str]:
     return frozenset(value)
 
 
-def run_program(project: Project, stack: StackFile, *, preview: bool = False) -> ResourceGraph:
+def run_program(
+    project: Project, stack: StackFile, *, preview: bool = False, wrap_program_errors: bool = False
+) -> ResourceGraph:
     """Run ``project``'s program for ``stack`` and return the resources it registered.
 
-    Exceptions of the program (a config error, say) propagate unchanged. Each run happens in a
-    fresh copy of the Pulumi runtime's context, so runs in one process do not see each other, and
-    with the cyclic garbage collector paused (see :mod:`aistacks.engine.collector`).
+    A project without its program (``__main__.py`` in ``main``) is a :class:`StackFileError`.
+    Exceptions of the program (a config error, say) propagate unchanged; with ``wrap_program_errors``,
+    those not in :data:`INPUT_ERRORS` are raised as a :class:`ProgramError` (from the original), as the
+    ``aistacks`` command reports them. Each run happens in a fresh copy of the Pulumi runtime's context,
+    so runs in one process do not see each other, and with the cyclic garbage collector paused (see
+    :mod:`aistacks.engine.collector`).
     """
     with collector_paused():
-        return contextvars.copy_context().run(_run, project, stack, preview)
+        return contextvars.copy_context().run(_run, project, stack, preview, wrap_program_errors)
 
 
-def run_stack_file(project: Project, stack_file: Path, *, preview: bool = False) -> ResourceGraph:
+def run_stack_file(
+    project: Project, stack_file: Path, *, preview: bool = False, wrap_program_errors: bool = False
+) -> ResourceGraph:
     """:func:`run_program` for the stack file at ``stack_file``."""
-    return run_program(project, load_stack_file(stack_file, project.name), preview=preview)
+    stack = load_stack_file(stack_file, project.name)
+    return run_program(project, stack, preview=preview, wrap_program_errors=wrap_program_errors)
 
 
-def _run(project: Project, stack: StackFile, preview: bool) -> ResourceGraph:
+def _run(project: Project, stack: StackFile, preview: bool, wrap_program_errors: bool) -> ResourceGraph:
+    if not project.program.is_file():
+        raise StackFileError(
+            f"{project.root / PROJECT_FILE}: no program to run: {project.program} does not exist "
+            f"(`main` in {PROJECT_FILE} names the folder of the program's __main__.py; default: the project folder)"
+        )
     config = runtime_config(stack)
     graph = ResourceGraph(project=project.name, stack=stack.name, preview=preview)
     cloud = MockCloud(config, preview=preview)
@@ -195,6 +266,14 @@ def _run(project: Project, stack: StackFile, preview: bool) -> ResourceGraph:
     try:
         with _program_environment(project.main):
             loop.run_until_complete(run_in_stack(lambda: _run_path(program)))
+    except INPUT_ERRORS:
+        loop.set_exception_handler(_quiet_about_unretrieved)
+        raise
+    except Exception as error:
+        loop.set_exception_handler(_quiet_about_unretrieved)
+        if not wrap_program_errors:
+            raise
+        raise ProgramError(program, error) from error
     finally:
         # A failed program leaves registrations in flight; end them before the loop goes.
         pending = asyncio.all_tasks(loop)
@@ -209,6 +288,15 @@ def _run(project: Project, stack: StackFile, preview: bool) -> ResourceGraph:
     graph.generic_types = set(cloud.generic_types)
     graph.generic_functions = set(cloud.generic_functions)
     return graph
+
+
+def _quiet_about_unretrieved(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """The exception handler of a failed run's loop. The outputs that depended on the failure hold its
+    exception too, and asyncio logs each, traceback and all, when it collects them ("Future exception was
+    never retrieved"): the one failure, repeated. It is raised once, so those are dropped."""
+    if str(context.get("message", "")).endswith("exception was never retrieved"):
+        return
+    loop.default_exception_handler(context)
 
 
 def _run_path(program: Path) -> None:
