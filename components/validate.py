@@ -24,7 +24,7 @@ from aistacks.defaults import RESERVED_BUCKETS, TIER_DEFAULTS, pool_capacity
 from aistacks.deployability import deployability_issues
 from aistacks.issues import ConfigIssue
 from aistacks.naming import OPENSEARCH_NAME_LIMIT, managed_store_name, platform_prefix
-from aistacks.netplan import AddressPlanError, plan_aws_subnets, plan_gcp_ranges, positional_zones
+from aistacks.netplan import plan_aws_subnets, plan_gcp_ranges, positional_zones
 from aistacks.spec import LOG_BUCKET_RETENTION_DAYS_RANGE, ClusterSpec, GpuPoolSpec, PlatformSpec, VectorSpec
 from aistacks.vocabulary import Cloud, Role, VectorEngine
 
@@ -123,15 +123,21 @@ def _fits(plan: Callable[[], object]) -> bool:
     return True
 
 
+def _not_an_address(cidr: str) -> str | None:
+    """Host bits set, octets over 255 (the spec's validator reports these first, so only a config that
+    skipped it gets here)."""
+    try:
+        ipaddress.IPv4Network(cidr)
+    except ValueError as error:
+        return f"not a network address: {error}"
+    return None
+
+
 def _aws_plan_problem(cidr: str, zones: int) -> str | None:
     """Why the subnets of ``zones`` zones do not fit in ``cidr``, with what would; none if they fit."""
-    try:
-        plan_aws_subnets(cidr, positional_zones(zones))
-    except AddressPlanError:
-        pass
-    except ValueError as error:  # host bits set, octets over 255: the spec's validator reports these first
-        return f"not a network address: {error}"
-    else:
+    if (problem := _not_an_address(cidr)) is not None:
+        return problem
+    if _fits(lambda: plan_aws_subnets(cidr, positional_zones(zones))):
         return None
     prefix = int(cidr.rsplit("/", 1)[1])
     most = max((n for n in range(1, 65) if _fits(lambda n=n: plan_aws_subnets(cidr, positional_zones(n)))), default=0)
@@ -154,13 +160,9 @@ def _gcp_plan_problem(cidr: str, clusters: int) -> str | None:
     def plan(block: str, count: int) -> object:
         return plan_gcp_ranges(block, [f"cluster-{index}" for index in range(count)])
 
-    try:
-        plan(cidr, clusters)
-    except AddressPlanError:
-        pass
-    except ValueError as error:  # host bits set, octets over 255: the spec's validator reports these first
-        return f"not a network address: {error}"
-    else:
+    if (problem := _not_an_address(cidr)) is not None:
+        return problem
+    if _fits(lambda: plan(cidr, clusters)):
         return None
     prefix = int(cidr.rsplit("/", 1)[1])
     most = 0

@@ -10,13 +10,12 @@ nodes would look like when it has none.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_kubernetes as k8s
 
 from aistacks._options import child
 from aistacks.aws.context import aws_context
@@ -81,26 +80,6 @@ def autoscaler_manifests(plan: ClusterAutoscalerPlan, role_arn: Any, region: Any
     )
 
 
-# apply_manifest creates the built-in kinds it knows through their typed classes; RBAC and Deployments are
-# not among them (aistacks.k8s.apply), so these go through theirs here, the same way, field for field.
-_KINDS_APPLIED_HERE: Mapping[tuple[str, str], Callable[..., pulumi.CustomResource]] = {
-    ("apps/v1", "Deployment"): k8s.apps.v1.Deployment,
-    ("rbac.authorization.k8s.io/v1", "ClusterRole"): k8s.rbac.v1.ClusterRole,
-    ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"): k8s.rbac.v1.ClusterRoleBinding,
-    ("rbac.authorization.k8s.io/v1", "Role"): k8s.rbac.v1.Role,
-    ("rbac.authorization.k8s.io/v1", "RoleBinding"): k8s.rbac.v1.RoleBinding,
-}
-_FIELDS = {"rules": "rules", "roleRef": "role_ref", "subjects": "subjects", "spec": "spec"}
-
-
-def _apply(name: str, manifest: Manifest, opts: pulumi.ResourceOptions) -> pulumi.CustomResource:
-    typed = _KINDS_APPLIED_HERE.get((manifest["apiVersion"], manifest["kind"]))
-    if typed is None:
-        return apply_manifest(name, manifest, opts)
-    fields = {_FIELDS[key]: value for key, value in manifest.items() if key not in ("apiVersion", "kind", "metadata")}
-    return typed(name, metadata=manifest["metadata"], opts=opts, **fields)
-
-
 @dataclass(frozen=True)
 class ClusterAutoscalerArgs:
     """Arguments of :class:`ClusterAutoscaler`."""
@@ -158,7 +137,7 @@ class ClusterAutoscaler(pulumi.ComponentResource):
         for manifest in autoscaler_manifests(plan, self.role.arn, region):
             kind = manifest["kind"].lower()
             waits = before_pods if kind == "deployment" else []
-            self.objects[kind] = _apply(
+            self.objects[kind] = apply_manifest(
                 f"{name}-{kind}",
                 manifest,
                 pulumi.ResourceOptions(parent=self, provider=cluster.provider, depends_on=waits or None),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from aistacks.catalog.regions import _load
+from aistacks.catalog.datafiles import load_data
 from aistacks.vocabulary import Cloud
 
 _FILES: dict[Cloud, str] = {"aws": "aws_accelerators.json", "gcp": "gcp_accelerators.json"}
@@ -55,7 +55,7 @@ class AcceleratorType:
 @cache
 def accelerator_types(cloud: Cloud) -> dict[str, AcceleratorType]:
     """Every accelerator type of ``cloud`` in the catalog, by type name."""
-    types: dict[str, dict[str, Any]] = _load(_FILES[cloud])["types"]
+    types: dict[str, dict[str, Any]] = load_data(_FILES[cloud])["types"]
     return {
         name: AcceleratorType(
             cloud=cloud,

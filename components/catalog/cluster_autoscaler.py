@@ -8,11 +8,9 @@ minor, and upstream tests no other combination. Source: kubernetes/autoscaler, c
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
-from typing import Any
+
+from aistacks.catalog.datafiles import load_data
 
 _DATA_FILE = "cluster_autoscaler.json"
 
@@ -42,20 +40,13 @@ class AutoscalerRelease:
         return f"{self.repository}:v{self.version}@{self.digest}"
 
 
-@cache
-def _data() -> dict[str, Any]:
-    text = resources.files("aistacks.catalog").joinpath("data", _DATA_FILE).read_text(encoding="utf-8")
-    data: dict[str, Any] = json.loads(text)
-    return data
-
-
 def _minor_key(minor: str) -> tuple[int, ...]:
     return tuple(int(part) for part in minor.split("."))
 
 
 def cluster_autoscaler_minors() -> list[str]:
     """Every Kubernetes minor the catalog has a Cluster Autoscaler release for, oldest first."""
-    return sorted(_data()["releases"], key=_minor_key)
+    return sorted(load_data(_DATA_FILE)["releases"], key=_minor_key)
 
 
 def kubernetes_minor(version: str) -> str:
@@ -70,7 +61,7 @@ def cluster_autoscaler_release(kubernetes_version: str) -> AutoscalerRelease:
     """The Cluster Autoscaler release for a cluster of ``kubernetes_version``; raises
     :class:`NoAutoscalerRelease`, naming the minors it knows, when the catalog has none for its minor."""
     minor = kubernetes_minor(kubernetes_version)
-    data = _data()
+    data = load_data(_DATA_FILE)
     entry = data["releases"].get(minor)
     if entry is None:
         known = ", ".join(cluster_autoscaler_minors())

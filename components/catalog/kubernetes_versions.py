@@ -8,12 +8,10 @@ ends); GKE through its standard support, since aistacks does not use GKE's Exten
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
-from typing import Any
 
+from aistacks.catalog.datafiles import load_data
 from aistacks.vocabulary import Cloud
 
 _DATA_FILE = "kubernetes_versions.json"
@@ -38,13 +36,6 @@ class KubernetesSupport:
         return self.end_of_extended_support or self.end_of_standard_support
 
 
-@cache
-def _data() -> dict[str, Any]:
-    text = resources.files("aistacks.catalog").joinpath("data", _DATA_FILE).read_text(encoding="utf-8")
-    data: dict[str, Any] = json.loads(text)
-    return data
-
-
 def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
@@ -52,7 +43,7 @@ def _date(value: str | None) -> dt.date | None:
 @cache
 def kubernetes_minors(cloud: Cloud) -> dict[str, KubernetesSupport]:
     """Every minor the catalog lists for ``cloud``, newest first."""
-    entries: dict[str, dict[str, str]] = _data()[_DATA_KEY[cloud]]
+    entries: dict[str, dict[str, str]] = load_data(_DATA_FILE)[_DATA_KEY[cloud]]
     minors = {
         minor: KubernetesSupport(
             minor,
@@ -77,7 +68,7 @@ def kubernetes_version_problem(cloud: Cloud, minor: str, today: dt.date | None =
     service = _SERVICE[cloud]
     supported = supported_kubernetes_minors(cloud, day)
     allowed = ", ".join(f"{s.minor} (until {s.supported_until.isoformat()})" for s in supported) or "none listed"
-    source = f"catalog: endoflife.date, read {_data()['read']}"
+    source = f"catalog: endoflife.date, read {load_data(_DATA_FILE)['read']}"
     support = kubernetes_minors(cloud).get(minor)
     if support is None:
         return f"{service} does not offer Kubernetes {minor}; allowed: {allowed} ({source})"

@@ -9,14 +9,14 @@ applies the auto-naming (``aistacks.engine.cloud``) and checks every planned nam
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from types import MappingProxyType
 from typing import Any
+
+from aistacks.catalog.datafiles import load_data
 
 _DATA_FILE = "name_rules.json"
 
@@ -108,19 +108,12 @@ class NameRule:
         return self.pattern is None or re.fullmatch(self.pattern, name) is not None
 
 
-@cache
-def _data() -> dict[str, Any]:
-    text = resources.files("aistacks.catalog").joinpath("data", _DATA_FILE).read_text(encoding="utf-8")
-    data: dict[str, Any] = json.loads(text)
-    return data
-
-
 def _source(entry: Mapping[str, Any]) -> Source:
     return Source(title=entry["title"], url=entry["url"], retrieved=entry["retrieved"])
 
 
 def _auto_naming(entry: Mapping[str, Any]) -> AutoNaming:
-    scheme = _data()["schemes"][entry["scheme"]]
+    scheme = load_data(_DATA_FILE)["schemes"][entry["scheme"]]
     return AutoNaming(
         scheme=entry["scheme"],
         separator=scheme["separator"],
@@ -165,7 +158,7 @@ def _rule(type_token: str, entry: Mapping[str, Any]) -> NameRule:
 @cache
 def name_rules() -> Mapping[str, NameRule]:
     """Every type's rule, by type token."""
-    return MappingProxyType({token: _rule(token, entry) for token, entry in _data()["rules"].items()})
+    return MappingProxyType({token: _rule(token, entry) for token, entry in load_data(_DATA_FILE)["rules"].items()})
 
 
 def name_rule(type_token: str) -> NameRule | None:
@@ -178,7 +171,7 @@ def default_auto_naming(package: str) -> tuple[str, AutoNaming] | None:
     """How a package's provider names a type the table does not cover: its name property and auto-naming
     (pulumi-aws and pulumi-gcp auto-name every input called ``name``; pulumi-kubernetes every
     ``metadata.name``). None for a package whose default the table does not record."""
-    entry = _data()["package_defaults"].get(package)
+    entry = load_data(_DATA_FILE)["package_defaults"].get(package)
     if entry is None:
         return None
     return entry["name_property"], _auto_naming(entry["auto_naming"])

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from functools import cache
-from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
+from aistacks.catalog.datafiles import load_data
 from aistacks.vocabulary import Cloud
 
 _REGION_FILES: dict[Cloud, str] = {"aws": "aws_regions.json", "gcp": "gcp_regions.json"}
@@ -20,16 +18,9 @@ class UnknownLocationError(LookupError):
     """A region or location the catalog does not know."""
 
 
-@cache
-def _load(file_name: str) -> dict[str, Any]:
-    text = resources.files("aistacks.catalog").joinpath("data", file_name).read_text(encoding="utf-8")
-    data: dict[str, Any] = json.loads(text)
-    return data
-
-
 def regions_of(cloud: Cloud) -> dict[str, str]:
     """Every region of ``cloud`` the catalog knows, mapped to its jurisdiction."""
-    regions: dict[str, dict[str, str]] = _load(_REGION_FILES[cloud])["regions"]
+    regions: dict[str, dict[str, str]] = load_data(_REGION_FILES[cloud])["regions"]
     return {name: entry["jurisdiction"] for name, entry in regions.items()}
 
 
@@ -48,7 +39,7 @@ def regions_in_jurisdiction(cloud: Cloud, jurisdiction: str) -> list[str]:
 
 def gcs_location_jurisdictions() -> dict[str, frozenset[str]]:
     """Cloud Storage multi-region and dual-region locations, each mapped to where it keeps data."""
-    locations: dict[str, dict[str, Any]] = _load(_GCS_LOCATIONS_FILE)["locations"]
+    locations: dict[str, dict[str, Any]] = load_data(_GCS_LOCATIONS_FILE)["locations"]
     return {name: frozenset(entry["jurisdictions"]) for name, entry in locations.items()}
 
 
@@ -80,5 +71,5 @@ MANAGED_VECTOR_ENGINES: Mapping[str, Cloud] = MappingProxyType(_ENGINE_CLOUDS)
 
 def vector_engine_regions(engine: str) -> frozenset[str]:
     """The regions that offer a managed vector engine (``opensearch-serverless``, ``vertex-vector-search``)."""
-    engines: dict[str, list[str]] = _load(_VECTOR_ENGINES_FILE)["engines"]
+    engines: dict[str, list[str]] = load_data(_VECTOR_ENGINES_FILE)["engines"]
     return frozenset(engines[engine])
