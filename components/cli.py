@@ -38,6 +38,7 @@ from aistacks.engine.names import PhysicalNameError, require_acceptable_names
 from aistacks.engine.render import generic_note, render_tree
 from aistacks.engine.run import INPUT_ERRORS, ProgramError
 from aistacks.engine.stackfile import PROJECT_FILE, Project, StackFileError, runtime_config
+from aistacks.vocabulary import TIERS
 
 REPORT_FORMATS = ("text", "json", "sarif", "junit")
 EXIT_OK = 0
@@ -99,7 +100,8 @@ def _parser() -> argparse.ArgumentParser:
         "--policy-config",
         type=Path,
         metavar="FILE",
-        help="policy config JSON (default: policies/config/ENV.json of the project)",
+        help="policy config JSON (default: policies/config/ENV.json of the project, else the built-in config "
+        "of the stack's tier and jurisdiction; the gate says which it used)",
     )
     gate.add_argument("--format", choices=REPORT_FORMATS, default="text", help="report format (default: text)")
     gate.add_argument(
@@ -108,6 +110,16 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="write the report here instead of stdout (atomically; never onto an input of the run)",
     )
+    policy_config = commands.add_parser(
+        "policy-config",
+        help="print the built-in policy config of a tier and jurisdiction (a start for policies/config/ENV.json)",
+        description="Print the policy config `aistacks gate` uses for a TIER stack in JURISDICTION when the "
+        "project has no policies/config/ENV.json, as JSON: a start for that file, which `pulumi preview "
+        "--policy-pack-config` also reads. Exit 0, or 2 on an unknown tier or jurisdiction.",
+    )
+    policy_config.add_argument("tier", choices=TIERS, metavar="TIER", help=f"one of {', '.join(TIERS)}")
+    policy_config.add_argument("jurisdiction", metavar="JURISDICTION", help="where data may reside, such as eu")
+    policy_config.add_argument("--debug", action="store_true", help="on an error, print the Python traceback too")
     return parser
 
 
@@ -241,26 +253,29 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 def _gate(args: argparse.Namespace) -> int:
-    from aistacks.gate import evaluate, load_policy_config
+    from aistacks.gate import evaluate
+    from aistacks.gate.builtin import choose_policy_config
     from aistacks.gate.report import render_json, render_junit, render_sarif, render_text, summary
     from aistacks.policies import POLICIES, RULES
 
     project = _project(args)
     stack_path = args.stack_path = _stack_file(args, project)
     stack = load_stack_file(stack_path, project.name)
-    config_path = (args.policy_config or project.root / "policies" / "config" / f"{stack.name}.json").resolve()
-    output = None if args.output is None else _check_output(args.output, project, [stack_path, config_path])
-    policy_config = load_policy_config(config_path, POLICIES)
+    chosen = choose_policy_config(args.policy_config, project, stack, POLICIES)
+    inputs = [stack_path] if chosen.path is None else [stack_path, chosen.path]
+    output = None if args.output is None else _check_output(args.output, project, inputs)
     graph = run_program(project, stack, preview=args.preview, wrap_program_errors=True)
     require_acceptable_names(graph)
-    result = evaluate(graph, POLICIES, policy_config, runtime_config(stack))
+    result = evaluate(graph, POLICIES, chosen.rules, runtime_config(stack))
     try:
         shown = stack_path.relative_to(project.root).as_posix()
     except ValueError:
         shown = stack_path.as_posix()
     custom = [(r.urn, r.type) for r in graph.resources if r.custom]
     report = {
-        "text": lambda: render_text(result) + generic_note(graph),
+        "text": lambda: (
+            _after_first_line(render_text(result), f"policy config: {chosen.description}") + generic_note(graph)
+        ),
         "json": lambda: render_json(result),
         "sarif": lambda: render_sarif(result, RULES, shown),
         "junit": lambda: render_junit(result, RULES, custom),
@@ -276,8 +291,34 @@ def _gate(args: argparse.Namespace) -> int:
     else:
         _emit(report)
     if output is not None or args.format != "text":
-        print(summary(result), file=sys.stderr)
+        _note(f"policy config: {chosen.description}")
+        _note(summary(result))
     return EXIT_OK if result.passed else EXIT_VIOLATIONS
+
+
+def _after_first_line(text: str, line: str) -> str:
+    first, _, rest = text.partition("\n")
+    return f"{first}\n{line}\n{rest}"
+
+
+def _policy_config(args: argparse.Namespace) -> int:
+    from aistacks.catalog import known_jurisdictions
+    from aistacks.gate import PolicyConfigError
+    from aistacks.gate.builtin import render_policy_config, tier_policy_config
+
+    known = known_jurisdictions()
+    if args.jurisdiction not in known:
+        raise PolicyConfigError(
+            f"jurisdiction {json.dumps(args.jurisdiction)} is unknown; known (lower case): {', '.join(known)}"
+        )
+    _emit(render_policy_config(tier_policy_config(args.tier, args.jurisdiction)))
+    return EXIT_OK
+
+
+def _note(text: str) -> None:
+    """A line for the person running the command, on stderr: it never mixes with a report on stdout."""
+    with contextlib.suppress(BrokenPipeError):
+        print(text, file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -287,7 +328,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from aistacks.gate import PolicyConfigError
 
     args = _parser().parse_args(argv)
-    command = {"plan": _plan, "gate": _gate}[args.command]
+    command = {"plan": _plan, "gate": _gate, "policy-config": _policy_config}[args.command]
     exiting = argv is None
     if exiting:
         freeze_at_exit()

@@ -10,11 +10,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
-from aistacks.spec import PATTERN_NAMES, PlatformSpec
+from aistacks.spec import PATTERN_NAMES, SLUG_PATTERN, PlatformSpec, Slug
 from aistacks.validate import DEFAULT_PROVIDER_REGION_KEYS, ConfigIssue, semantic_issues
+from aistacks.vocabulary import TIERS
 
 CONFIG_NAMESPACE = "aistacks"
 CONFIG_KEY = "platform"
@@ -31,23 +32,59 @@ class ConfigError(pulumi.RunError):
 
 
 def parse_platform_spec(
-    raw: Any, root: str = CONFIG_PATH, stack_config: Mapping[str, str] | None = None
+    raw: Any, root: str = CONFIG_PATH, stack_config: Mapping[str, str] | None = None, stack: str | None = None
 ) -> PlatformSpec:
-    """Validate ``raw`` (the config value: a mapping, or its JSON text) into a spec.
+    """Validate ``raw`` (the config value: a mapping, or its JSON text) into a spec of the stack ``stack``.
 
     Types are checked strictly: ``"yes"`` is not a boolean and ``"3"`` is not a number.
     Raises :class:`ConfigError` naming every structural problem (unknown keys, types, values) at
-    once; the rules that relate fields to each other run once the structure is valid.
+    once; the rules that relate fields to each other run once the structure is valid. The stack's name
+    becomes ``stack_name`` (the physical names) unless the config sets one; without ``stack``, the spec is
+    named as a stack named after its tier.
     """
     text = raw if isinstance(raw, str) else json.dumps(raw)
     try:
         spec = PlatformSpec.model_validate_json(text, strict=True)
     except ValidationError as error:
         raise ConfigError(_as_written([_issue(detail, root) for detail in error.errors()], text, root)) from None
-    issues = semantic_issues(spec, root, stack_config)
+    issues = [] if stack is None else _stack_name_issues(spec, stack, root)
+    if not issues and stack is not None and spec.stack_name is None:
+        spec = spec.model_copy(update={"stack_name": stack})
+    issues += semantic_issues(spec, root, stack_config)
     if issues:
         raise ConfigError(_as_written(issues, text, root))
     return spec
+
+
+_SLUG = TypeAdapter(Slug)
+
+
+def _stack_name_issues(spec: PlatformSpec, stack: str, root: str) -> list[ConfigIssue]:
+    """A stack named after a tier that is another tier, and a stack name the physical names cannot take."""
+    issues: list[ConfigIssue] = []
+    if stack in TIERS and stack != spec.environment:
+        issues.append(
+            ConfigIssue(
+                f"{root}.environment",
+                spec.environment,
+                f"the stack is named {stack!r}, a tier, but its environment is another tier: a stack named after a "
+                f"tier must be that tier, or its resources would be taken for the {stack} ones; set environment: "
+                f"{stack}, or give the stack another name (such as {spec.environment}-{stack}-copy)",
+            )
+        )
+    if spec.stack_name is None:
+        try:
+            _SLUG.validate_python(stack)
+        except ValidationError:
+            issues.append(
+                ConfigIssue(
+                    f"{root}.stack_name",
+                    None,
+                    f"the stack's name {stack!r} cannot be the stack part of physical names (allowed form: "
+                    f"{PATTERN_NAMES[SLUG_PATTERN]}); set stack_name to one that can",
+                )
+            )
+    return issues
 
 
 ONE_OR_MANY = ("vector",)
@@ -84,7 +121,7 @@ def load_platform_spec() -> PlatformSpec:
         for key in DEFAULT_PROVIDER_REGION_KEYS
         if (value := pulumi.Config(key.split(":")[0]).get(key.split(":")[1])) is not None
     }
-    return parse_platform_spec(raw, stack_config=stack_config)
+    return parse_platform_spec(raw, stack_config=stack_config, stack=pulumi.get_stack())
 
 
 REPLACED_KEYS: dict[str, str] = {

@@ -124,13 +124,13 @@ def _reachability_issues(
 
 
 def _name_issues(spec: PlatformSpec, cloud: Cloud, cluster: ClusterSpec, path: str) -> Iterator[ConfigIssue]:
-    name = cluster_resource_name(platform_prefix(spec.name, spec.environment), cluster.cluster_name)
+    name = cluster_resource_name(platform_prefix(spec.name, spec.physical_stack_name), cluster.cluster_name)
     limit = CLUSTER_NAME_LIMITS[cloud]
     if len(name) > limit:
         yield ConfigIssue(
             f"{path}.name",
             cluster.cluster_name,
-            f"the cluster's name {name!r} ({len(name)} characters: <platform name>-<environment>-<cluster name>) "
+            f"the cluster's name {name!r} ({len(name)} characters: <platform name>-<stack name>-<cluster name>) "
             f"exceeds the {limit} characters {'EKS' if cloud == 'aws' else 'GKE'} allows; shorten the cluster's "
             "name or the platform's",
         )

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,4 +17,8 @@ class ConfigIssue:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path} = {self.value!r}: {self.message}"
+        # The value as the stack file's JSON would write it (true, "eu", ["10.0.0.0/8"]); none for a key
+        # that is missing or that the problem is not the value of.
+        if self.value is None:
+            return f"{self.path}: {self.message}"
+        return f"{self.path} = {json.dumps(self.value, ensure_ascii=False, default=str)}: {self.message}"

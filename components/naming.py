@@ -28,9 +28,9 @@ def trail_log_group(trail: str) -> str:
     return f"/aistacks/cloudtrail/{trail}"
 
 
-def platform_prefix(name: str, environment: str) -> str:
-    """``<name>-<environment>``: the start of every physical name of one environment."""
-    return f"{name}-{environment}"
+def platform_prefix(name: str, stack: str) -> str:
+    """``<name>-<stack>``: the start of every physical name of one stack."""
+    return f"{name}-{stack}"
 
 
 def cluster_resource_name(prefix: str, cluster: str) -> str:

@@ -159,7 +159,7 @@ class ClusterSpec(StrictModel):
     """``training`` or ``inference``: decides the defaults of the cluster's GPU pools."""
     name: Slug | None = None
     """Unique among the cloud's clusters; the cluster's physical name is
-    ``<platform name>-<environment>-<cluster name>``. Default: the role."""
+    ``<platform name>-<stack name>-<cluster name>``. Default: the role."""
     api_endpoint: ApiEndpoint | None = None
     """How whoever runs ``pulumi up`` (and then kubectl) reaches the Kubernetes API, which the stack
     writes namespaces, StorageClasses and workloads to. ``private``: only the private endpoint, over a
@@ -318,7 +318,7 @@ class BucketSpec(StrictModel):
 
     name: Slug
     """Short name, unique; ``defaults.AUDIT_BUCKET`` and ``defaults.SNAPSHOT_BUCKET`` are the platform's
-    own. The physical name is ``<platform name>-<environment>-<name>`` plus a unique suffix."""
+    own. The physical name is ``<platform name>-<stack name>-<name>`` plus a unique suffix."""
     noncurrent_version_days: Annotated[int, Field(ge=1, le=3650)] | None = None
     """Days a replaced or deleted object version is kept. Default: ``tier.noncurrent_version_days``."""
 
@@ -416,10 +416,15 @@ class PlatformSpec(StrictModel):
     """Everything one environment asks for; parsed from the ``aistacks:platform`` stack config key."""
 
     name: Slug = "aistacks"
-    """Prefix of every physical name (``<name>-<environment>-…``); bucket names start with it, so it must
+    """Prefix of every physical name (``<name>-<stack_name>-…``); bucket names start with it, so it must
     not start with ``xn--`` or ``goog`` nor contain ``google``. Default: ``aistacks``."""
+    stack_name: Slug | None = None
+    """The second part of every physical name (``<name>-<stack_name>-…``), so that two stacks of one tier
+    (``prod-eu``, ``prod-us``) can live in one account. Set it to keep the physical names when a stack is
+    renamed, or when the stack's name is not a slug. Default: the Pulumi stack's name."""
     environment: Tier
-    """The tier; decides every default the config leaves out (``aistacks.defaults.TIER_DEFAULTS``)."""
+    """The tier; decides every default the config leaves out (``aistacks.defaults.TIER_DEFAULTS``), not
+    the physical names. A stack named after a tier (``dev``, ``staging``, ``prod``) must be that tier."""
     jurisdiction: str
     """Where data may reside (:func:`aistacks.catalog.known_jurisdictions`): every region must lie inside
     it, and so must the stack's default-provider settings where set (``aws:region``, ``gcp:region``,
@@ -468,6 +473,13 @@ class PlatformSpec(StrictModel):
             raise ValueError(f"unknown jurisdiction; known: {', '.join(known)}")
         return jurisdiction
 
+    @property
+    def physical_stack_name(self) -> str:
+        """The stack part of the physical names: ``stack_name``, which :func:`aistacks.config.parse_platform_spec`
+        sets from the Pulumi stack's name when the config does not; a spec parsed without a stack name is
+        named as a stack named after its tier."""
+        return self.stack_name or self.environment
+
     def cloud_specs(self) -> dict[Cloud, AwsSpec | GcpSpec]:
         """The settings of every cloud the environment uses, by cloud."""
         named: dict[Cloud, AwsSpec | GcpSpec | None] = {"aws": self.aws, "gcp": self.gcp}
@@ -499,8 +511,9 @@ def _pattern_of(annotated: Any) -> str:
     return next(str(meta.pattern) for meta in get_args(annotated)[1:] if getattr(meta, "pattern", None))
 
 
+SLUG_PATTERN = _pattern_of(Slug)
 PATTERN_NAMES: Mapping[str, str] = {
-    _pattern_of(Slug): "slug (2 to 20 of `a-z0-9-`, a letter first, no `-` last)",
+    SLUG_PATTERN: "slug (2 to 20 of `a-z0-9-`, a letter first, no `-` last)",
     _pattern_of(LabelKey): "label key (1 to 63 of `a-z0-9_-`, a letter first)",
     _pattern_of(LabelValue): "label value (0 to 63 of `a-z0-9_-`)",
     _pattern_of(KubernetesVersion): 'Kubernetes minor version (`"1.NN"`)',

@@ -327,7 +327,7 @@ def _managed_issues(spec: PlatformSpec, vector: VectorSpec, root: str, path: str
         if vector.replicas is not None and vector.replicas > 2:
             message = "OpenSearch Serverless keeps one copy, or one plus a standby in another zone; allowed: 1, 2"
             issues.append(ConfigIssue(f"{path}.replicas", vector.replicas, message))
-        name = managed_store_name(platform_prefix(spec.name, spec.environment))
+        name = managed_store_name(platform_prefix(spec.name, spec.physical_stack_name))
         if len(name) > OPENSEARCH_NAME_LIMIT:
             message = (
                 f"the collection name {name!r} would exceed OpenSearch Serverless's {OPENSEARCH_NAME_LIMIT} "

@@ -13,6 +13,8 @@ CLOUDS: tuple[Cloud, ...] = ("aws", "gcp")
 """Every cloud aistacks builds on, in the order plans, outputs and reports list them."""
 
 Tier = Literal["dev", "staging", "prod"]
+TIERS: tuple[Tier, ...] = ("dev", "staging", "prod")
+"""Every tier, least protected first."""
 Role = Literal["training", "inference"]
 Capacity = Literal["spot", "on_demand"]
 NodeImage = Literal["al2023", "bottlerocket"]

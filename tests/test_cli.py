@@ -82,7 +82,7 @@ def test_stack_file_with_a_region_outside_its_jurisdiction_exits_2(tmp_path: Pat
     )
     result = aistacks("plan", "--stack-file", str(stack))
     assert result.returncode == 2
-    assert "aistacks:platform.aws.region = 'us-east-1'" in result.stderr
+    assert 'aistacks:platform.aws.region = "us-east-1"' in result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout == "", "nothing is planned when the config is invalid"
 

@@ -440,7 +440,7 @@ def test_cli_plans_a_valid_stack_file(tmp_path: Path, capsys: pytest.CaptureFixt
     assert code == 0, err
     assert err == ""
     assert "aws:s3/bucket:Bucket" in out
-    assert "aistacks-dev-datasets" in out
+    assert "aistacks-test-datasets" in out, "the stack's name (test), not its tier, is in the physical names"
 
 
 @pytest.mark.parametrize(
@@ -450,7 +450,7 @@ def test_cli_plans_a_valid_stack_file(tmp_path: Path, capsys: pytest.CaptureFixt
         (minimal(protect="yes"), {}, f"{ROOT}.protect"),
         (minimal(buckets=[{"name": "datasets", "noncurrent_version_days": "3"}]), {}, "noncurrent_version_days"),
         (minimal(aws={"region": "us-east-1"}), {}, f"{ROOT}.aws.region"),
-        (minimal(), {"aws:region": "us-east-1"}, "aws:region = 'us-east-1'"),
+        (minimal(), {"aws:region": "us-east-1"}, 'aws:region = "us-east-1"'),
     ],
     ids=["unknown-key", "wrong-type", "wrong-type-nested", "region-outside-jurisdiction", "default-provider"],
 )
@@ -698,4 +698,4 @@ def test_cli_checks_the_default_provider_region(key: str, value: str) -> None:
         assert code == 0, err
     else:
         assert code == 2
-        assert f"{key} = {value!r}" in err
+        assert f"{key} = {json.dumps(value, ensure_ascii=False)}" in err

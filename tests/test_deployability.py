@@ -545,7 +545,7 @@ def test_the_cli_names_the_replacement(tmp_path: Path, capsys: pytest.CaptureFix
     stack.write_text(json.dumps({"config": {ROOT: raw}}), encoding="utf-8")
     assert main(["plan", "--stack-file", str(stack), "--project-dir", str(REPO)]) == 2
     err = capsys.readouterr().err
-    assert f"{AWS}.clusters[0].public_endpoint = True: replaced by api_endpoint" in err
+    assert f"{AWS}.clusters[0].public_endpoint = true: replaced by api_endpoint" in err
 
 
 # --- a brought network and key are planned and built as given -----------------------------------------
@@ -603,7 +603,7 @@ def test_a_brought_gcp_network_and_key_are_built_on_not_created(tmp_path: Path) 
     clusters = {
         display_value(r.inputs)["name"]: display_value(r.inputs) for r in graph.of_type("gcp:container/cluster:Cluster")
     }
-    training, serving = clusters["aistacks-staging-training"], clusters["aistacks-staging-inference"]
+    training, serving = clusters["aistacks-byo-training"], clusters["aistacks-byo-inference"]
     for name, props in (("training", training), ("inference", serving)):
         assert (props["network"], props["subnetwork"]) == (network["network"], network["subnetwork"])
         assert props["ipAllocationPolicy"] == {

@@ -218,6 +218,7 @@ def test_text_report_goes_to_stdout_with_the_summary_first() -> None:
     first, *_ = run.stdout.splitlines()
     summary = SUMMARY.match(first)
     assert summary and summary["stack"] == "dev" and summary["verdict"] == "PASSED"
+    assert run.stdout.splitlines()[1] == f"policy config: {REPO / 'policies' / 'config' / 'dev.json'}"
     assert run.stdout.rstrip().endswith("suppressions in force: none")
 
 
@@ -407,7 +408,9 @@ def test_text_report_to_a_file_puts_the_summary_on_stderr(run_with: Callable[...
     assert run.code == 1
     assert run.stdout == ""
     assert run.summary["verdict"] == "FAILED"
-    assert run.report.splitlines()[0] == run.stderr.strip()
+    note, summary = run.stderr.strip().splitlines()
+    assert run.report.splitlines()[0] == summary
+    assert note.startswith("policy config: ") and note.endswith(".json")
     assert "[mandatory] AIS-RES-001 (critical) urn:pulumi:" in run.report
 
 
@@ -536,12 +539,14 @@ def test_missing_policy_config_file_exits_2(tmp_path: Path, stack_file: Path) ->
     assert run.stderr.startswith("aistacks: ") and str(missing) in run.stderr
 
 
-def test_default_policy_config_is_the_stacks_own(stack_file: Path) -> None:
-    # No policies/config/gatetest.json in the repository: the default is named and missing.
+def test_without_a_policy_config_the_gate_uses_the_built_in_one_of_the_stacks_tier_and_says_so(
+    stack_file: Path,
+) -> None:
+    # No policies/config/gatetest.json in the repository: the built-in config of its tier and jurisdiction.
     run = gate("--stack-file", str(stack_file))
-    assert run.code == 2
-    assert run.stderr.startswith("aistacks: ")
-    assert str(REPO / "policies" / "config" / f"{STACK_NAME}.json") in run.stderr
+    assert run.code == 0, run.stderr
+    missing = REPO / "policies" / "config" / f"{STACK_NAME}.json"
+    assert f"policy config: built-in policy config of a staging stack in eu (no {missing})" in run.stdout
 
 
 def test_malformed_policy_config_exits_2(tmp_path: Path, stack_file: Path) -> None:
@@ -573,6 +578,7 @@ def check_sarif_driver(document: dict[str, Any]) -> list[dict[str, Any]]:
     assert [rule["id"] for rule in rules] == RULE_IDS
     for rule, meta in zip(rules, RULES, strict=True):
         assert rule["shortDescription"]["text"] == meta.title
+        assert rule["name"] == meta.name and re.fullmatch(r"[A-Z][A-Za-z0-9]+", rule["name"])
         assert rule["help"]["text"] == meta.remediation and rule["help"]["text"]
         assert rule["defaultConfiguration"]["level"] in ("error", "warning", "note")
         severity = float(rule["properties"]["security-severity"])

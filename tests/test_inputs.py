@@ -184,7 +184,7 @@ def test_api_access_cidrs_with_octets_over_255_are_refused(tmp_path: Path) -> No
     )
     assert code == 2
     assert (
-        "aistacks:platform.aws.clusters[0].api_access_cidrs[0] = '300.1.1.1/24': "
+        'aistacks:platform.aws.clusters[0].api_access_cidrs[0] = "300.1.1.1/24": '
         "300.1.1.1/24 is not an IPv4 network: octet 300 is over 255"
     ) in err
 
@@ -193,7 +193,7 @@ def test_a_vpc_cidr_with_host_bits_is_refused(tmp_path: Path) -> None:
     code, err = plan(stack_of(tmp_path, dev(aws={"region": "eu-west-1", "cidr": "10.0.0.5/16"})))
     assert code == 2
     assert (
-        "aistacks:platform.aws.cidr = '10.0.0.5/16': 10.0.0.5/16 has host bits set; the network is 10.0.0.0/16" in err
+        'aistacks:platform.aws.cidr = "10.0.0.5/16": 10.0.0.5/16 has host bits set; the network is 10.0.0.0/16' in err
     )
 
 
@@ -291,7 +291,7 @@ def test_a_17_for_more_than_3_zones_says_which_block_fits(tmp_path: Path) -> Non
     code, err = plan(stack_of(tmp_path, dev(aws={"region": "eu-west-1", "cidr": "10.0.0.0/17", "zones": 5})))
     assert code == 2
     assert (
-        "aistacks:platform.aws.cidr = '10.0.0.0/17': a /17 holds the subnets (a private /19 and a public /24 per "
+        'aistacks:platform.aws.cidr = "10.0.0.0/17": a /17 holds the subnets (a private /19 and a public /24 per '
         "zone) of at most 3 zones, not 5; with 5 zones use a /16"
     ) in err
     assert "or set aws.zones to at most 3" in err
@@ -307,7 +307,7 @@ def test_more_gcp_clusters_than_the_block_holds_says_how_many_fit(tmp_path: Path
     assert code == 2
     assert "AddressPlanError" not in err
     assert (
-        "aistacks:platform.gcp.cidr = '10.16.0.0/12': a /12 holds the ranges (the nodes' /20, then a /16 of pods "
+        'aistacks:platform.gcp.cidr = "10.16.0.0/12": a /12 holds the ranges (the nodes\' /20, then a /16 of pods '
         "and a /22 of services per cluster) of at most 15 cluster(s), not 20; 20 clusters need a /11 or larger"
     ) in err
 
@@ -371,7 +371,7 @@ def test_a_kubernetes_version_the_cloud_does_not_support_is_refused(tmp_path: Pa
     code, err = plan(stack_of(tmp_path, platform))
     assert code == 2
     assert (
-        f"aistacks:platform.{cloud}.kubernetes_version = '1.20': {service} does not offer Kubernetes 1.20; allowed: "
+        f'aistacks:platform.{cloud}.kubernetes_version = "1.20": {service} does not offer Kubernetes 1.20; allowed: '
         in err
     )
     assert "1.35 (until " in err

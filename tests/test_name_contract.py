@@ -164,7 +164,7 @@ CLUSTER = "acme-research-longer-staging-inference-large-gpus"
 
 @pytest.fixture(scope="module")
 def long_names(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("names") / "Pulumi.longnames.yaml"
+    path = tmp_path_factory.mktemp("names") / "Pulumi.staging.yaml"
     path.write_text(LONG_NAMES, encoding="utf-8")
     return path
 

@@ -237,13 +237,13 @@ def test_dev_collection_has_no_standby(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("source", "env", "days"), [("staging", "staging", 30), ("prod", "prod", 90), (GKE_QDRANT, "prod", 90)]
+    ("source", "stack", "days"), [("staging", "staging", 30), ("prod", "prod", 90), (GKE_QDRANT, "gkeqdrant", 90)]
 )
 def test_gcs_buckets_soft_delete_for_the_tiers_days(
-    plan: Plan, qdrant_on_gke: ResourceGraph, source: str, env: str, days: int
+    plan: Plan, qdrant_on_gke: ResourceGraph, source: str, stack: str, days: int
 ) -> None:
     graph = graph_of(plan, qdrant_on_gke, source)
-    buckets = {b.name.removeprefix(f"aistacks-{env}-"): inputs(b) for b in graph.of_type(GCS_BUCKET)}
+    buckets = {b.name.removeprefix(f"aistacks-{stack}-"): inputs(b) for b in graph.of_type(GCS_BUCKET)}
     snapshots = {"vector-snapshots"} if source == GKE_QDRANT else set()
     assert set(buckets) == {"datasets", "models", "checkpoints", *snapshots}
     for name, bucket in buckets.items():

@@ -196,7 +196,7 @@ class PlatformPlan:
     environment: Tier
     jurisdiction: str
     prefix: str
-    """``<name>-<environment>``: the start of every physical name."""
+    """``<name>-<stack name>``: the start of every physical name."""
     protect: bool
     tags: Mapping[str, str]
     vectors: tuple[VectorPlan, ...]

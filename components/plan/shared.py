@@ -59,7 +59,7 @@ class SharedPlan:
 def plan_shared(spec: PlatformSpec) -> SharedPlan:
     """Resolve every tier default that all clouds share; the spec must already be valid."""
     defaults = TIER_DEFAULTS[spec.environment]
-    prefix = platform_prefix(spec.name, spec.environment)
+    prefix = platform_prefix(spec.name, spec.physical_stack_name)
     log_retention_days = spec.audit.log_retention_days or defaults.log_retention_days
     return SharedPlan(
         defaults=defaults,
@@ -68,6 +68,7 @@ def plan_shared(spec: PlatformSpec) -> SharedPlan:
         tags={
             **spec.tags,
             "environment": spec.environment,
+            "stack": spec.physical_stack_name,
             "jurisdiction": spec.jurisdiction,
             "managed-by": "aistacks",
             "platform": spec.name,
