@@ -35,15 +35,19 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UnknownValueError
 
+from aistacks.catalog import known_jurisdictions
+
 MIN_REASON_LENGTH = 20
 """A suppression's reason must say why in a sentence, not "ok" or "temp"."""
 
 
 @dataclass(frozen=True)
 class RuleMeta:
-    """What a rule is: a stable id (the pulumi-policy name), a purpose, and how to fix it."""
+    """What a rule is: a stable id (the pulumi-policy name), a stable PascalCase name (SARIF's rule
+    ``name``, such as ``ResourcesStayInAllowedJurisdictions``), a purpose, and how to fix it."""
 
     id: str
+    name: str
     title: str
     description: str
     severity: Severity
@@ -53,6 +57,17 @@ class RuleMeta:
 
     def config_schema(self) -> PolicyConfigSchema:
         return PolicyConfigSchema(properties={**{k: dict(v) for k, v in self.settings.items()}, **SUPPRESSIONS_SCHEMA})
+
+
+def jurisdictions_setting(description: str) -> dict[str, Any]:
+    """The schema of a list of jurisdiction codes: only those the catalog knows, so that the Pulumi CLI
+    (``--policy-pack-config``) rejects ``"EU"`` or ``"mars"`` as the offline gate does."""
+    return {
+        "type": "array",
+        "items": {"type": "string", "enum": known_jurisdictions()},
+        "default": [],
+        "description": description,
+    }
 
 
 SUPPRESSION_FIELDS = ("resource", "reason", "expires")
@@ -158,15 +173,35 @@ def flows_from(resource: Subject, path: str) -> list[PolicyResource]:
     return list(resource.property_dependencies.get(top_level(path), []))
 
 
-def display(value: Any) -> str:
+NOT_SET = "not set"
+UNKNOWN_IN_PREVIEW = "unknown until the update"
+
+
+def _in_words(value: Any) -> str:
     if isinstance(value, Unknown):
-        return "[unknown during preview]"
+        return UNKNOWN_IN_PREVIEW
     if value is MISSING:
-        return "[not set]"
+        return NOT_SET
+    return str(value)
+
+
+def literal(value: Any) -> str:
+    """``value`` as a JSON literal (``true``, ``null``, ``"eu"``, ``["eu"]``): how every report and message
+    shows a value, never as a Python repr (``True``, ``None``, ``['eu']``)."""
     try:
-        return json.dumps(value, sort_keys=True, default=str)
-    except TypeError:
-        return repr(value)
+        return json.dumps(value, sort_keys=True, default=_in_words)
+    except TypeError:  # keys of several types do not sort
+        pass
+    except ValueError:  # a circular structure
+        return json.dumps(_in_words(value))
+    return json.dumps(value, default=_in_words)
+
+
+def display(value: Any) -> str:
+    """A finding's ``actual``: a JSON literal, or in words when there is no value to show."""
+    if isinstance(value, Unknown) or value is MISSING:
+        return _in_words(value)
+    return literal(value)
 
 
 # --- suppressions -----------------------------------------------------------------------------------
@@ -193,7 +228,7 @@ def parse_suppressions(rule_id: str, raw: Any, today: dt.date) -> tuple[list[Sup
     problems: list[tuple[int, str]] = []
     entries = raw if isinstance(raw, list) else []
     if raw is not None and not isinstance(raw, list):
-        problems.append((0, "`suppressions` must be a list"))
+        problems.append((0, "cannot be read: suppressions must be a list of objects"))
     for index, entry in enumerate(entries):
         if not isinstance(entry, Mapping):
             problems.append((index, "a suppression is an object with resource, reason and expires"))
@@ -210,16 +245,19 @@ def parse_suppressions(rule_id: str, raw: Any, today: dt.date) -> tuple[list[Sup
             continue
         if not isinstance(reason, str) or len(reason.strip()) < MIN_REASON_LENGTH:
             problems.append(
-                (index, f"for {resource!r} gives no meaningful reason (at least {MIN_REASON_LENGTH} characters)")
+                (
+                    index,
+                    f"for {literal(resource)} gives no meaningful reason (at least {MIN_REASON_LENGTH} characters)",
+                )
             )
             continue
         try:
             expiry = dt.date.fromisoformat(str(expires))
         except ValueError:
-            problems.append((index, f"for {resource!r} has no expiry date (YYYY-MM-DD), got {expires!r}"))
+            problems.append((index, f"for {literal(resource)} has no expiry date (YYYY-MM-DD), got {display(expires)}"))
             continue
         if expiry < today:
-            problems.append((index, f"for {resource!r} expired on {expiry.isoformat()}"))
+            problems.append((index, f"for {literal(resource)} expired on {expiry.isoformat()}"))
             continue
         valid.append(Suppression(rule_id, resource, reason.strip(), expiry))
     return valid, problems
@@ -268,7 +306,8 @@ class Check:
         }
         self._report = report
         today = _TODAY.get() or dt.date.today()
-        self.suppressions, problems = parse_suppressions(meta.id, config.get("suppressions"), today)
+        raw_suppressions = config.get("suppressions")
+        self.suppressions, problems = parse_suppressions(meta.id, raw_suppressions, today)
         reported = _REPORTED_PROBLEMS.get()
         reported = _PROCESS_PROBLEMS if reported is None else reported
         for index, problem in problems:
@@ -283,8 +322,8 @@ class Check:
                     "",
                     "",
                     f"suppressions[{index}]",
-                    display(problem),
-                    "a valid suppression",
+                    display(_entry(raw_suppressions, index)),
+                    f"a resource, a reason of {MIN_REASON_LENGTH}+ characters and an expiry date not yet past",
                     f"suppression {index} of {meta.id} {problem}: it suppresses nothing and is itself a violation",
                 ),
                 suppressible=False,
@@ -318,7 +357,9 @@ class Check:
 
     def fail_stack(self, path: str, message: str) -> None:
         """Report a violation that belongs to no single resource."""
-        self._emit(Finding(self.meta.id, self.meta.severity.value, "", "", path, "[unknown]", "a known value", message))
+        self._emit(
+            Finding(self.meta.id, self.meta.severity.value, "", "", path, UNKNOWN_IN_PREVIEW, "a known value", message)
+        )
 
     def _emit(self, finding: Finding, *, suppressible: bool = True) -> None:
         suppression = next(
@@ -330,6 +371,11 @@ class Check:
         if suppression is None:
             text = f"{finding.message}\n  at {finding.path}: actual {finding.actual}; expected {finding.expected}"
             self._report(text, finding.urn or None)
+
+
+def _entry(raw: Any, index: int) -> Any:
+    """The suppression a problem is about, as written (the whole value when it is not a list)."""
+    return raw[index] if isinstance(raw, list) and 0 <= index < len(raw) else raw
 
 
 def _name_of(urn: str) -> str:

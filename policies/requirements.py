@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from .framework import Check, Subject, Unknown, flows_from, is_set, items, read
+from .framework import Check, Subject, Unknown, flows_from, is_set, items, literal, read
 
 KEY_TYPES = frozenset(
     {
@@ -75,11 +75,11 @@ class Equals:
     def verify(self, check: Check, resource: Subject, base: str) -> None:
         path = _join(base, self.path)
         actual = read(resource.props, path)
-        expected = repr(self.value)
+        expected = literal(self.value)
         if isinstance(actual, Unknown):
             check.cannot_verify(resource, actual, expected)
         elif str(actual).lower() != str(self.value).lower():
-            check.fail(resource, path, actual, expected, f"{path} must be {self.value!r}")
+            check.fail(resource, path, actual, expected, f"{path} must be {expected}")
 
 
 @dataclass(frozen=True)
@@ -92,10 +92,11 @@ class Contains:
     def verify(self, check: Check, resource: Subject, base: str) -> None:
         path = _join(base, self.path)
         actual = read(resource.props, path)
+        expected = f"a list containing {literal(self.item)}"
         if isinstance(actual, Unknown):
-            check.cannot_verify(resource, actual, f"a list containing {self.item!r}")
+            check.cannot_verify(resource, actual, expected)
         elif not isinstance(actual, Sequence) or isinstance(actual, str) or self.item not in list(actual):
-            check.fail(resource, path, actual, f"a list containing {self.item!r}", f"{path} must include {self.item!r}")
+            check.fail(resource, path, actual, expected, f"{path} must include {literal(self.item)}")
 
 
 @dataclass(frozen=True)
@@ -145,10 +146,11 @@ class Forbids:
     def verify(self, check: Check, resource: Subject, base: str) -> None:
         path = _join(base, self.path)
         actual = read(resource.props, path)
+        expected = f"anything but {literal(self.value)}"
         if isinstance(actual, Unknown):
-            check.cannot_verify(resource, actual, f"anything but {self.value!r}")
+            check.cannot_verify(resource, actual, expected)
         elif is_set(actual) and str(actual).lower() == str(self.value).lower():
-            check.fail(resource, path, actual, f"anything but {self.value!r}", f"{path} must not be {self.value!r}")
+            check.fail(resource, path, actual, expected, f"{path} must not be {literal(self.value)}")
 
 
 # The parameter that names a customer-managed key, per CSI provisioner. Sources: aws-ebs-csi-driver

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from importlib import metadata
 
 import grpc
+import jsonschema
 import pytest
 import yaml
 from google.protobuf import empty_pb2, json_format, struct_pb2
@@ -97,6 +98,18 @@ def test_the_pack_serves_every_rule(analyzer: analyzer_pb2_grpc.AnalyzerStub) ->
     assert info.name == "aistacks-guardrails"
     assert [policy.name for policy in info.policies] == [rule.id for rule in RULES]
     assert all(policy.enforcementLevel == analyzer_pb2.MANDATORY for policy in info.policies)
+
+
+def test_the_schema_the_cli_validates_with_knows_the_jurisdictions(analyzer: analyzer_pb2_grpc.AnalyzerStub) -> None:
+    """`pulumi preview --policy-pack-config` checks the config against the schemas the pack serves."""
+    info = analyzer.GetAnalyzerInfo(empty_pb2.Empty())
+    schemas = {policy.name: json_format.MessageToDict(policy.configSchema.properties) for policy in info.policies}
+    for rule in ("AIS-RES-001", "AIS-RES-002"):
+        schema = schemas[rule]["allowedJurisdictions"]
+        jsonschema.validate(["eu", "us"], schema)
+        for bad in (["EU"], ["mars"]):
+            with pytest.raises(jsonschema.ValidationError):
+                jsonschema.validate(bad, schema)
 
 
 def test_the_pack_reports_a_violation_over_grpc(analyzer: analyzer_pb2_grpc.AnalyzerStub) -> None:

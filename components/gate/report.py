@@ -91,7 +91,7 @@ def render_sarif(result: GateResult, rules: Sequence[RuleMeta], stack_file: str)
     sarif_rules = [
         {
             "id": rule.id,
-            "name": rule.title.replace(" ", ""),
+            "name": rule.name,
             "shortDescription": {"text": rule.title},
             "fullDescription": {"text": rule.description},
             "help": {"text": rule.remediation, "markdown": f"**{rule.title}**\n\n{rule.remediation}"},

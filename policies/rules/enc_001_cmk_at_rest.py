@@ -11,6 +11,7 @@ from ..requirements import Contains, Each, Equals, KeyAt, Present, Requirement, 
 
 META = RuleMeta(
     id="AIS-ENC-001",
+    name="DataAtRestUsesCustomerManagedKeys",
     title="Data at rest is encrypted with a customer-managed key",
     description="Audit trails, log groups and log buckets, volumes and launch-template block devices, cluster "
     "secrets, node boot disks, buckets, StorageClasses, and Vertex AI Vector Search indexes and endpoints "

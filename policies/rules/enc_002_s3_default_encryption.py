@@ -6,12 +6,13 @@ from collections.abc import Mapping, Sequence
 
 from pulumi_policy import PolicyResource, Severity
 
-from ..framework import MISSING, Check, RuleMeta, Unknown, items, read, stack_policy
+from ..framework import MISSING, Check, RuleMeta, Unknown, items, literal, read, stack_policy
 from ..requirements import verify_key_reference
 from ..s3 import buckets, companions
 
 META = RuleMeta(
     id="AIS-ENC-002",
+    name="S3BucketsDefaultToCustomerManagedKeys",
     title="S3 buckets default to SSE-KMS with a customer-managed key",
     description="Every S3 bucket has default encryption aws:kms (or aws:kms:dsse) with a customer-managed key, "
     "set inline or by a BucketServerSideEncryptionConfiguration anywhere in the stack.",
@@ -27,6 +28,7 @@ SSE_TYPES = frozenset(
     }
 )
 KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
+KMS_EXPECTED = " or ".join(literal(algorithm) for algorithm in KMS_ALGORITHMS)
 
 
 def _check(check: Check, resources: Sequence[PolicyResource]) -> None:
@@ -60,13 +62,13 @@ def _verify(check: Check, resource: PolicyResource, path: str) -> None:
         algorithm_path = f"{rule_path}.applyServerSideEncryptionByDefault.sseAlgorithm"
         algorithm = read(resource.props, algorithm_path)
         if isinstance(algorithm, Unknown):
-            check.cannot_verify(resource, algorithm, " or ".join(KMS_ALGORITHMS))
+            check.cannot_verify(resource, algorithm, KMS_EXPECTED)
         elif algorithm not in KMS_ALGORITHMS:
             check.fail(
                 resource,
                 algorithm_path,
                 algorithm,
-                " or ".join(KMS_ALGORITHMS),
+                KMS_EXPECTED,
                 "default encryption is not SSE-KMS, so no customer-managed key protects the objects",
             )
             continue

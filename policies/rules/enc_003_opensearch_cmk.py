@@ -12,6 +12,7 @@ from ..requirements import KEY_TYPES, Equals, is_aws_managed_key, verify_key_ref
 
 META = RuleMeta(
     id="AIS-ENC-003",
+    name="OpenSearchCollectionsUseCustomerManagedKeys",
     title="OpenSearch Serverless collections encrypt with a customer-managed key",
     description="Every OpenSearch Serverless collection is covered by an encryption security policy of the "
     "stack that names a customer-managed KMS key (AWSOwnedKey false, KmsARN set), or sets one inline. A "

@@ -7,10 +7,11 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, Severity
 
-from ..framework import Check, RuleMeta, Unknown, is_set, items, read, stack_policy
+from ..framework import Check, RuleMeta, Unknown, is_set, items, literal, read, stack_policy
 
 META = RuleMeta(
     id="AIS-ENC-004",
+    name="VolumesUseEncryptingStorageClasses",
     title="Workload volumes use an encrypting StorageClass of the stack",
     description="Every volume claim (PersistentVolumeClaims, StatefulSet volumeClaimTemplates and the generic "
     "ephemeral volumes of any workload) names a StorageClass the stack defines on the same cluster, or, naming none, "
@@ -93,7 +94,7 @@ def _check(check: Check, resources: Sequence[PolicyResource]) -> None:
                     'storageClassName "" binds any pre-provisioned volume without a class, encrypted or not',
                 )
             elif (_cluster_of(resource), str(name) if is_set(name) else "") not in classes:
-                what = f"StorageClass {name!r}" if is_set(name) else "the cluster's default StorageClass"
+                what = f"StorageClass {literal(name)}" if is_set(name) else "the cluster's default StorageClass"
                 check.fail(
                     resource,
                     path,

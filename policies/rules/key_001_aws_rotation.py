@@ -8,6 +8,7 @@ from ..framework import MISSING, Check, RuleMeta, Subject, Unknown, read, resour
 
 META = RuleMeta(
     id="AIS-KEY-001",
+    name="AwsKmsKeysRotateAutomatically",
     title="AWS KMS keys rotate automatically",
     description="Every symmetric AWS KMS key has automatic rotation enabled.",
     severity=Severity.HIGH,

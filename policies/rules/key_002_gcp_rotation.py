@@ -10,6 +10,7 @@ from ..framework import MISSING, Check, RuleMeta, Subject, Unknown, read, resour
 
 META = RuleMeta(
     id="AIS-KEY-002",
+    name="CloudKmsKeysRotateWithinMaximumPeriod",
     title="Cloud KMS keys rotate within the maximum period",
     description="Every Cloud KMS symmetric encryption key has a rotation period no longer than the configured "
     "maximum (90 days by default).",

@@ -44,6 +44,7 @@ ALLOW_RESTRICTED = "allowRestrictedPublicEndpoints"
 
 META = RuleMeta(
     id="AIS-NET-001",
+    name="ClusterEndpointsArePrivateOrRestricted",
     title="Cluster API endpoints are private or restricted; nodes are private",
     description="No cluster's Kubernetes API is open to the internet. An EKS cluster has no public endpoint, or "
     "one that publicAccessCidrs limits to listed networks, none of them a /0 (an unset or empty list is "

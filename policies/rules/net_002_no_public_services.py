@@ -10,6 +10,7 @@ from ..framework import Check, RuleMeta, Subject, Unknown, read, resource_policy
 
 META = RuleMeta(
     id="AIS-NET-002",
+    name="KubernetesServicesAreNotPublic",
     title="Kubernetes Services are not exposed to the internet",
     description="A Service of type LoadBalancer is internal (an internal load balancer annotation); NodePort "
     "Services are not used. Vector databases and model servers stay reachable from inside the network only.",

@@ -11,6 +11,7 @@ from ..opensearch import Visits, collections, governing_policies, parse, unattri
 
 META = RuleMeta(
     id="AIS-NET-003",
+    name="VectorStoresAreNotPublic",
     title="Managed vector stores are not reachable from the internet",
     description="OpenSearch Serverless collections are named by no network policy that allows public access "
     "(only VPC endpoints); Vertex AI Vector Search index endpoints have no public endpoint and are reached "

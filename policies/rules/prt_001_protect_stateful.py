@@ -8,6 +8,7 @@ from ..framework import Check, RuleMeta, Subject, resource_policy
 
 META = RuleMeta(
     id="AIS-PRT-001",
+    name="StatefulResourcesAreProtected",
     title="Stateful resources are protected",
     description="Keys, buckets, audit destinations, clusters and vector stores have the Pulumi `protect` option "
     "set, so no update or destroy deletes them by accident. Enable it in the policy config of every "

@@ -6,11 +6,12 @@ from collections.abc import Sequence
 
 from pulumi_policy import PolicyResource, Severity
 
-from ..framework import Check, RuleMeta, Unknown, flows_from, stack_policy
+from ..framework import Check, RuleMeta, Unknown, flows_from, jurisdictions_setting, literal, stack_policy
 from ..placement import GLOBAL_TYPES, Place, cloud_of, default_provider_config, jurisdictions_of, own_places, places
 
 META = RuleMeta(
     id="AIS-RES-001",
+    name="ResourcesStayInAllowedJurisdictions",
     title="Resources stay in the allowed jurisdictions",
     description="Every AWS and Google Cloud resource is placed in a region or location inside the allowed "
     "jurisdictions: its own region/location/zone, else its provider's, else the stack's default provider config.",
@@ -19,12 +20,9 @@ META = RuleMeta(
     "locations count by every jurisdiction they keep data in. Global types are listed in "
     "aistacks.policies.placement.GLOBAL_TYPES with their reasons.",
     settings={
-        "allowedJurisdictions": {
-            "type": "array",
-            "items": {"type": "string"},
-            "default": [],
-            "description": "Jurisdiction codes data may reside in (eu, us, uk, ch, ...). Empty allows none.",
-        },
+        "allowedJurisdictions": jurisdictions_setting(
+            "Jurisdiction codes data may reside in (eu, us, uk, ch, ...). Empty allows none."
+        ),
         "allowedRegions": {
             "type": "array",
             "items": {"type": "string"},
@@ -79,7 +77,7 @@ def _check_place(
             place.source,
             place.location,
             expected,
-            f"{place.location!r} is not a {cloud.upper()} location the catalog knows, so its jurisdiction "
+            f"{literal(place.location)} is not a {cloud.upper()} location the catalog knows, so its jurisdiction "
             "cannot be established",
         )
     elif not jurisdictions <= allowed:

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 
 from pulumi_policy import PolicyResource, Severity
 
-from ..framework import Check, RuleMeta, Unknown, flows_from, items, read, stack_policy
+from ..framework import Check, RuleMeta, Unknown, flows_from, items, jurisdictions_setting, read, stack_policy
 from ..placement import cloud_of, default_provider_config, jurisdictions_of, places
 
 META = RuleMeta(
     id="AIS-RES-002",
+    name="DataStaysInAllowedJurisdictions",
     title="Data does not leave the allowed jurisdictions",
     description="S3 replication destinations, KMS multi-Region replica keys and log sinks deliver only to "
     "locations inside the allowed jurisdictions.",
@@ -21,7 +22,9 @@ META = RuleMeta(
     "there too. A destination outside the stack cannot be located: create it in the stack, or suppress the "
     "finding with a reason.",
     settings={
-        "allowedJurisdictions": {"type": "array", "items": {"type": "string"}, "default": []},
+        "allowedJurisdictions": jurisdictions_setting(
+            "Jurisdiction codes destinations may be in (eu, us, uk, ch, ...). Empty allows none."
+        ),
     },
 )
 

@@ -13,6 +13,7 @@ from ..s3 import buckets, companions
 
 META = RuleMeta(
     id="AIS-TLS-001",
+    name="S3BucketsDenyRequestsWithoutTls",
     title="S3 buckets deny requests without TLS",
     description="Every S3 bucket has a bucket policy that denies all S3 actions on the bucket and its objects "
     "when aws:SecureTransport is false.",

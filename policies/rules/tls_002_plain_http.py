@@ -10,6 +10,7 @@ from ..framework import Check, RuleMeta, Subject, Unknown, is_set, items, read, 
 
 META = RuleMeta(
     id="AIS-TLS-002",
+    name="EndpointsDoNotServePlainHttp",
     title="Endpoints do not serve plain HTTP",
     description="Load balancer listeners, HTTP proxies and website endpoints only serve HTTPS; an HTTP "
     "listener is allowed only when all it does is redirect to HTTPS.",

@@ -82,7 +82,7 @@ def test_a_rule_that_trips_over_an_unknown_value_reports_instead_of_passing() ->
                 _ = resource.props["location"]  # reads through the proxy without `read`
 
     careless_policy = stack_policy(
-        RuleMeta("AIS-TST-001", "t", "a careless test rule", Severity.LOW, "fix it"), careless
+        RuleMeta("AIS-TST-001", "CarelessTestRule", "t", "a careless test rule", Severity.LOW, "fix it"), careless
     )
     graph = ResourceGraph("fixtures", "test", True, [GCP_EU, gcs("b", UNKNOWN)])
     config = resolve_policy_config({"all": "mandatory"}, [careless_policy], "fixtures")
