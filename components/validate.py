@@ -237,6 +237,8 @@ def _pool_issues(cloud: Cloud, region: str, role: Role, pool: GpuPoolSpec, path:
     try:
         accelerator = resolve_accelerator(cloud, region, pool.gpu, pool.gpus_per_node, type_name=pool.instance_type)
     except AcceleratorNotOffered as error:
+        if error.by_type:
+            return [*issues, ConfigIssue(f"{path}.instance_type", pool.instance_type, str(error))]
         return [*issues, ConfigIssue(f"{path}.gpu", pool.gpu, str(error))]
     if cloud == "aws":
         try:

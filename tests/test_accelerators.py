@@ -16,6 +16,8 @@ from aistacks.catalog import (
     regions_of,
     resolve_accelerator,
 )
+from aistacks.config import ConfigError, parse_platform_spec
+from aistacks.issues import ConfigIssue
 
 CLOUDS = ("aws", "gcp")
 
@@ -108,3 +110,31 @@ def test_gcp_zones_within_a_region() -> None:
     assert resolved.gcp_accelerator_type == "nvidia-h100-80gb"
     assert resolved.zones_in("europe-west4")
     assert all(zone.startswith("europe-west4-") for zone in resolved.zones_in("europe-west4"))
+
+
+def pool_issue(instance_type: str, region: str = "eu-west-1") -> ConfigIssue:
+    pool = {"name": "a10g", "gpu": "a10g", "gpus_per_node": 1, "instance_type": instance_type}
+    aws = {"region": region, "kubernetes_version": "1.35", "clusters": [{"role": "training", "gpu_pools": [pool]}]}
+    with pytest.raises(ConfigError) as caught:
+        parse_platform_spec({"environment": "dev", "jurisdiction": "eu", "aws": aws})
+    (issue,) = caught.value.issues
+    assert issue.path == "aistacks:platform.aws.clusters[0].gpu_pools[0].instance_type", "the type, not the gpu"
+    assert issue.value == instance_type
+    return issue
+
+
+def test_an_unknown_instance_type_is_blamed_and_the_fitting_types_are_named() -> None:
+    issue = pool_issue("m5.large")
+    assert issue.message.startswith("'m5.large' is not an accelerator type of the AWS catalog; types with 1 x a10g")
+    assert "g5.xlarge" in issue.message
+
+
+def test_an_instance_type_with_other_accelerators_says_what_it_carries() -> None:
+    issue = pool_issue("p4d.24xlarge")
+    assert issue.message.startswith("p4d.24xlarge carries 8 x a100-40gb, not 1 x a10g: set gpu: a100-40gb")
+
+
+def test_an_instance_type_not_offered_in_the_region_says_where_it_is() -> None:
+    issue = pool_issue("g5.xlarge", region="eu-south-2")
+    assert issue.message.startswith("g5.xlarge is not offered in eu-south-2 (it is in: ")
+    assert "eu-west-1" in issue.message

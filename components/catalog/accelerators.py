@@ -83,6 +83,11 @@ SPOT_OR_RESERVED_ONLY = frozenset({"a3-highgpu-1g", "a3-highgpu-2g", "a3-highgpu
 class AcceleratorNotOffered(LookupError):
     """No type of the cloud carries the requested accelerators in the region."""
 
+    def __init__(self, message: str, *, by_type: bool = False) -> None:
+        super().__init__(message)
+        self.by_type = by_type
+        """The named type is the problem (unknown, other accelerators, not offered there), not the accelerator."""
+
 
 def known_accelerators(cloud: Cloud) -> list[str]:
     return sorted({t.accelerator for t in accelerator_types(cloud).values()})
@@ -103,6 +108,7 @@ def resolve_accelerator(
         )
     matching = [t for t in types.values() if t.accelerator == accelerator and t.count == count]
     if type_name is not None:
+        _check_named_type(types.get(type_name), type_name, cloud, region, accelerator, count, matching)
         matching = [t for t in matching if t.name == type_name]
     offered = sorted((t for t in matching if t.offered_in(region)), key=lambda t: (t.vcpus, t.memory_gib, t.name))
     if offered:
@@ -116,3 +122,33 @@ def resolve_accelerator(
     parts.append(f"{wanted} is offered in: {', '.join(where) or 'no region of the catalog'}")
     parts.append(region_offers)
     raise AcceleratorNotOffered("; ".join(parts))
+
+
+def _check_named_type(
+    named: AcceleratorType | None,
+    type_name: str,
+    cloud: Cloud,
+    region: str,
+    accelerator: str,
+    count: int,
+    matching: list[AcceleratorType],
+) -> None:
+    """Blame an ``instance_type`` that cannot carry ``count`` x ``accelerator`` in ``region``, saying which
+    types can."""
+    here = sorted(t.name for t in matching if t.offered_in(region))
+    choices = f"types with {count} x {accelerator} in {region}: {', '.join(here) or 'none in the catalog'}"
+    if named is None:
+        raise AcceleratorNotOffered(
+            f"{type_name!r} is not an accelerator type of the {cloud.upper()} catalog; {choices}", by_type=True
+        )
+    if (named.accelerator, named.count) != (accelerator, count):
+        raise AcceleratorNotOffered(
+            f"{type_name} carries {named.count} x {named.accelerator}, not {count} x {accelerator}: set gpu: "
+            f"{named.accelerator} and gpus_per_node: {named.count}, or name one of the {choices}",
+            by_type=True,
+        )
+    if not named.offered_in(region):
+        raise AcceleratorNotOffered(
+            f"{type_name} is not offered in {region} (it is in: {', '.join(named.regions())}); {choices}",
+            by_type=True,
+        )
