@@ -42,7 +42,11 @@ def parse_platform_spec(
     becomes ``stack_name`` (the physical names) unless the config sets one; without ``stack``, the spec is
     named as a stack named after its tier.
     """
-    text = raw if isinstance(raw, str) else json.dumps(raw)
+    try:
+        text = raw if isinstance(raw, str) else json.dumps(raw)
+    except (TypeError, ValueError, RecursionError) as error:  # a value JSON has no type for (bytes, a date), a cycle
+        allowed = "text, numbers, booleans, null, lists and objects"
+        raise ConfigError([ConfigIssue(root, None, f"not JSON data ({error}); allowed: {allowed}")]) from None
     try:
         spec = PlatformSpec.model_validate_json(text, strict=True)
     except ValidationError as error:
@@ -95,7 +99,7 @@ def _as_written(issues: list[ConfigIssue], text: str, root: str) -> list[ConfigI
     """Name a key given as one object without the list index the spec gave it (``vector``, not ``vector[0]``)."""
     try:
         written = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than Python's JSON reader goes
         return issues
     singles = [key for key in ONE_OR_MANY if isinstance(written, dict) and isinstance(written.get(key), dict)]
     for key in singles:

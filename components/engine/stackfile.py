@@ -127,14 +127,35 @@ class _YamlProblem(Exception):
     """A problem :class:`StrictLoader` found; the reader adds the file name."""
 
 
+JSON_TAGS = frozenset(f"tag:yaml.org,2002:{kind}" for kind in ("str", "int", "float", "bool", "null", "seq", "map"))
+"""The YAML types a config value can be: JSON's. A date (``2024-01-01``, YAML's timestamp) is read as its
+text, as the Pulumi CLI reads it; any other tag (``!!binary``, ``!!set``, ``!!omap``, ``<<`` merges, custom
+tags) is an error."""
+TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+
+
+def _check_tag(node: yaml.Node, path: str) -> None:
+    """``node`` is of a JSON type; a date becomes text (its constructor then reads it as a string)."""
+    if node.tag == TIMESTAMP_TAG:
+        node.tag = "tag:yaml.org,2002:str"
+    if node.tag not in JSON_TAGS:
+        raise _YamlProblem(
+            f"{path or 'the document'}: {node.tag} on line {node.start_mark.line + 1} is not accepted in stack and "
+            "project files; allowed: text, numbers, booleans, null, lists and mappings"
+        )
+
+
 def _check_keys(node: yaml.Node, path: str) -> None:
-    """Every mapping in ``node`` has distinct keys; ``path`` is where ``node`` sits (``config.aistacks:platform``)."""
+    """Every mapping in ``node`` has distinct keys and every value a JSON type (:data:`JSON_TAGS`); ``path`` is
+    where ``node`` sits (``config.aistacks:platform``)."""
+    _check_tag(node, path)
     if isinstance(node, yaml.MappingNode):
         seen: dict[object, int] = {}
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else repr(key_node)
             line = key_node.start_mark.line + 1
             where = f"{path}.{key}" if path else str(key)
+            _check_tag(key_node, where)
             if key in seen:
                 raise _YamlProblem(
                     f"{where}: duplicate key {key!r} on line {line} (first on line {seen[key]}); YAML would keep "
@@ -184,6 +205,8 @@ def read_yaml_file(path: Path) -> dict[str, Any]:
         raise StackFileError(f"{path}: {problem}") from None
     except yaml.YAMLError as error:
         raise StackFileError(f"{path}: not valid YAML: {error}") from None
+    except RecursionError:
+        raise StackFileError(f"{path}: nested too deeply to read; a stack file is a few levels deep") from None
     if document is None:
         return {}
     if not isinstance(document, dict):

@@ -33,11 +33,24 @@ class RuleConfig:
 def load_policy_config(path: Path, policies: list[Policy]) -> dict[str, RuleConfig]:
     """Every policy's enforcement level and properties, as the Pulumi CLI resolves them from ``path``."""
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
     except FileNotFoundError:
         raise PolicyConfigError(f"{path}: no such policy config file") from None
+    except IsADirectoryError:
+        raise PolicyConfigError(f"{path}: a folder, not a policy config file") from None
+    except OSError as error:
+        raise PolicyConfigError(f"{path}: cannot be read: {error.strerror or error}") from None
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise PolicyConfigError(
+            f"{path}: not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start}); a policy config is "
+            "JSON in UTF-8"
+        ) from None
     except json.JSONDecodeError as error:
         raise PolicyConfigError(f"{path}: not valid JSON: {error}") from None
+    except RecursionError:
+        raise PolicyConfigError(f"{path}: nested too deeply to read; a policy config is a few levels deep") from None
     if not isinstance(document, dict):
         raise PolicyConfigError(f"{path}: the top level must be an object keyed by policy name or {ALL!r}")
     return resolve_policy_config(document, policies, str(path))
@@ -73,8 +86,8 @@ def resolve_policy_config(document: Mapping[str, Any], policies: list[Policy], o
 def _level(value: Any, where: str) -> EnforcementLevel:
     if isinstance(value, Mapping) and "enforcementLevel" in value:
         value = value["enforcementLevel"]
-    if value not in LEVELS:
-        raise PolicyConfigError(f"{where}: enforcement level {value!r}; allowed: {', '.join(LEVELS)}")
+    if not isinstance(value, str) or value not in LEVELS:
+        raise PolicyConfigError(f"{where}: enforcement level {json.dumps(value)}; allowed: {', '.join(LEVELS)}")
     return LEVELS[value]
 
 
