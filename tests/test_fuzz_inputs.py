@@ -34,7 +34,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from aistacks.catalog import known_jurisdictions
-from aistacks.cli import main
+from aistacks.cli import EXIT_OK, EXIT_USAGE, EXIT_VIOLATIONS, main
 from aistacks.config import ConfigError, parse_platform_spec
 from aistacks.engine.stackfile import StackFileError, load_stack_file
 from aistacks.gate import PolicyConfigError, load_policy_config
@@ -45,13 +45,12 @@ from .conftest import REPO
 from .strategies import valid_specs
 
 ROOT = "aistacks:platform"
-EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE = 0, 1, 2
 
-PARSE = settings(
-    max_examples=150, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
-)
+UNHEALTHY = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture]
+"""Drawing whole specs is slow, mutations are often filtered, and the module's folder is reused on purpose."""
+PARSE = settings(max_examples=150, deadline=None, derandomize=True, database=None, suppress_health_check=UNHEALTHY)
 """In-process checks: cheap, many examples."""
-PLAN = settings(max_examples=6, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+PLAN = settings(max_examples=6, deadline=None, derandomize=True, database=None, suppress_health_check=UNHEALTHY)
 """CLI runs: each plans a stack offline (one to three seconds), so a handful."""
 
 
@@ -444,7 +443,7 @@ def broken_policy_configs(draw: st.DrawFn) -> Any:
     elif kind == "unknown setting":
         document[draw(st.sampled_from(RULE_NAMES))] = {draw(st.sampled_from(["allowedJurisdiction", "x"])): []}
     elif kind == "suppression field":
-        entry = {"resource": "*", "reason": "a reason long enough to count", "expires": "2099-01-01"}
+        entry: dict[str, Any] = {"resource": "*", "reason": "a reason long enough to count", "expires": "2099-01-01"}
         entry[draw(st.sampled_from(["reson", "until", "resources"]))] = draw(JUNK)
         document[draw(st.sampled_from(RULE_NAMES))] = {"suppressions": [entry]}
     elif kind == "junk":
