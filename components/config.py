@@ -120,12 +120,32 @@ def load_platform_spec() -> PlatformSpec:
         raise ConfigError(
             [ConfigIssue(CONFIG_PATH, None, "required: an object with at least `environment` and `jurisdiction`")]
         )
+    if pulumi.runtime.is_config_secret(CONFIG_PATH) and not _is_json(raw):
+        raise undecrypted_secret_error()
     stack_config = {
         key: value
         for key in DEFAULT_PROVIDER_REGION_KEYS
         if (value := pulumi.Config(key.split(":")[0]).get(key.split(":")[1])) is not None
     }
     return parse_platform_spec(raw, stack_config=stack_config, stack=pulumi.get_stack())
+
+
+def undecrypted_secret_error() -> ConfigError:
+    """``aistacks:platform`` is a ``secure:`` value the program sees undecrypted: the offline engine (``aistacks
+    plan``, ``aistacks gate``) has no key to decrypt secrets."""
+    message = (
+        "is a secret (secure:) in the stack file, which the offline engine cannot decrypt (it has no secrets "
+        "provider); the value holds settings, names and CIDRs, not secrets: write it in clear"
+    )
+    return ConfigError([ConfigIssue(CONFIG_PATH, None, message)])
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
 
 
 REPLACED_KEYS: dict[str, str] = {

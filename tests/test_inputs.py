@@ -408,3 +408,13 @@ def test_the_kubernetes_catalog_is_sourced_and_consistent() -> None:
             assert (support.end_of_extended_support is not None) is (cloud == "aws")
             if support.end_of_extended_support is not None:
                 assert support.end_of_standard_support < support.end_of_extended_support
+
+
+@pytest.mark.parametrize("command", ["plan", "gate"])
+def test_a_secret_platform_config_says_the_offline_engine_cannot_decrypt_it(tmp_path: Path, command: str) -> None:
+    stack = tmp_path / "Pulumi.sealed.yaml"
+    stack.write_text("config:\n  aistacks:platform:\n    secure: AAABAKx1234==\n", encoding="utf-8")
+    code, _, err = run(command, "--stack-file", str(stack), "--project-dir", str(REPO))
+    assert code == 2
+    assert "aistacks:platform: is a secret (secure:) in the stack file, which the offline engine cannot decrypt" in err
+    assert "not valid JSON" not in err and "Traceback" not in err
