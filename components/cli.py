@@ -35,6 +35,7 @@ import pulumi
 from aistacks.engine import find_project_root, load_project, load_stack_file, run_program
 from aistacks.engine.collector import collector_paused, freeze_at_exit
 from aistacks.engine.names import PhysicalNameError, require_acceptable_names
+from aistacks.engine.progress import Progress, ProgressMode
 from aistacks.engine.render import generic_note, render_tree
 from aistacks.engine.run import INPUT_ERRORS, ProgramError
 from aistacks.engine.stackfile import PROJECT_FILE, Project, StackFileError, runtime_config
@@ -48,6 +49,13 @@ EXIT_FAILURE = 3
 EXIT_BROKEN_PIPE = 141
 _PIECE = 16384
 DEBUG_HINT = "run again with --debug for the traceback"
+PROGRESS_VARIABLE = "AISTACKS_PROGRESS"
+PROGRESS_HELP = (
+    " Progress goes to stderr, never stdout: on a terminal a status line (phase, resources registered, seconds), "
+    "erased before any output; elsewhere (CI) nothing, unless --progress or AISTACKS_PROGRESS=1 asks for a line "
+    "per phase. Warnings (`aistacks: warning: ...`, a Kubernetes version near the end of its support, say) show "
+    "in every mode and do not change the exit code."
+)
 
 
 class OutputPathError(Exception):
@@ -83,7 +91,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Run the stack program for ENV (stacks/Pulumi.ENV.yaml) in Pulumi's mock runtime "
         "against a mock cloud and print the resource graph. Exit 0 on success, 2 on a usage, config or input "
         "error (including a physical name, after Pulumi's auto-naming, that the cloud would refuse), 3 when the "
-        "program raised or the tool failed.",
+        "program raised or the tool failed." + PROGRESS_HELP,
     )
     _add_stack_arguments(plan)
     plan.add_argument("--json", action="store_true", help="print one JSON object per resource instead of a tree")
@@ -93,7 +101,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Run the stack program offline, then evaluate the aistacks guardrails (the same policies "
         "`pulumi preview --policy-pack policies` runs) on its resources. Exit 0 when no mandatory rule is "
         "violated, 1 when one is (and only then), 2 on a usage, config or input error, 3 when the program "
-        "raised or the tool failed (an unwritable --output, say).",
+        "raised or the tool failed (an unwritable --output, say)." + PROGRESS_HELP,
     )
     _add_stack_arguments(gate)
     gate.add_argument(
@@ -131,6 +139,38 @@ def _add_stack_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--preview", action="store_true", help="preview mode: outputs unknown, as in pulumi preview")
     parser.add_argument("--debug", action="store_true", help="on an error, print the Python traceback too")
+    shown = parser.add_mutually_exclusive_group()
+    shown.add_argument(
+        "--progress",
+        action="store_true",
+        help="show progress on stderr even when it is not a terminal (CI): a line per phase with its seconds, "
+        f"as {PROGRESS_VARIABLE}=1 does; on a terminal a live status line is the default",
+    )
+    shown.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help=f"no progress display on stderr, as {PROGRESS_VARIABLE}=0 does (warnings and errors still show)",
+    )
+
+
+def _progress_mode(args: argparse.Namespace) -> ProgressMode:
+    """How ``plan`` and ``gate`` show progress on stderr: a live line on a terminal; off elsewhere (CI), where a
+    log of ``aistacks: PHASE: N s`` lines is asked for with ``--progress`` or ``AISTACKS_PROGRESS=1``. Off by
+    default off a terminal, so that a failed run's stderr is its ``aistacks: ...`` message alone and a passing
+    run's is empty, as scripts reading it expect."""
+    if not hasattr(args, "quiet"):
+        return "off"
+    variable = os.environ.get(PROGRESS_VARIABLE, "").strip().lower()
+    if args.quiet or (variable in ("0", "no", "false", "off") and not args.progress):
+        return "off"
+    try:
+        terminal = sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        terminal = False
+    if terminal:
+        return "live"
+    return "lines" if args.progress or variable in ("1", "yes", "true", "on") else "off"
 
 
 def _project(args: argparse.Namespace) -> Project:
@@ -170,12 +210,16 @@ def _emit(text: str) -> None:
         raise _StdoutClosed from error
 
 
-def _plan(args: argparse.Namespace) -> int:
+def _plan(args: argparse.Namespace, progress: Progress) -> int:
+    progress.phase("loading the stack")
     project = _project(args)
     stack_path = args.stack_path = _stack_file(args, project)
     stack = load_stack_file(stack_path, project.name)
-    graph = run_program(project, stack, preview=args.preview, wrap_program_errors=True)
+    progress.phase("running the program")
+    graph = run_program(project, stack, preview=args.preview, wrap_program_errors=True, observer=progress)
+    progress.phase("checking names")
     require_acceptable_names(graph)
+    progress.finish()
     if args.json:
         _emit(json.dumps(graph.to_json(), indent=2) + "\n")
     else:
@@ -252,21 +296,26 @@ def _write_atomically(path: Path, text: str) -> None:
             os.close(folder)
 
 
-def _gate(args: argparse.Namespace) -> int:
+def _gate(args: argparse.Namespace, progress: Progress) -> int:
     from aistacks.gate import evaluate
     from aistacks.gate.builtin import choose_policy_config
     from aistacks.gate.report import render_json, render_junit, render_sarif, render_text, summary
     from aistacks.policies import POLICIES, RULES
 
+    progress.phase("loading the stack")
     project = _project(args)
     stack_path = args.stack_path = _stack_file(args, project)
     stack = load_stack_file(stack_path, project.name)
     chosen = choose_policy_config(args.policy_config, project, stack, POLICIES)
     inputs = [stack_path] if chosen.path is None else [stack_path, chosen.path]
     output = None if args.output is None else _check_output(args.output, project, inputs)
-    graph = run_program(project, stack, preview=args.preview, wrap_program_errors=True)
+    progress.phase("running the program")
+    graph = run_program(project, stack, preview=args.preview, wrap_program_errors=True, observer=progress)
+    progress.phase("checking names")
     require_acceptable_names(graph)
+    progress.phase("evaluating rules")
     result = evaluate(graph, POLICIES, chosen.rules, runtime_config(stack))
+    progress.finish()
     try:
         shown = stack_path.relative_to(project.root).as_posix()
     except ValueError:
@@ -301,7 +350,7 @@ def _after_first_line(text: str, line: str) -> str:
     return f"{first}\n{line}\n{rest}"
 
 
-def _policy_config(args: argparse.Namespace) -> int:
+def _policy_config(args: argparse.Namespace, progress: Progress) -> int:
     from aistacks.catalog import known_jurisdictions
     from aistacks.gate import PolicyConfigError
     from aistacks.gate.builtin import render_policy_config, tier_policy_config
@@ -333,8 +382,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if exiting:
         freeze_at_exit()
     try:
-        with collector_paused(promote=exiting):
-            return command(args)
+        # Leaving the display clears its line, before any message below or the traceback of a KeyboardInterrupt.
+        with Progress(sys.stderr, _progress_mode(args)) as progress, collector_paused(promote=exiting):
+            return command(args, progress)
     except _StdoutClosed:
         _silence_stdout()
         return EXIT_BROKEN_PIPE

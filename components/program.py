@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pulumi
 
+from aistacks.advisories import config_warnings
 from aistacks.config import load_platform_spec
 from aistacks.plan import plan_platform
 from aistacks.platform import AiPlatform
@@ -16,8 +17,13 @@ def platform_program() -> AiPlatform:
     Exports ``environment``, ``jurisdiction``, ``buckets`` (physical names by ``<cloud>/<bucket>``), each
     cloud's key and audit destination (``aws_key_arn``, ``aws_trail_arn``, ``gcp_key_id``,
     ``gcp_audit_log_bucket``) and, with vector databases, ``vector``: by engine, what clients need (the
-    endpoint, and the API key Secret, collection id or index ids)."""
-    plan = plan_platform(load_platform_spec())
+    endpoint, and the API key Secret, collection id or index ids). Logs each of the config's warnings
+    (:func:`aistacks.advisories.config_warnings`: a Kubernetes version near the end of its support) with
+    ``pulumi.log.warn``; they do not stop the run."""
+    spec = load_platform_spec()
+    for warning in config_warnings(spec):
+        pulumi.log.warn(str(warning))
+    plan = plan_platform(spec)
     platform = AiPlatform(plan.name, plan)
     pulumi.export("environment", plan.environment)
     pulumi.export("jurisdiction", plan.jurisdiction)

@@ -78,3 +78,58 @@ def kubernetes_version_problem(cloud: Cloud, minor: str, today: dt.date | None =
             f"allowed: {allowed} ({source})"
         )
     return None
+
+
+SUPPORT_WARNING_DAYS = 90
+"""How long before a minor's standard support ends a plan starts to warn about it."""
+
+
+def kubernetes_support_warning(
+    cloud: Cloud, minor: str, today: dt.date | None = None, within_days: int = SUPPORT_WARNING_DAYS
+) -> str | None:
+    """Why a cluster of Kubernetes ``minor`` on ``cloud`` needs an upgrade soon, in words, with the minor to move
+    to; none when its standard support lasts more than ``within_days`` after ``today`` (default: today).
+
+    Not an error (:func:`kubernetes_version_problem` is the error, for a minor not listed or past its support):
+    a warning when standard support ends within ``within_days``, or has ended and EKS's extended support (at an
+    extra cost per cluster hour) carries the minor."""
+    day = today or dt.date.today()
+    support = kubernetes_minors(cloud).get(minor)
+    if support is None or support.supported_until < day:
+        return None
+    standard_end = support.end_of_standard_support
+    horizon = day + dt.timedelta(days=within_days)
+    if standard_end > horizon:
+        return None
+    service = _SERVICE[cloud]
+    if standard_end < day:
+        said = (
+            f"{service} standard support for Kubernetes {minor} ended on {standard_end.isoformat()}; its clusters "
+            f"are in extended support, at an extra cost per cluster hour, until {support.supported_until.isoformat()}"
+        )
+    else:
+        days = (standard_end - day).days
+        when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
+        said = f"{service} standard support for Kubernetes {minor} ends on {standard_end.isoformat()} ({when})"
+        if support.end_of_extended_support is not None:
+            said += (
+                f"; extended support, at an extra cost per cluster hour, follows until "
+                f"{support.end_of_extended_support.isoformat()}"
+            )
+        else:
+            said += "; after it a plan refuses this version"
+    return f"{said}; {_upgrade_advice(cloud, minor, horizon)}"
+
+
+def _upgrade_advice(cloud: Cloud, minor: str, horizon: dt.date) -> str:
+    """Which minor to move to: the oldest newer one whose standard support outlasts ``horizon``, else the newest."""
+    key = tuple(int(part) for part in minor.split("."))
+    newer = [s for s in kubernetes_minors(cloud).values() if tuple(int(p) for p in s.minor.split(".")) > key]
+    if not newer:
+        return "no newer minor is in the catalog yet (aistacks.catalog, data/kubernetes_versions.json)"
+    lasting = [s for s in newer if s.end_of_standard_support > horizon]
+    target = lasting[-1] if lasting else newer[0]
+    steps = int(target.minor.split(".")[1]) - key[1]
+    return f'upgrade to "{target.minor}" (standard support until {target.end_of_standard_support.isoformat()})' + (
+        ", one minor at a time, as the cloud upgrades clusters" if steps > 1 else ""
+    )

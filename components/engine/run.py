@@ -26,11 +26,13 @@ from google.protobuf import json_format
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.config import set_all_config
+from pulumi.runtime.proto import engine_pb2
 from pulumi.runtime.stack import run_in_stack
 
 from aistacks.engine.cloud import MissingRegionError, MockCloud
 from aistacks.engine.collector import collector_paused
 from aistacks.engine.graph import ResourceGraph, ResourceRecord, display_value
+from aistacks.engine.progress import RunObserver
 from aistacks.engine.stackfile import (
     PROJECT_FILE,
     Project,
@@ -99,9 +101,16 @@ is the program's failure (:class:`ProgramError`)."""
 class RecordingMonitor(pulumi_mocks.MockMonitor):
     """The SDK's mock resource monitor, recording every registration as the engine receives it."""
 
-    def __init__(self, mocks: MockCloud, graph: ResourceGraph, stack_config: dict[str, str]) -> None:
+    def __init__(
+        self,
+        mocks: MockCloud,
+        graph: ResourceGraph,
+        stack_config: dict[str, str],
+        observer: RunObserver | None = None,
+    ) -> None:
         super().__init__(mocks)
         self.graph = graph
+        self._observer = observer
         self._stack_config = stack_config
         self._disabled = _disabled_default_providers(stack_config)
         self._default_providers: dict[str, str] = {}
@@ -138,6 +147,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 },
             )
         )
+        if self._observer is not None:
+            self._observer.registered()
         return response
 
     def Invoke(self, request: Any) -> Any:
@@ -185,6 +196,22 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         return self._default_providers[key]
 
 
+class ObservedEngine(pulumi_mocks.MockEngine):
+    """The SDK's mock engine, handing the program's warnings (``pulumi.log.warn``) to ``observer``: the
+    ``aistacks`` command prints them as ``aistacks: warning: ...``. Without an observer, and for the other
+    severities, they go to the ``aistacks.engine`` logger, as the SDK's mock engine does."""
+
+    def __init__(self, observer: RunObserver | None) -> None:
+        super().__init__(logging.getLogger("aistacks.engine"))
+        self._observer = observer
+
+    def Log(self, request: Any) -> None:
+        if self._observer is not None and request.severity == engine_pb2.WARNING:
+            self._observer.warning(request.message)
+        else:
+            super().Log(request)
+
+
 def _disabled_default_providers(stack_config: dict[str, str]) -> frozenset[str]:
     raw = stack_config.get(DISABLE_DEFAULT_PROVIDERS)
     if not raw:
@@ -201,7 +228,12 @@ def _disabled_default_providers(stack_config: dict[str, str]) -> frozenset[str]:
 
 
 def run_program(
-    project: Project, stack: StackFile, *, preview: bool = False, wrap_program_errors: bool = False
+    project: Project,
+    stack: StackFile,
+    *,
+    preview: bool = False,
+    wrap_program_errors: bool = False,
+    observer: RunObserver | None = None,
 ) -> ResourceGraph:
     """Run ``project``'s program for ``stack`` and return the resources it registered.
 
@@ -210,10 +242,12 @@ def run_program(
     those not in :data:`INPUT_ERRORS` are raised as a :class:`ProgramError` (from the original), as the
     ``aistacks`` command reports them. Each run happens in a fresh copy of the Pulumi runtime's context,
     so runs in one process do not see each other, and with the cyclic garbage collector paused (see
-    :mod:`aistacks.engine.collector`).
+    :mod:`aistacks.engine.collector`). An ``observer`` hears of each registration and each warning the
+    program logs (``pulumi.log.warn``) as they happen; without one, warnings go to the ``aistacks.engine``
+    logger.
     """
     with collector_paused():
-        return contextvars.copy_context().run(_run, project, stack, preview, wrap_program_errors)
+        return contextvars.copy_context().run(_run, project, stack, preview, wrap_program_errors, observer)
 
 
 def run_stack_file(
@@ -224,7 +258,9 @@ def run_stack_file(
     return run_program(project, stack, preview=preview, wrap_program_errors=wrap_program_errors)
 
 
-def _run(project: Project, stack: StackFile, preview: bool, wrap_program_errors: bool) -> ResourceGraph:
+def _run(
+    project: Project, stack: StackFile, preview: bool, wrap_program_errors: bool, observer: RunObserver | None
+) -> ResourceGraph:
     if not project.program.is_file():
         raise StackFileError(
             f"{project.root / PROJECT_FILE}: no program to run: {project.program} does not exist "
@@ -233,14 +269,14 @@ def _run(project: Project, stack: StackFile, preview: bool, wrap_program_errors:
     config = runtime_config(stack)
     graph = ResourceGraph(project=project.name, stack=stack.name, preview=preview)
     cloud = MockCloud(config, preview=preview)
-    monitor = RecordingMonitor(cloud, graph, config)
+    monitor = RecordingMonitor(cloud, graph, config, observer)
     pulumi_settings.ROOT.set(None)
     set_all_config(config, sorted(stack.secret_keys))
     # Fresh settings (not MockSettings, which keeps the process-wide set of pending outputs, so a
     # failed run would leak its tasks into the next one).
     settings = pulumi_settings.Settings(
         monitor=monitor,
-        engine=pulumi_mocks.MockEngine(logging.getLogger("aistacks.engine")),
+        engine=ObservedEngine(observer),
         project=project.name,
         stack=stack.name,
         dry_run=preview,
