@@ -1,20 +1,31 @@
-"""Where a resource keeps its data: its own region or location, else its provider's, else the stack's.
+"""Where a resource keeps its data: its own placement, else its service's default, its provider's, the stack's.
 
 Pure functions over engine property names; the residency rules build on them.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
 
 import pulumi.runtime
 
-from aistacks.catalog import UnknownLocationError, location_jurisdictions
+from aistacks.catalog import (
+    UnknownLocationError,
+    gcs_location_jurisdictions,
+    known_jurisdictions,
+    location_jurisdictions,
+)
+from aistacks.catalog.regions import region_of_zone
 from aistacks.vocabulary import CLOUDS, Cloud
 
 from .framework import Subject, Unknown, read
+from .provider_catalog import entry
 
 GLOBAL_TYPES: Mapping[str, str] = {
     "aws:iam/role:Role": "IAM is a global service; a role holds no customer data",
@@ -44,7 +55,10 @@ LOCATION_FROM_REFERENCE: Mapping[str, str] = {
 
 _LOCATION_IN_NAME = re.compile(r"/locations/([^/]+)/")
 _OWN_KEYS = ("region", "location", "zone")
+"""Where a type the provider catalog does not list may name its placement."""
 _PROVIDER_KEYS = ("region", "zone", "location")
+_EXPANDED = re.compile(r"\[\]|\{\}")
+_DEFAULTS_FILE = "default_locations.json"
 
 
 def cloud_of(resource_type: str) -> Cloud | None:
@@ -58,7 +72,83 @@ class Place:
 
     location: str
     source: str
-    """``region`` (the resource's own), ``provider.region``, ``config aws:region``, …"""
+    """``region`` (the resource's own), ``nodeLocations[0]``, ``provider.region``, ``config aws:region``, …"""
+    default: str | None = None
+    """Why the service put it there when the resource names no location (its documented default)."""
+
+
+@dataclass(frozen=True)
+class ServiceDefault:
+    """Where a type keeps data when it names no location: from ``data/default_locations.json``, sourced."""
+
+    paths: tuple[str, ...]
+    location: str | None
+    """None: the service requires a location and has no default."""
+    reason: str
+    source: str
+
+    @property
+    def unset_path(self) -> str:
+        """Where a finding about the unset placement points: ``replication.userManaged.replicas``."""
+        return self.paths[0].split("[]", 1)[0]
+
+
+@cache
+def _defaults() -> dict[str, Any]:
+    text = resources.files("aistacks.policies.data").joinpath(_DEFAULTS_FILE).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+@cache
+def service_default(resource_type: str) -> ServiceDefault | None:
+    """The documented placement of a type that does not name one, when it is not its provider's region."""
+    raw = _defaults()["types"].get(resource_type)
+    if raw is None:
+        return None
+    return ServiceDefault(tuple(raw["paths"]), raw["default"], raw["reason"], raw["source"])
+
+
+@cache
+def own_paths(resource_type: str) -> tuple[str, ...]:
+    """Every property path that places this type's data: the provider catalog's own placement paths and the
+    defaults table's, or ``region``/``location``/``zone`` for a type the catalog does not list."""
+    listed = entry(resource_type)
+    paths = [path.path for path in listed.placement.own] if listed is not None else list(_OWN_KEYS)
+    default = service_default(resource_type)
+    paths += [path for path in default.paths if path not in paths] if default is not None else []
+    return tuple(paths)
+
+
+def values_at(props: Mapping[str, Any], path: str) -> Iterator[tuple[str, Any]]:
+    """``(concrete path, value)`` for a catalog path: every ``a[]`` element and ``a{}`` value expanded.
+    An unknown list or map yields itself; a missing one yields nothing."""
+    marker = _EXPANDED.search(path)
+    if marker is None:
+        yield path, read(props, path)
+        return
+    prefix, rest = path[: marker.start()], path[marker.end() :]
+    container = read(props, prefix)
+    if isinstance(container, Unknown):
+        yield prefix, container
+    elif marker.group() == "[]" and isinstance(container, Sequence) and not isinstance(container, str):
+        for index in range(len(container)):
+            yield from values_at(props, f"{prefix}[{index}]{rest}")
+    elif marker.group() == "{}" and isinstance(container, Mapping):
+        for key in container:
+            yield from values_at(props, f"{prefix}.{key}{rest}")
+
+
+def locations_at(props: Mapping[str, Any], path: str) -> Iterator[tuple[str, str | Unknown]]:
+    """``(concrete path, location)`` for every location set at a catalog path (a string, or each string of
+    a list), or an :class:`Unknown`. Resource names keep their last segment
+    (``projects/p/instanceConfigs/eur3`` → ``eur3``), Spanner's ``regional-`` prefix is dropped."""
+    for concrete, value in values_at(props, path):
+        if isinstance(value, Unknown):
+            yield concrete, value
+        elif isinstance(value, str) and value:
+            yield concrete, value.rsplit("/", 1)[-1].removeprefix("regional-")
+        elif isinstance(value, Sequence) and not isinstance(value, str):
+            yield from locations_at(props, f"{concrete}[]")
 
 
 def is_default_provider(urn: str) -> bool:
@@ -66,17 +156,12 @@ def is_default_provider(urn: str) -> bool:
     return urn.rsplit("::", 1)[-1].startswith("default")
 
 
-def region_of_zone(zone: str) -> str:
-    """``europe-west4-a`` → ``europe-west4``; ``eu-west-1a`` → ``eu-west-1``."""
-    if re.fullmatch(r"[a-z]+-[a-z]+\d+-[a-z]", zone):
-        return zone.rsplit("-", 1)[0]
-    if re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d[a-z]", zone):
-        return zone[:-1]
-    return zone
-
-
 def places(resource: Subject, stack_config: Mapping[str, str]) -> list[Place] | Unknown | None:
-    """Where ``resource`` keeps data; :class:`Unknown` if that is unknown; ``None`` if nothing says."""
+    """Where ``resource`` keeps data; :class:`Unknown` if that is unknown; ``None`` if nothing says.
+
+    Its own placement, else its service's documented default (``[]`` when the service requires a location
+    and has none), else its provider's region, else the stack's provider config.
+    """
     cloud = cloud_of(resource.resource_type)
     if cloud is None:
         return None
@@ -85,13 +170,18 @@ def places(resource: Subject, stack_config: Mapping[str, str]) -> list[Place] | 
         return own
     if isinstance(own, Unknown):
         return own
+    default = service_default(resource.resource_type)
+    if default is not None:
+        if default.location is None:
+            return []
+        return [Place(default.location, default.unset_path, default.reason)]
     if resource.provider is not None and not resource.resource_type.startswith("pulumi:providers:"):
         for key in _PROVIDER_KEYS:
             value = read(resource.provider.props, key)
             if isinstance(value, Unknown):
                 return Unknown(f"provider.{key}")
             if isinstance(value, str) and value:
-                return [Place(_normalize(key, value), f"provider.{key}")]
+                return [Place(normalize(cloud, value), f"provider.{key}")]
         if not is_default_provider(resource.provider.urn):
             # An explicit provider without a region takes it from the deployer's environment
             # (AWS_REGION, ...), not from the stack's `aws:region`: nothing here can say where.
@@ -99,24 +189,19 @@ def places(resource: Subject, stack_config: Mapping[str, str]) -> list[Place] | 
     for key in _PROVIDER_KEYS:
         value = stack_config.get(f"{cloud}:{key}")
         if value:
-            return [Place(_normalize(key, value), f"config {cloud}:{key}")]
+            return [Place(normalize(cloud, value), f"config {cloud}:{key}")]
     return None
 
 
 def own_places(resource: Subject) -> list[Place] | Unknown:
-    """The locations the resource names itself (not its provider's)."""
+    """The locations the resource names itself (not its provider's), at every placement path of its type."""
+    cloud = cloud_of(resource.resource_type)
     found: list[Place] = []
-    for key in _OWN_KEYS:
-        value = read(resource.props, key)
-        if isinstance(value, Unknown):
-            return value
-        if isinstance(value, str) and value:
-            found.append(Place(_normalize(key, value), key))
-    data_locations = read(resource.props, "customPlacementConfig.dataLocations")
-    if isinstance(data_locations, Unknown):
-        return data_locations
-    if isinstance(data_locations, Sequence) and not isinstance(data_locations, str):
-        found += [Place(str(region).lower(), "customPlacementConfig.dataLocations") for region in data_locations]
+    for path in own_paths(resource.resource_type):
+        for concrete, location in locations_at(resource.props, path):
+            if isinstance(location, Unknown):
+                return location
+            found.append(Place(normalize(cloud, location), concrete))
     reference_key = LOCATION_FROM_REFERENCE.get(resource.resource_type)
     if reference_key is not None:
         reference = read(resource.props, reference_key)
@@ -127,12 +212,27 @@ def own_places(resource: Subject) -> list[Place] | Unknown:
     return found
 
 
-def _normalize(key: str, value: str) -> str:
-    return region_of_zone(value) if key == "zone" else value
+@cache
+def normalize(cloud: Cloud | None, location: str) -> str:
+    """A zone is judged as its region (``europe-west4-a`` → ``europe-west4``, ``eu-west-1a`` → ``eu-west-1``),
+    so allowedRegions match; GCP names other than multi-regions are lower case (``US-CENTRAL1``)."""
+    if cloud is None:
+        return location
+    if cloud == "gcp" and location.upper() not in gcs_location_jurisdictions():
+        location = location.lower()
+    return region_of_zone(cloud, location) or location
 
 
+@cache
 def jurisdictions_of(cloud: Cloud, location: str) -> frozenset[str] | None:
-    """The jurisdictions data at ``location`` may sit in; ``None`` for a location the catalog lacks."""
+    """The jurisdictions data at ``location`` may sit in; ``None`` for a location the catalog lacks.
+
+    Service locations the region catalog does not list (``global``, ``eur3``, ``europe``) come from
+    ``data/default_locations.json``; ``global`` is every known jurisdiction."""
+    extra = _defaults()["locations"].get(cloud, {}).get(location.lower())
+    if extra is not None:
+        where = extra["jurisdictions"]
+        return frozenset(known_jurisdictions() if where == "any" else where)
     try:
         return location_jurisdictions(cloud, location)
     except UnknownLocationError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
@@ -43,12 +44,29 @@ def gcs_location_jurisdictions() -> dict[str, frozenset[str]]:
     return {name: frozenset(entry["jurisdictions"]) for name, entry in locations.items()}
 
 
+_ZONE_SUFFIX: dict[Cloud, re.Pattern[str]] = {
+    # GCP zones are <region>-<letter> (europe-west4-a); AWS Availability Zone names are <region><letter>
+    # (eu-west-1a). Local Zones and AZ IDs (euw1-az1) are not zones of a region here: unknown locations.
+    "gcp": re.compile(r"^(?P<region>.+)-[a-z]$"),
+    "aws": re.compile(r"^(?P<region>.+-\d)[a-z]$"),
+}
+
+
+def region_of_zone(cloud: Cloud, zone: str) -> str | None:
+    """The region a zone (``europe-west4-a``, ``eu-west-1a``) belongs to; None if it is no zone of a known region."""
+    match = _ZONE_SUFFIX[cloud].match(zone.lower())
+    if match is None or match.group("region") not in regions_of(cloud):
+        return None
+    return match.group("region")
+
+
 def location_jurisdictions(cloud: Cloud, location: str) -> frozenset[str]:
     """Every jurisdiction that data placed at ``location`` may sit in.
 
     A region yields one jurisdiction; a GCS multi-region or dual-region (``EU``, ``NAM4``, …)
     yields all the jurisdictions of the data centers it spans. GCP location names are matched
-    case-insensitively, as the Cloud Storage API does (``eu`` and ``EU`` are one location).
+    case-insensitively, as the Cloud Storage API does (``eu`` and ``EU`` are one location). A zone is
+    not a location here: :func:`region_of_zone` names its region.
     """
     if cloud == "gcp":
         multi = gcs_location_jurisdictions().get(location.upper())

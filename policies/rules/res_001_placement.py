@@ -6,18 +6,34 @@ from collections.abc import Sequence
 
 from pulumi_policy import PolicyResource, Severity
 
+from aistacks.catalog import known_jurisdictions
+
 from ..framework import Check, RuleMeta, Unknown, flows_from, jurisdictions_setting, literal, stack_policy
-from ..placement import GLOBAL_TYPES, Place, cloud_of, default_provider_config, jurisdictions_of, own_places, places
+from ..placement import (
+    GLOBAL_TYPES,
+    Place,
+    cloud_of,
+    default_provider_config,
+    jurisdictions_of,
+    own_places,
+    places,
+    service_default,
+)
 
 META = RuleMeta(
     id="AIS-RES-001",
     name="ResourcesStayInAllowedJurisdictions",
     title="Resources stay in the allowed jurisdictions",
     description="Every AWS and Google Cloud resource is placed in a region or location inside the allowed "
-    "jurisdictions: its own region/location/zone, else its provider's, else the stack's default provider config.",
+    "jurisdictions: at every own placement path the provider catalog lists for its type (region, location, "
+    "zones, node locations, data locations, instance configurations), else its service's documented default "
+    "when that is not the provider's region (a BigQuery dataset's is the US), else its provider's region, else "
+    "the stack's default provider config.",
     severity=Severity.CRITICAL,
     remediation="Place the resource (or its provider) in a region of an allowed jurisdiction; multi-region "
-    "locations count by every jurisdiction they keep data in. Global types are listed in "
+    "locations count by every jurisdiction they keep data in. Where a service's default is not its provider's "
+    "region (a BigQuery dataset's is the US; a Pub/Sub topic's is any region), set the location explicitly "
+    "(aistacks.policies.data default_locations.json lists them, with sources). Global types are listed in "
     "aistacks.policies.placement.GLOBAL_TYPES with their reasons.",
     settings={
         "allowedJurisdictions": jurisdictions_setting(
@@ -49,13 +65,18 @@ def _check(check: Check, resources: Sequence[PolicyResource]) -> None:
             check.cannot_verify(resource, found, expected)
             continue
         if not found:
-            check.fail(
-                resource,
-                "region",
-                None,
-                expected,
-                "no region or location: not on the resource, its provider, nor the stack config",
-            )
+            default = service_default(resource.resource_type)
+            if default is not None:
+                because = f"not set, and the service has no default. {default.reason}"
+                check.fail(resource, default.unset_path, None, expected, because)
+            else:
+                check.fail(
+                    resource,
+                    "region",
+                    None,
+                    expected,
+                    "no region or location: not on the resource, its provider, nor the stack config",
+                )
             continue
         for place in found:
             _check_place(check, resource, cloud, place, allowed, allowed_regions, expected)
@@ -71,6 +92,7 @@ def _check_place(
     expected: str,
 ) -> None:
     jurisdictions = jurisdictions_of(cloud, place.location)  # type: ignore[arg-type]
+    because = f" ({place.default})" if place.default else ""
     if jurisdictions is None:
         check.fail(
             resource,
@@ -81,13 +103,14 @@ def _check_place(
             "cannot be established",
         )
     elif not jurisdictions <= allowed:
-        outside = ", ".join(sorted(jurisdictions - allowed))
+        anywhere = jurisdictions == frozenset(known_jurisdictions())
+        outside = "any jurisdiction" if anywhere else ", ".join(sorted(jurisdictions - allowed))
         check.fail(
             resource,
             place.source,
             place.location,
             expected,
-            f"{place.location} keeps data in {outside}, outside the allowed jurisdictions",
+            f"{place.location} keeps data in {outside}, outside the allowed jurisdictions{because}",
         )
     elif allowed_regions and place.location not in allowed_regions:
         check.fail(

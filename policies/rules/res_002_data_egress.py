@@ -8,15 +8,18 @@ from dataclasses import dataclass
 
 from pulumi_policy import PolicyResource, Severity
 
-from ..framework import Check, RuleMeta, Unknown, flows_from, items, jurisdictions_setting, read, stack_policy
-from ..placement import cloud_of, default_provider_config, jurisdictions_of, places
+from ..framework import Check, RuleMeta, Unknown, flows_from, is_set, jurisdictions_setting, read, stack_policy
+from ..placement import cloud_of, default_provider_config, jurisdictions_of, locations_at, normalize, places, values_at
+from ..provider_catalog import placement_paths
 
 META = RuleMeta(
     id="AIS-RES-002",
     name="DataStaysInAllowedJurisdictions",
     title="Data does not leave the allowed jurisdictions",
-    description="S3 replication destinations, KMS multi-Region replica keys and log sinks deliver only to "
-    "locations inside the allowed jurisdictions.",
+    description="Every replica or destination placement the provider catalog lists for a type (DynamoDB "
+    "replicas, ECR replication destinations, S3 replication destination buckets, inline or separate, Secret "
+    "Manager replicas, snapshot copies, backup locations, ...), KMS multi-Region replica keys, DynamoDB table "
+    "replicas and log sinks deliver only to locations inside the allowed jurisdictions.",
     severity=Severity.CRITICAL,
     remediation="Point the replication or sink at a destination in an allowed jurisdiction; keep KMS replicas "
     "there too. A destination outside the stack cannot be located: create it in the stack, or suppress the "
@@ -76,23 +79,42 @@ def _sink(resource: PolicyResource, resources: Sequence[PolicyResource]) -> list
     return [Destination("destination", unresolved=text)]
 
 
-def _replication(resource: PolicyResource, resources: Sequence[PolicyResource]) -> list[Destination]:
+def _bucket_references(resource: PolicyResource, resources: Sequence[PolicyResource], path: str) -> list[Destination]:
+    """S3 replication destinations, each a bucket ARN: the stack's bucket of that name, located like any."""
     found: list[Destination] = []
-    for rule_path, rule in items(resource.props, "rules"):
-        path = f"{rule_path}.destination.bucket"
-        arn = rule if isinstance(rule, Unknown) else read(resource.props, path)
+    for concrete, arn in values_at(resource.props, path):
         if isinstance(arn, Unknown):
             # Which of the buckets the rules are computed from is this rule's is unknown: all must pass.
-            sources = [r for r in flows_from(resource, "rules") if r.resource_type in S3_BUCKETS]
-            found += [Destination(path, resource=source) for source in sources] or [Destination(path, unknown=arn)]
-            continue
-        name = str(arn).rsplit(":", 1)[-1]
-        bucket = _by_property(resources, S3_BUCKETS, "bucket", name)
-        found.append(Destination(path, resource=bucket, unresolved=None if bucket else str(arn)))
+            sources = [r for r in flows_from(resource, concrete) if r.resource_type in S3_BUCKETS]
+            found += [Destination(concrete, resource=source) for source in sources]
+            found += [] if sources else [Destination(concrete, unknown=arn)]
+        elif is_set(arn):
+            name = str(arn).rsplit(":", 1)[-1]
+            bucket = _by_property(resources, S3_BUCKETS, "bucket", name)
+            found.append(Destination(concrete, resource=bucket, unresolved=None if bucket else str(arn)))
     return found
 
 
-def _replica_key(resource: PolicyResource, _: Sequence[PolicyResource]) -> list[Destination]:
+def _is_bucket_reference(resource_type: str, path: str) -> bool:
+    return resource_type.startswith("aws:s3/") and path.endswith("destination.bucket")
+
+
+def _replicas(resource: PolicyResource, resources: Sequence[PolicyResource]) -> list[Destination]:
+    """Every replica or destination placement the provider catalog lists for the type."""
+    found: list[Destination] = []
+    for replica in placement_paths(resource.resource_type).replica:
+        if _is_bucket_reference(resource.resource_type, replica.path):
+            found += _bucket_references(resource, resources, replica.path)
+            continue
+        for concrete, location in locations_at(resource.props, replica.path):
+            if isinstance(location, Unknown):
+                found.append(Destination(concrete, unknown=location))
+            else:
+                found.append(Destination(concrete, location=normalize(cloud_of(resource.resource_type), location)))
+    return found
+
+
+def _itself(resource: PolicyResource, _: Sequence[PolicyResource]) -> list[Destination]:
     return [Destination("region", resource=resource)]
 
 
@@ -100,10 +122,12 @@ ROUTES: Mapping[str, Callable[[PolicyResource, Sequence[PolicyResource]], list[D
     "gcp:logging/projectSink:ProjectSink": _sink,
     "gcp:logging/folderSink:FolderSink": _sink,
     "gcp:logging/organizationSink:OrganizationSink": _sink,
-    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": _replication,
-    "aws:kms/replicaKey:ReplicaKey": _replica_key,
+    "aws:kms/replicaKey:ReplicaKey": _itself,
+    "aws:kms/replicaExternalKey:ReplicaExternalKey": _itself,
+    "aws:dynamodb/tableReplica:TableReplica": _itself,
 }
-"""Each type that moves data somewhere, and how to find where; a new route type is one entry."""
+"""Types that move data somewhere beyond the catalog's replica paths, and how to find where: log sinks by
+their destination, and resources that are themselves a replica (placed where the resource is)."""
 
 
 def _check(check: Check, resources: Sequence[PolicyResource]) -> None:
@@ -112,9 +136,8 @@ def _check(check: Check, resources: Sequence[PolicyResource]) -> None:
     stack_config = default_provider_config()
     for resource in resources:
         route = ROUTES.get(resource.resource_type)
-        if route is None:
-            continue
-        for destination in route(resource, resources):
+        destinations = _replicas(resource, resources) + (route(resource, resources) if route is not None else [])
+        for destination in destinations:
             if destination.unknown is not None:
                 check.cannot_verify(resource, destination.unknown, expected)
             elif destination.unresolved is not None:

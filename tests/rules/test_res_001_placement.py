@@ -2,7 +2,10 @@
 
 Where a resource is placed, step by step (its own region or location, its provider's, the stack config's),
 multi- and dual-regions, key rings, locations the catalog does not know, the allow-listed global types,
-locations unknown at preview (and where they flow from), and the managed vector store types.
+locations unknown at preview (and where they flow from), and the managed vector store types. Every own
+placement path of the provider catalog (zones, node locations, availability zones, Spanner instance
+configurations, Firestore multi-regions), and the services whose unset location is not the provider's region
+(policies/data/default_locations.json), each as a compliant and a minimally weakened pair.
 """
 
 from __future__ import annotations
@@ -127,7 +130,7 @@ def test_placement_of_multi_and_dual_regions(location: str, allowed: list[str], 
 def test_placement_of_custom_dual_region_data_locations() -> None:
     bucket = gcs("dual", "EU", customPlacementConfig={"dataLocations": ["EUROPE-WEST4", "US-CENTRAL1"]})
     (_, path, message) = only(run(bucket), "AIS-RES-001")
-    assert path == "customPlacementConfig.dataLocations"
+    assert path == "customPlacementConfig.dataLocations[1]"
     assert "us-central1" in message
 
 
@@ -165,6 +168,7 @@ def test_unknown_location_that_flows_from_an_eu_resource_is_verified() -> None:
         {"location": UNKNOWN, "encryption": {"defaultKmsKeyName": CRYPTO_KEY}},
         deps={"location": [ring]},
     )
+    bucket.verbatim_sources = {"location": (ring.urn, "location")}  # ring.location, as the engine records it
     assert findings(run(ring, bucket, preview=True), "AIS-RES-001") == []
 
 
@@ -176,6 +180,7 @@ def test_unknown_location_that_flows_from_a_us_resource_is_outside() -> None:
         {"location": UNKNOWN, "encryption": {"defaultKmsKeyName": CRYPTO_KEY}},
         deps={"location": [ring]},
     )
+    bucket.verbatim_sources = {"location": (ring.urn, "location")}  # ring.location, as the engine records it
     found = {(name, path): message for name, path, message in findings(run(ring, bucket, preview=True), "AIS-RES-001")}
     assert found["b", "location (from ring)"] == "us-east1 keeps data in us, outside the allowed jurisdictions"
 
@@ -200,3 +205,111 @@ def test_vector_stores_stay_in_the_jurisdiction(record: ResourceRecord, path: st
         assert found == []
     else:
         assert (record.name, path) in [(name, where) for name, where, _ in found]
+
+
+# --- every own placement path of the provider catalog ---------------------------------------------
+
+GKE = "gcp:container/cluster:Cluster"
+
+
+@pytest.mark.parametrize(
+    ("record", "path"),
+    [
+        (res(GKE, "zonal", {"location": "europe-west4-a"}), None),
+        (res(GKE, "zonal", {"location": "us-central1-a"}), "location"),
+        (res(GKE, "nodes", {"location": "europe-west4", "nodeLocations": ["europe-west4-a", "europe-west4-b"]}), None),
+        (
+            res(GKE, "nodes", {"location": "europe-west4", "nodeLocations": ["europe-west4-a", "us-east1-b"]}),
+            "nodeLocations[1]",
+        ),
+        (
+            res(GKE, "pools", {"location": "europe-west4", "nodePools": [{"nodeLocations": ["us-east1-b"]}]}),
+            "nodePools[0].nodeLocations[0]",
+        ),
+        (res("aws:ebs/volume:Volume", "az", {"availabilityZone": "eu-west-1a", "kmsKeyId": KEY_ARN}), None),
+        (
+            res("aws:ebs/volume:Volume", "az", {"availabilityZone": "us-east-1a", "kmsKeyId": KEY_ARN}),
+            "availabilityZone",
+        ),
+        (res("gcp:spanner/instance:Instance", "sp", {"config": "regional-europe-west4"}), None),
+        (res("gcp:spanner/instance:Instance", "sp", {"config": "projects/p/instanceConfigs/eur3"}), None),
+        (res("gcp:spanner/instance:Instance", "sp", {"config": "regional-us-central1"}), "config"),
+        (res("gcp:firestore/database:Database", "fs", {"locationId": "eur3"}), None),
+        (res("gcp:firestore/database:Database", "fs", {"locationId": "nam5"}), "locationId"),
+        (res("gcp:artifactregistry/repository:Repository", "ar", {"location": "europe"}), None),
+        (res("gcp:artifactregistry/repository:Repository", "ar", {"location": "us"}), "location"),
+    ],
+)
+def test_every_own_placement_path_is_judged(record: ResourceRecord, path: str | None) -> None:
+    found = [(name, where) for name, where, _ in findings(run(record), "AIS-RES-001")]
+    assert found == ([] if path is None else [(record.name, path)])
+
+
+def test_a_zone_is_judged_as_its_region_so_allowed_regions_match() -> None:
+    config = {"AIS-RES-001": {"allowedJurisdictions": ["eu"], "allowedRegions": ["europe-west4"]}}
+    assert findings(run(res(GKE, "zonal", {"location": "europe-west4-a"}), config=config), "AIS-RES-001") == []
+    (_, path, message) = only(run(res(GKE, "zonal", {"location": "europe-west1-b"}), config=config), "AIS-RES-001")
+    assert (path, message) == ("location", "europe-west1 is not an allowed region")
+
+
+def test_a_multi_region_spanner_configuration_the_catalog_lacks_is_not_guessed() -> None:
+    instance = res("gcp:spanner/instance:Instance", "sp", {"config": "nam-eur-asia1"})
+    assert "catalog knows" in only(run(instance), "AIS-RES-001")[2]
+
+
+def test_a_type_the_provider_catalog_lacks_is_placed_by_region_location_zone() -> None:
+    replica = "aws:dynamodb/tableReplica:TableReplica"
+    assert findings(run(res(replica, "r", {"globalTableArn": "arn", "region": "eu-west-1"})), "AIS-RES-001") == []
+    assert only(run(res(replica, "r", {"globalTableArn": "arn", "region": "us-east-1"})), "AIS-RES-001")[1] == "region"
+
+
+def test_unknown_at_any_placement_path_cannot_be_verified() -> None:
+    cluster = res(GKE, "c", {"location": "europe-west4", "nodeLocations": [UNKNOWN]})
+    assert only(run(cluster, preview=True), "AIS-RES-001")[1] == "nodeLocations[0]"
+
+
+# --- services whose unset location is not the provider's region -----------------------------------
+
+DATASET = "gcp:bigquery/dataset:Dataset"
+TOPIC = "gcp:pubsub/topic:Topic"
+SECRET = "gcp:secretmanager/secret:Secret"
+
+
+@pytest.mark.parametrize(
+    ("record", "path", "message"),
+    [
+        (res(DATASET, "ds", {"datasetId": "ds", "location": "EU"}), None, None),
+        (res(DATASET, "ds", {"datasetId": "ds", "location": "europe-west4"}), None, None),
+        (res(DATASET, "ds", {"datasetId": "ds"}), "location", "US keeps data in us, outside the allowed jurisdictions"),
+        (res(TOPIC, "t", {"messageStoragePolicy": {"allowedPersistenceRegions": ["europe-west4"]}}), None, None),
+        (
+            res(TOPIC, "t", {"messageStoragePolicy": {"allowedPersistenceRegions": ["europe-west4", "us-east1"]}}),
+            "messageStoragePolicy.allowedPersistenceRegions[1]",
+            "us-east1 keeps data in us",
+        ),
+        (res(TOPIC, "t", {}), "messageStoragePolicy.allowedPersistenceRegions", "global keeps data in any"),
+        (res(SECRET, "s", {"replication": {"userManaged": {"replicas": [{"location": "europe-west4"}]}}}), None, None),
+        (res(SECRET, "s", {"replication": {"auto": {}}}), "replication.userManaged.replicas", "global"),
+        (
+            res("gcp:storage/bucket:Bucket", "b", {}),
+            "location",
+            "not set, and the service has no default. A Cloud Storage bucket's location is required",
+        ),
+    ],
+)
+def test_an_unset_location_is_judged_by_the_services_default(
+    record: ResourceRecord, path: str | None, message: str | None
+) -> None:
+    found = findings(run(record), "AIS-RES-001")
+    if path is None:
+        assert found == []
+    else:
+        assert [(name, where) for name, where, _ in found] == [(record.name, path)]
+        assert message is not None and message in found[0][2]
+
+
+def test_the_default_says_why_the_service_put_the_data_there() -> None:
+    message = only(run(res(DATASET, "ds", {"datasetId": "ds"})), "AIS-RES-001")[2]
+    assert message.endswith(
+        "(A dataset created without a location is placed in the US multi-region, not in the provider's region.)"
+    )
