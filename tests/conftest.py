@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
 import hypothesis  # noqa: F401 - see below
 import pytest
 
+from aistacks import advisories
 from aistacks.engine import Project, ResourceGraph, load_project, run_stack_file
 
 # Imported up front on purpose: pytest's hypothesis plugin otherwise imports (and so compiles)
@@ -15,6 +17,17 @@ from aistacks.engine import Project, ResourceGraph, load_project, run_stack_file
 # constructor recursion depth mismatch" (python/cpython#106905) after threaded Pulumi runs.
 REPO = Path(__file__).resolve().parents[1]
 ENVIRONMENTS = ("dev", "staging", "prod")
+
+
+TEST_TODAY = dt.date(2026, 11, 30)
+"""The day in-process runs take as today for their warnings, so that what a shipped stack prints does not
+change as its Kubernetes minor nears its end of support: tests/test_kubernetes_support.py covers the
+warnings with dates of its own, and tests/test_catalog.py fails when the version catalog itself is stale."""
+
+
+@pytest.fixture(autouse=True)
+def _pinned_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(advisories, "current_date", lambda: TEST_TODAY)
 
 
 @pytest.fixture(scope="session")
