@@ -15,6 +15,8 @@ from . import (
     net_001_private_endpoints,
     net_002_no_public_services,
     net_003_private_vector_stores,
+    net_004_no_public_storage,
+    net_005_helm_charts_reviewed,
     prt_001_protect_stateful,
     res_001_placement,
     res_002_data_egress,
@@ -36,6 +38,8 @@ _MODULES = (
     net_001_private_endpoints,
     net_002_no_public_services,
     net_003_private_vector_stores,
+    net_004_no_public_storage,
+    net_005_helm_charts_reviewed,
     prt_001_protect_stateful,
 )
 

@@ -67,3 +67,37 @@ def test_bucket_policy_unknown_at_preview_cannot_be_verified() -> None:
 def test_a_narrowed_tls_denial_does_not_count(statement: dict[str, Any]) -> None:
     bucket = s3()
     assert len(findings(run(bucket, sse(bucket), bucket_policy(bucket, [statement])), "AIS-TLS-001")) == 1
+
+
+OTHER_BUCKET = {**TLS_DENY, "Resource": ["arn:aws:s3:::other-bucket", "arn:aws:s3:::other-bucket/*"]}
+
+
+@pytest.mark.parametrize(
+    ("statement", "violations"),
+    [
+        (TLS_DENY, 0),
+        ({**TLS_DENY, "Resource": ["arn:aws-cn:s3:::data-bucket", "arn:aws-cn:s3:::data-bucket/*"]}, 0),
+        ({**TLS_DENY, "Resource": "*"}, 0),
+        ({**TLS_DENY, "Resource": ["arn:aws:s3:::data-*", "arn:aws:s3:::data-*/*"]}, 0),
+        (OTHER_BUCKET, 1),
+        ({**TLS_DENY, "Resource": ["arn:aws:s3:::data-bucket", "arn:aws:s3:::other-bucket/*"]}, 1),
+    ],
+)
+def test_the_denial_names_the_bucket_it_is_attached_to_inline_or_separate(
+    statement: dict[str, Any], violations: int
+) -> None:
+    bucket = s3()
+    assert len(findings(run(bucket, sse(bucket), bucket_policy(bucket, [statement])), "AIS-TLS-001")) == violations
+    inline = s3(policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
+    assert len(findings(run(inline, sse(inline)), "AIS-TLS-001")) == violations
+
+
+def test_another_buckets_denial_is_named_in_the_message() -> None:
+    bucket = s3()
+    message = only(run(bucket, sse(bucket), bucket_policy(bucket, [OTHER_BUCKET])), "AIS-TLS-001")[2]
+    assert 'to the bucket "data-bucket"' in message
+
+
+def test_a_bucket_name_unknown_at_preview_cannot_be_verified() -> None:
+    bucket = s3(bucket=UNKNOWN)
+    assert only(run(bucket, preview=True), "AIS-TLS-001")[1] == "bucket"

@@ -1,0 +1,143 @@
+"""AIS-NET-004 (``policies/rules/net_004_no_public_storage.py``): object storage is not public.
+
+S3 bucket policies (separate and inline, alike) that allow anyone with and without a restricting
+condition, canned ACLs and grants, public access blocks; Cloud Storage IAM, ACLs, access controls and
+public access prevention; unknown values at preview.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from .fixtures import UNKNOWN, findings, gcs, only, res, run, s3
+
+RULE = "AIS-NET-004"
+READ_ALL = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data-bucket/*"}
+TLS_DENY = {
+    "Effect": "Deny",
+    "Principal": "*",
+    "Action": "s3:*",
+    "Resource": ["arn:aws:s3:::data-bucket", "arn:aws:s3:::data-bucket/*"],
+    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+}
+
+
+def document(*statements: dict[str, Any]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+@pytest.mark.parametrize(
+    ("statement", "violations"),
+    [
+        (TLS_DENY, 0),
+        ({**READ_ALL, "Principal": {"AWS": "arn:aws:iam::111122223333:role/reader"}}, 0),
+        (READ_ALL, 1),
+        ({**READ_ALL, "Principal": {"AWS": "*"}}, 1),
+        ({**READ_ALL, "Principal": {"AWS": ["arn:aws:iam::111122223333:root", "*"]}}, 1),
+        ({**READ_ALL, "Condition": {"StringEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}}, 0),
+        ({**READ_ALL, "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}}}, 0),
+        # conditions that do not fix who: negated, IfExists, a wildcard, an unrelated key
+        ({**READ_ALL, "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}}, 1),
+        ({**READ_ALL, "Condition": {"StringEqualsIfExists": {"aws:SourceVpce": "vpce-1a2b3c4d"}}}, 1),
+        ({**READ_ALL, "Condition": {"StringLike": {"aws:PrincipalOrgID": "o-*"}}}, 1),
+        ({**READ_ALL, "Condition": {"Bool": {"aws:SecureTransport": "true"}}}, 1),
+        ({**READ_ALL, "Principal": None, "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"}}, 1),
+    ],
+)
+def test_bucket_policies_separate_and_inline_alike(statement: dict[str, Any], violations: int) -> None:
+    bucket = s3()
+    policy = res(
+        "aws:s3/bucketPolicy:BucketPolicy", "data-policy", {"bucket": "data-bucket", "policy": document(statement)}
+    )
+    assert len(findings(run(bucket, policy), RULE)) == violations
+    assert len(findings(run(s3(policy=document(statement))), RULE)) == violations
+
+
+def test_the_public_statement_is_shown() -> None:
+    policy = res(
+        "aws:s3/bucketPolicy:BucketPolicy", "p", {"bucket": "data-bucket", "policy": document(TLS_DENY, READ_ALL)}
+    )
+    _, path, message = only(run(policy), RULE)
+    assert (path, message) == ("policy", "the bucket policy allows anyone")
+
+
+def test_a_policy_unknown_at_preview_cannot_be_verified() -> None:
+    policy = res("aws:s3/bucketPolicy:BucketPolicy", "p", {"bucket": "data-bucket", "policy": UNKNOWN})
+    assert only(run(policy, preview=True), RULE)[2].startswith("could not verify policy")
+
+
+GROUP = "http://acs.amazonaws.com/groups/global/AllUsers"
+
+
+@pytest.mark.parametrize(
+    ("type_token", "props", "violations"),
+    [
+        ("aws:s3/bucketAclV2:BucketAclV2", {"bucket": "data-bucket", "acl": "private"}, 0),
+        ("aws:s3/bucketAclV2:BucketAclV2", {"bucket": "data-bucket", "acl": "public-read"}, 1),
+        ("aws:s3/bucketAcl:BucketAcl", {"bucket": "data-bucket", "acl": "authenticated-read"}, 1),
+        (
+            "aws:s3/bucketAclV2:BucketAclV2",
+            {"accessControlPolicy": {"grants": [{"grantee": {"type": "Group", "uri": GROUP}, "permission": "READ"}]}},
+            1,
+        ),
+        ("aws:s3/bucket:Bucket", {"bucket": "data-bucket", "acl": "public-read-write"}, 1),
+        ("aws:s3/bucket:Bucket", {"bucket": "data-bucket", "grants": [{"type": "Group", "uri": GROUP}]}, 1),
+        ("aws:s3/bucketObjectv2:BucketObjectv2", {"bucket": "data-bucket", "key": "a", "acl": "public-read"}, 1),
+    ],
+)
+def test_s3_acls(type_token: str, props: dict[str, Any], violations: int) -> None:
+    assert len(findings(run(res(type_token, "acl", props)), RULE)) == violations
+
+
+ALL_ON = {"blockPublicAcls": True, "blockPublicPolicy": True, "ignorePublicAcls": True, "restrictPublicBuckets": True}
+
+
+@pytest.mark.parametrize(
+    ("props", "violations"),
+    [
+        (ALL_ON, 0),
+        ({**ALL_ON, "blockPublicPolicy": False}, 1),
+        ({"blockPublicAcls": True, "ignorePublicAcls": True}, 2),
+    ],
+)
+def test_public_access_blocks(props: dict[str, Any], violations: int) -> None:
+    block = res("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "pab", {"bucket": "data-bucket", **props})
+    assert len(findings(run(block), RULE)) == violations
+
+
+@pytest.mark.parametrize(
+    ("type_token", "props", "violations"),
+    [
+        ("gcp:storage/bucketIAMMember:BucketIAMMember", {"member": "serviceAccount:a@p.iam.gserviceaccount.com"}, 0),
+        ("gcp:storage/bucketIAMMember:BucketIAMMember", {"member": "allUsers"}, 1),
+        (
+            "gcp:storage/bucketIAMBinding:BucketIAMBinding",
+            {"members": ["user:a@example.com", "allAuthenticatedUsers"]},
+            1,
+        ),
+        (
+            "gcp:storage/bucketIAMPolicy:BucketIAMPolicy",
+            {"policyData": json.dumps({"bindings": [{"role": "roles/storage.objectViewer", "members": ["allUsers"]}]})},
+            1,
+        ),
+        ("gcp:storage/bucketACL:BucketACL", {"roleEntities": ["OWNER:user-a@example.com"]}, 0),
+        ("gcp:storage/bucketACL:BucketACL", {"roleEntities": ["READER:allUsers"]}, 1),
+        ("gcp:storage/bucketACL:BucketACL", {"predefinedAcl": "publicRead"}, 1),
+        (
+            "gcp:storage/defaultObjectAccessControl:DefaultObjectAccessControl",
+            {"entity": "allUsers", "role": "READER"},
+            1,
+        ),
+    ],
+)
+def test_cloud_storage_grants(type_token: str, props: dict[str, Any], violations: int) -> None:
+    assert len(findings(run(res(type_token, "grant", {"bucket": "data", **props})), RULE)) == violations
+
+
+@pytest.mark.parametrize(("prevention", "violations"), [("enforced", 0), ("inherited", 1), (None, 1)])
+def test_public_access_prevention(prevention: str | None, violations: int) -> None:
+    extra = {"publicAccessPrevention": prevention} if prevention else {}
+    assert len(findings(run(gcs("data", "europe-west4", **extra)), RULE)) == violations
