@@ -4,8 +4,9 @@ A rule is a plain function over resources, wrapped into a pulumi-policy ``Resour
 or ``StackValidationPolicy``. It reports through a :class:`Check`, which
 
 * turns a value unknown during preview into a violation that says it could not be verified
-  (pulumi-policy alone would skip the rule with an advisory note), unless the value provably flows
-  from a resource of the right kind (its property dependencies);
+  (pulumi-policy alone would skip the rule with an advisory note), unless it is verbatim the output
+  of a resource of the right kind (:func:`flows_from`: only the offline gate knows, from the engine's
+  provenance record; under the Pulumi CLI no unknown is trusted);
 * applies the rule's suppressions, and reports expired or reasonless ones as violations;
 * records a structured :class:`Finding` for every report, which ``aistacks gate`` renders.
 """
@@ -17,7 +18,7 @@ import datetime as dt
 import fnmatch
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -37,8 +38,9 @@ from pulumi_policy.proxy import UnknownValueError
 
 from aistacks.catalog import known_jurisdictions
 
-MIN_REASON_LENGTH = 20
-"""A suppression's reason must say why in a sentence, not "ok" or "temp"."""
+MIN_REASON_WORDS = 4
+"""A suppression's reason must say why in a sentence: this many different words of letters, not "ok",
+"temp", ``xxxxxxxxxxxx`` or ``aaaa aaaa aaaa aaaa``."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,7 @@ def jurisdictions_setting(description: str) -> dict[str, Any]:
     }
 
 
-SUPPRESSION_FIELDS = ("resource", "reason", "expires")
+SUPPRESSION_FIELDS = ("resource", "type", "pattern", "reason", "expires")
 """The fields of one suppression; any other is an error."""
 
 SUPPRESSIONS_SCHEMA: dict[str, dict[str, Any]] = {
@@ -80,8 +82,16 @@ SUPPRESSIONS_SCHEMA: dict[str, dict[str, Any]] = {
         "items": {
             "type": "object",
             "properties": {
-                "resource": {"type": "string", "description": "A URN, or a glob over URNs or resource names."},
-                "reason": {"type": "string", "description": f"Why; at least {MIN_REASON_LENGTH} characters."},
+                "resource": {
+                    "type": "string",
+                    "description": "A URN; a resource name (with type); a glob over URNs or names (with pattern).",
+                },
+                "type": {"type": "string", "description": "The resource type a name (or pattern) is about."},
+                "pattern": {
+                    "type": "boolean",
+                    "description": "true: resource is a glob that may match several resources (never all).",
+                },
+                "reason": {"type": "string", "description": f"Why; at least {MIN_REASON_WORDS} different words."},
                 "expires": {"type": "string", "description": "YYYY-MM-DD; the suppression ends that day."},
             },
             # A field it does not know (a typo such as "expiry") is a config error: it would be ignored.
@@ -166,11 +176,31 @@ def top_level(path: str) -> str:
     return re.split(r"[.\[]", path, maxsplit=1)[0]
 
 
-def flows_from(resource: Subject, path: str) -> list[PolicyResource]:
-    """Resources the value at ``path`` is computed from (engine property dependencies); stack rules only."""
-    if not isinstance(resource, PolicyResource):
+Provenance = Mapping[str, Mapping[str, tuple[str, str]]]
+"""Per resource URN, per input path: ``(source URN, output name)`` of an unknown value that is verbatim that
+resource's output (the offline engine's record, ``ResourceRecord.verbatim_sources``)."""
+
+_PROVENANCE: contextvars.ContextVar[Provenance | None] = contextvars.ContextVar("aistacks_provenance", default=None)
+
+KEY_OUTPUTS = frozenset({"arn", "id", "keyId", "name"})
+"""The outputs that are a key itself: a KMS key's ARN, ID or key ID, a Cloud KMS key's (or key ring's) ID or name."""
+PLACEMENT_OUTPUTS = frozenset({"location", "region"})
+"""The outputs that are where a resource is."""
+
+
+def flows_from(resource: Subject, path: str, outputs: Collection[str] | None = None) -> list[PolicyResource]:
+    """The resource (a list of one, or none) whose output the unknown value at ``path`` *is*: verbatim, as
+    ``key.arn`` is, not computed from it as ``key.arn.apply(...)`` is, which can be anything; with
+    ``outputs``, only when it is one of those outputs. Only the offline gate knows (the engine's provenance
+    record); under the Pulumi CLI nothing is known to flow from anything. Stack rules only (the
+    engine's property dependencies)."""
+    provenance = _PROVENANCE.get()
+    if provenance is None or not isinstance(resource, PolicyResource):
         return []
-    return list(resource.property_dependencies.get(top_level(path), []))
+    source = provenance.get(resource.urn, {}).get(path)
+    if source is None or (outputs is not None and source[1] not in outputs):
+        return []
+    return [r for r in resource.property_dependencies.get(top_level(path), []) if r.urn == source[0]]
 
 
 NOT_SET = "not set"
@@ -209,17 +239,39 @@ def display(value: Any) -> str:
 
 @dataclass(frozen=True)
 class Suppression:
+    """A rule's finding accepted for one resource: its URN, or its name and ``type``; or, declared with
+    ``pattern``, for the resources a glob over URNs or names matches (of ``type`` when given)."""
+
     rule_id: str
     resource: str
     reason: str
     expires: dt.date
+    type: str | None = None
+    pattern: bool = False
 
-    def matches(self, urn: str, name: str) -> bool:
-        return (
-            self.resource in (urn, name)
-            or fnmatch.fnmatchcase(urn, self.resource)
-            or (fnmatch.fnmatchcase(name, self.resource))
-        )
+    def matches(self, urn: str, name: str, resource_type: str) -> bool:
+        if self.type is not None and resource_type != self.type:
+            return False
+        if self.pattern:
+            return fnmatch.fnmatchcase(urn, self.resource) or fnmatch.fnmatchcase(name, self.resource)
+        return self.resource == (urn if self.resource.startswith(URN_PREFIX) else name)
+
+    @property
+    def is_bare_name(self) -> bool:
+        """A name without a type: resources of several types may bear it."""
+        return not self.pattern and self.type is None and not self.resource.startswith(URN_PREFIX)
+
+
+URN_PREFIX = "urn:pulumi:"
+_GLOB = re.compile(r"[*?\[]")
+_EVERYTHING = ("urn:pulumi:\x01::\x01::\x01::\x01", "\x01")
+"""A URN and a name made of a character no resource has: a pattern that matches them matches every resource."""
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def meaningful_words(reason: str) -> set[str]:
+    """The different words of letters in ``reason``, a letter repeated (``aaaa``, ``xxxxxxxx``) not one."""
+    return {word for word in (w.casefold() for w in _WORD.findall(reason)) if len(set(word)) > 1}
 
 
 def parse_suppressions(rule_id: str, raw: Any, today: dt.date) -> tuple[list[Suppression], list[tuple[int, str]]]:
@@ -233,34 +285,43 @@ def parse_suppressions(rule_id: str, raw: Any, today: dt.date) -> tuple[list[Sup
         if not isinstance(entry, Mapping):
             problems.append((index, "a suppression is an object with resource, reason and expires"))
             continue
-        unknown = [str(key) for key in entry if key not in SUPPRESSION_FIELDS]
-        if unknown:
-            problems.append(
-                (index, f"has unknown field(s) {', '.join(unknown)}; allowed: {', '.join(SUPPRESSION_FIELDS)}")
-            )
-            continue
-        resource, reason, expires = entry.get("resource"), entry.get("reason"), entry.get("expires")
-        if not isinstance(resource, str) or not resource:
-            problems.append((index, "names no resource (a URN or a name pattern)"))
-            continue
-        if not isinstance(reason, str) or len(reason.strip()) < MIN_REASON_LENGTH:
-            problems.append(
-                (
-                    index,
-                    f"for {literal(resource)} gives no meaningful reason (at least {MIN_REASON_LENGTH} characters)",
-                )
-            )
-            continue
-        try:
-            expiry = dt.date.fromisoformat(str(expires))
-        except ValueError:
-            problems.append((index, f"for {literal(resource)} has no expiry date (YYYY-MM-DD), got {display(expires)}"))
-            continue
-        if expiry < today:
-            problems.append((index, f"for {literal(resource)} expired on {expiry.isoformat()}"))
-            continue
-        valid.append(Suppression(rule_id, resource, reason.strip(), expiry))
+        parsed = _suppression(rule_id, entry, today)
+        if isinstance(parsed, str):
+            problems.append((index, parsed))
+        else:
+            valid.append(parsed)
     return valid, problems
+
+
+def _suppression(rule_id: str, entry: Mapping[str, Any], today: dt.date) -> Suppression | str:
+    """The suppression ``entry`` writes, or what is wrong with it."""
+    unknown = [str(key) for key in entry if key not in SUPPRESSION_FIELDS]
+    if unknown:
+        return f"has unknown field(s) {', '.join(unknown)}; allowed: {', '.join(SUPPRESSION_FIELDS)}"
+    resource, kind, pattern = entry.get("resource"), entry.get("type"), entry.get("pattern", False)
+    reason, expires = entry.get("reason"), entry.get("expires")
+    if not isinstance(resource, str) or not resource:
+        return "names no resource (a URN, a name with its type, or a pattern)"
+    if kind is not None and (not isinstance(kind, str) or not kind):
+        return f'for {literal(resource)} has type {display(kind)}: a resource type such as "aws:s3/bucket:Bucket"'
+    if not isinstance(pattern, bool):
+        return f"for {literal(resource)} has pattern {display(pattern)}: true or false"
+    if pattern and any(fnmatch.fnmatchcase(probe, resource) for probe in _EVERYTHING):
+        return f"for {literal(resource)} is a pattern that matches every resource: name one resource, or a few"
+    if not pattern and _GLOB.search(resource):
+        return (
+            f'for {literal(resource)} is a pattern: add "pattern": true to accept that it may match several '
+            "resources (the report says how many), or name one resource by its URN or its name and type"
+        )
+    if not isinstance(reason, str) or len(meaningful_words(reason)) < MIN_REASON_WORDS:
+        return f"for {literal(resource)} gives no meaningful reason (at least {MIN_REASON_WORDS} different words)"
+    try:
+        expiry = dt.date.fromisoformat(str(expires))
+    except ValueError:
+        return f"for {literal(resource)} has no expiry date (YYYY-MM-DD), got {display(expires)}"
+    if expiry < today:
+        return f"for {literal(resource)} expired on {expiry.isoformat()}"
+    return Suppression(rule_id, resource, reason.strip(), expiry, kind, pattern)
 
 
 # --- findings and the check -------------------------------------------------------------------------
@@ -288,11 +349,15 @@ _PROCESS_PROBLEMS: set[str] = set()
 _TODAY: contextvars.ContextVar[dt.date | None] = contextvars.ContextVar("aistacks_today", default=None)
 
 
-def collect_findings(findings: list[Finding], today: dt.date | None = None) -> None:
-    """Record every finding of rules run in this context into ``findings`` (the offline gate)."""
+def collect_findings(
+    findings: list[Finding], today: dt.date | None = None, provenance: Provenance | None = None
+) -> None:
+    """Record every finding of rules run in this context into ``findings`` (the offline gate), whose
+    engine recorded ``provenance`` (for :func:`flows_from`)."""
     _FINDINGS.set(findings)
     _REPORTED_PROBLEMS.set(set())
     _TODAY.set(today)
+    _PROVENANCE.set(provenance)
 
 
 class Check:
@@ -323,7 +388,8 @@ class Check:
                     "",
                     f"suppressions[{index}]",
                     display(_entry(raw_suppressions, index)),
-                    f"a resource, a reason of {MIN_REASON_LENGTH}+ characters and an expiry date not yet past",
+                    f"one resource (a URN, a name and type, or a declared pattern), a reason of {MIN_REASON_WORDS}+ "
+                    "different words and an expiry date not yet past",
                     f"suppression {index} of {meta.id} {problem}: it suppresses nothing and is itself a violation",
                 ),
                 suppressible=False,
@@ -346,13 +412,24 @@ class Check:
 
     def cannot_verify(self, resource: Subject, unknown: Unknown, expected: str) -> None:
         """Report that a value the rule needs is unknown (preview), so the rule cannot pass it."""
+        if _PROVENANCE.get() is None:
+            why = (
+                "a preview under the Pulumi CLI cannot tell which resource an unknown value comes from, "
+                "so none is trusted; gate with `aistacks gate --preview`, or after the first update when "
+                "the values are known"
+            )
+        else:
+            why = (
+                "it is not verbatim the output of a resource that satisfies the rule (a value computed from "
+                "one, by apply, concat or format, can be anything)"
+            )
         self.fail(
             resource,
             unknown.path,
             unknown,
             expected,
-            f"could not verify {unknown.path}: it is unknown until the update and does not provably flow from "
-            "a resource that satisfies the rule; set the rule to advisory in the policy config to accept this",
+            f"could not verify {unknown.path}: it is unknown until the update and {why}; set the rule to "
+            "advisory in the policy config to accept this",
         )
 
     def fail_stack(self, path: str, message: str) -> None:
@@ -362,8 +439,10 @@ class Check:
         )
 
     def _emit(self, finding: Finding, *, suppressible: bool = True) -> None:
+        name = _name_of(finding.urn)
         suppression = next(
-            (s for s in self.suppressions if suppressible and s.matches(finding.urn, _name_of(finding.urn))), None
+            (s for s in self.suppressions if suppressible and s.matches(finding.urn, name, finding.resource_type)),
+            None,
         )
         findings = _FINDINGS.get()
         if findings is not None:

@@ -40,6 +40,8 @@ FUTURE = "2999-01-01"
 PAST = "2000-01-01"
 SUPPRESSED_GLOB = "aistacks-*-datasets"
 """Matches the two datasets buckets (AWS and GCP) by name, not their companions (``...-datasets-policy``)."""
+BY_PATTERN = {"resource": SUPPRESSED_GLOB, "pattern": True}
+"""A suppression of the datasets buckets: a pattern, declared as one."""
 
 # A valid platform in the EU on both clouds: it passes the repository's EU-only policy config and fails
 # a config that allows only the US.
@@ -328,7 +330,7 @@ def test_rule_level_and_all_default(run_with: Callable[..., Run], rule: dict[str
 # --- 3. suppressions ------------------------------------------------------------------------------
 
 SUPPRESSED = policy_config(
-    AIS_RES_001={**US_ONLY, "suppressions": [{"resource": SUPPRESSED_GLOB, "reason": REASON, "expires": FUTURE}]}
+    AIS_RES_001={**US_ONLY, "suppressions": [{**BY_PATTERN, "reason": REASON, "expires": FUTURE}]}
 )
 
 
@@ -341,14 +343,16 @@ def test_suppression_in_force_suppresses_matching_findings_only(run_with: Callab
     others = [f for f in findings if f not in suppressed]
     assert len(suppressed) == 2, suppressed  # the AWS and the GCP datasets bucket
     assert others
-    expected = {"rule": "AIS-RES-001", "resource": SUPPRESSED_GLOB, "reason": REASON, "expires": FUTURE}
+    expected = {"rule": "AIS-RES-001", **BY_PATTERN, "reason": REASON, "expires": FUTURE}
     for finding in suppressed:
         assert finding["level"] == "suppressed"
         assert finding["suppression"] == expected
     for finding in others:
         assert finding["level"] == "mandatory"
         assert finding["suppression"] is None
-    assert document["suppressions"] == [expected]
+    # What the pattern matched (the two buckets, suppressed or not) and whose findings it hid.
+    hid = sorted({f["urn"] for f in suppressed})
+    assert document["suppressions"] == [{**expected, "matched": 2, "hid": hid}]
     # Suppressed findings are the same findings, not dropped ones.
     failing = run_with(policy_config(AIS_RES_001=US_ONLY)).json()
     assert sorted(f["urn"] for f in findings) == sorted(f["urn"] for f in failing["findings"])
@@ -375,28 +379,30 @@ def test_suppressions_in_force_are_listed_in_the_text_report(run_with: Callable[
     assert SUMMARY.match(lines[0])
     section = lines.index("suppressions in force:")
     listed = lines[section + 1 :]
-    assert len(listed) == 1
-    assert "AIS-RES-001" in listed[0] and SUPPRESSED_GLOB in listed[0]
+    assert len(listed) == 4, listed  # the suppression, what it matched and hid, the two URNs it hid
+    assert "AIS-RES-001" in listed[0] and f"pattern {SUPPRESSED_GLOB}" in listed[0]
     assert FUTURE in listed[0] and REASON in listed[0]
+    assert listed[1].strip() == "matches 2 resource(s); hid the findings of 2:"
+    assert all(fnmatch.fnmatchcase(name_of(line.strip()), SUPPRESSED_GLOB) for line in listed[2:])
     assert sum(line.startswith("[suppressed] AIS-RES-001") for line in lines) == 2
 
 
 def test_suppressions_in_force_are_listed_even_when_nothing_matches(run_with: Callable[..., Run]) -> None:
-    unused = {"resource": "no-such-resource-*", "reason": REASON, "expires": FUTURE}
+    unused = {"resource": "no-such-resource-*", "pattern": True, "reason": REASON, "expires": FUTURE}
     run = run_with(policy_config(AIS_RES_001={"allowedJurisdictions": ["eu"], "suppressions": [unused]}))
     assert run.code == 0
     document = run.json()
-    assert document["suppressions"] == [{"rule": "AIS-RES-001", **unused}]
+    assert document["suppressions"] == [{"rule": "AIS-RES-001", **unused, "matched": 0, "hid": []}]
     assert int(run.summary["in_force"]) == 1
 
 
 def test_suppression_is_scoped_to_its_rule(run_with: Callable[..., Run]) -> None:
-    elsewhere = {"resource": SUPPRESSED_GLOB, "reason": REASON, "expires": FUTURE}
+    elsewhere = {**BY_PATTERN, "reason": REASON, "expires": FUTURE}
     run = run_with(
         policy_config(AIS_RES_001=US_ONLY, AIS_RES_002={"allowedJurisdictions": ["eu"], "suppressions": [elsewhere]})
     )
     document = run.json()
-    assert document["suppressions"] == [{"rule": "AIS-RES-002", **elsewhere}]
+    assert document["suppressions"] == [{"rule": "AIS-RES-002", **elsewhere, "matched": 2, "hid": []}]
     datasets = [f for f in document["findings"] if fnmatch.fnmatchcase(name_of(f["urn"]), SUPPRESSED_GLOB)]
     assert len(datasets) == 2
     assert all(f["ruleId"] == "AIS-RES-001" and f["level"] == "mandatory" for f in datasets)
@@ -414,9 +420,7 @@ def test_text_report_to_a_file_puts_the_summary_on_stderr(run_with: Callable[...
     assert "[mandatory] AIS-RES-001 (critical) urn:pulumi:" in run.report
 
 
-EXPIRED = policy_config(
-    AIS_RES_001={**US_ONLY, "suppressions": [{"resource": SUPPRESSED_GLOB, "reason": REASON, "expires": PAST}]}
-)
+EXPIRED = policy_config(AIS_RES_001={**US_ONLY, "suppressions": [{**BY_PATTERN, "reason": REASON, "expires": PAST}]})
 
 
 def test_expired_suppression_is_a_violation_and_suppresses_nothing(run_with: Callable[..., Run]) -> None:
@@ -440,7 +444,9 @@ def test_expired_suppression_is_a_violation_and_suppresses_nothing(run_with: Cal
 
 
 EXPIRED_ONLY = policy_config(
-    AIS_KEY_001={"suppressions": [{"resource": "*", "reason": REASON, "expires": PAST}]},
+    AIS_KEY_001={
+        "suppressions": [{"resource": "legacy", "type": "aws:kms/key:Key", "reason": REASON, "expires": PAST}]
+    },
 )
 
 
@@ -462,12 +468,18 @@ def test_expired_suppression_alone_fails_the_gate_once(run_with: Callable[..., R
 @pytest.mark.parametrize(
     ("suppression", "mentions"),
     [
-        pytest.param({"resource": SUPPRESSED_GLOB, "reason": "ok", "expires": FUTURE}, "reason", id="reasonless"),
-        # Twenty-five spaces say nothing, whatever their length.
-        pytest.param({"resource": SUPPRESSED_GLOB, "reason": " " * 25, "expires": FUTURE}, "reason", id="blank"),
-        pytest.param({"resource": SUPPRESSED_GLOB, "reason": REASON}, "expiry", id="undated"),
-        pytest.param({"resource": SUPPRESSED_GLOB, "reason": REASON, "expires": "next year"}, "expiry", id="bad-date"),
+        pytest.param({**BY_PATTERN, "reason": "ok", "expires": FUTURE}, "reason", id="reasonless"),
+        # Twenty-five spaces say nothing, whatever their length; nor does one letter, or one word, repeated.
+        pytest.param({**BY_PATTERN, "reason": " " * 25, "expires": FUTURE}, "reason", id="blank"),
+        pytest.param({**BY_PATTERN, "reason": "x" * 25, "expires": FUTURE}, "reason", id="filler"),
+        pytest.param({**BY_PATTERN, "reason": "aaaa aaaa aaaa aaaa", "expires": FUTURE}, "reason", id="repeated"),
+        pytest.param({**BY_PATTERN, "reason": REASON}, "expiry", id="undated"),
+        pytest.param({**BY_PATTERN, "reason": REASON, "expires": "next year"}, "expiry", id="bad-date"),
         pytest.param({"reason": REASON, "expires": FUTURE}, "resource", id="no-resource"),
+        # Everything, or a glob that does not say it may match several resources.
+        pytest.param({"resource": "*", "pattern": True, "reason": REASON, "expires": FUTURE}, "every", id="star"),
+        pytest.param({"resource": "*", "reason": REASON, "expires": FUTURE}, '"pattern": true', id="star-bare"),
+        pytest.param({"resource": SUPPRESSED_GLOB, "reason": REASON, "expires": FUTURE}, "pattern", id="undeclared"),
     ],
 )
 def test_incomplete_suppression_is_a_violation_and_suppresses_nothing(
@@ -489,8 +501,8 @@ def test_incomplete_suppression_is_a_violation_and_suppresses_nothing(
 
 
 def test_only_the_bad_suppression_is_reported(run_with: Callable[..., Run]) -> None:
-    good = {"resource": SUPPRESSED_GLOB, "reason": REASON, "expires": FUTURE}
-    bad = {"resource": "aistacks-*-models", "reason": "temp", "expires": FUTURE}
+    good = {**BY_PATTERN, "reason": REASON, "expires": FUTURE}
+    bad = {"resource": "aistacks-*-models", "pattern": True, "reason": "temp", "expires": FUTURE}
     run = run_with(policy_config(AIS_RES_001={**US_ONLY, "suppressions": [good, bad]}))
     document = run.json()
     problems = [f for f in document["findings"] if f["path"].startswith("suppressions")]
@@ -499,6 +511,44 @@ def test_only_the_bad_suppression_is_reported(run_with: Callable[..., Run]) -> N
     suppressed = [f for f in document["findings"] if f["level"] == "suppressed"]
     assert len(suppressed) == 2
     assert all(fnmatch.fnmatchcase(name_of(f["urn"]), SUPPRESSED_GLOB) for f in suppressed)
+
+
+DATASETS = "aistacks-gatetest-datasets"
+"""The name both datasets buckets bear: an S3 bucket and a Cloud Storage bucket."""
+
+
+def test_a_bare_name_of_several_types_is_reported_and_suppresses_nothing(run_with: Callable[..., Run]) -> None:
+    bare = {"resource": DATASETS, "reason": REASON, "expires": FUTURE}
+    run = run_with(policy_config(AIS_RES_001={**US_ONLY, "suppressions": [bare]}))
+    assert run.code == 1
+    document = run.json()
+    (problem,) = [f for f in document["findings"] if f["path"] == "suppressions[0]"]
+    assert problem["level"] == "mandatory"
+    assert "aws:s3/bucket:Bucket" in problem["message"] and "gcp:storage/bucket:Bucket" in problem["message"]
+    assert 'add "type"' in problem["message"]
+    assert document["suppressions"] == []
+    assert not [f for f in document["findings"] if f["level"] == "suppressed"]
+    assert_summary_matches(run, document)
+
+
+def test_a_name_and_type_suppress_one_resource(run_with: Callable[..., Run]) -> None:
+    typed = {"resource": DATASETS, "type": "gcp:storage/bucket:Bucket", "reason": REASON, "expires": FUTURE}
+    document = run_with(policy_config(AIS_RES_001={**US_ONLY, "suppressions": [typed]})).json()
+    suppressed = [f["urn"] for f in document["findings"] if f["level"] == "suppressed"]
+    assert [urn.rsplit("::", 2)[-2].rsplit("$", 1)[-1] for urn in suppressed] == ["gcp:storage/bucket:Bucket"]
+    assert document["suppressions"] == [{"rule": "AIS-RES-001", **typed, "matched": 1, "hid": suppressed}]
+
+
+def test_sarif_and_junit_list_each_suppression_and_what_it_hid(run_with: Callable[..., Run]) -> None:
+    hid = sorted({f["urn"] for f in run_with(SUPPRESSED).json()["findings"] if f["level"] == "suppressed"})
+    sarif = run_with(SUPPRESSED, "sarif").json()
+    (listed,) = sarif["runs"][0]["properties"]["suppressions"]
+    assert listed["resource"] == SUPPRESSED_GLOB and listed["matched"] == 2 and listed["hid"] == hid
+    suite = suites_of(run_with(SUPPRESSED, "junit").junit())["AIS-RES-001"]
+    text = suite.findtext("system-out") or ""
+    assert text.startswith("suppressions in force:")
+    assert f"pattern {SUPPRESSED_GLOB}" in text and "matches 2 resource(s); hid the findings of 2:" in text
+    assert all(urn in text for urn in hid)
 
 
 # --- 4. config errors ----------------------------------------------------------------------------

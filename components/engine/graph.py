@@ -35,6 +35,10 @@ class ResourceRecord:
     property_dependencies: dict[str, list[str]] = field(default_factory=dict)
     outputs: dict[str, Any] = field(default_factory=dict)
     """Component and stack outputs (``register_outputs``), in display form."""
+    verbatim_sources: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """For each input path (``a.b[0].c``) whose value is unknown in a preview and is verbatim a resource's
+    output (``key.arn``, not ``key.arn.apply(...)``): ``(URN of that resource, engine name of the output)``
+    (:mod:`aistacks.engine.provenance`). Not part of :meth:`to_json`: the plan is the same."""
 
     @property
     def package(self) -> str:

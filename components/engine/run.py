@@ -33,6 +33,7 @@ from aistacks.engine.cloud import MissingRegionError, MockCloud
 from aistacks.engine.collector import collector_paused
 from aistacks.engine.graph import ResourceGraph, ResourceRecord, display_value
 from aistacks.engine.progress import RunObserver
+from aistacks.engine.provenance import recording, sources_of
 from aistacks.engine.stackfile import (
     PROJECT_FILE,
     Project,
@@ -145,6 +146,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 property_dependencies={
                     key: sorted(value.urns) for key, value in sorted(request.propertyDependencies.items())
                 },
+                verbatim_sources=sources_of(request.type, request.name),
             )
         )
         if self._observer is not None:
@@ -300,7 +302,8 @@ def _run(
 
     loop.set_default_executor(ThreadPoolExecutor(initializer=give_thread_a_loop))
     try:
-        with _program_environment(project.main):
+        # Provenance (which unknown inputs are verbatim another resource's output) for the rules in preview.
+        with _program_environment(project.main), recording():
             loop.run_until_complete(run_in_stack(lambda: _run_path(program)))
     except INPUT_ERRORS:
         loop.set_exception_handler(_quiet_about_unretrieved)

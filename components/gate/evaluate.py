@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from google.protobuf import json_format, struct_pb2
@@ -22,7 +22,7 @@ from pulumi_policy.policy import _PolicyAnalyzerServicer
 
 from aistacks.engine.graph import ResourceGraph, ResourceRecord
 from aistacks.gate.config import RuleConfig
-from aistacks.policies.framework import Finding, Suppression, collect_findings, parse_suppressions
+from aistacks.policies.framework import Finding, Suppression, collect_findings, display, literal, parse_suppressions
 
 PACK_NAME = "aistacks-guardrails"
 BLOCKING = frozenset({EnforcementLevel.MANDATORY, EnforcementLevel.REMEDIATE})
@@ -55,6 +55,10 @@ class GateResult:
     resources: int
     results: list[Result] = field(default_factory=list)
     suppressions: list[Suppression] = field(default_factory=list)
+    matched: dict[Suppression, list[str]] = field(default_factory=dict)
+    """The URNs of the resources of the graph each suppression in force names (a pattern's may be several)."""
+    hidden: dict[Suppression, list[str]] = field(default_factory=dict)
+    """The URNs of the resources whose findings each suppression in force hid."""
 
     @property
     def passed(self) -> bool:
@@ -80,7 +84,8 @@ def _evaluate(
     today: dt.date,
 ) -> GateResult:
     findings: list[Finding] = []
-    collect_findings(findings, today)
+    # Which unknown inputs are verbatim another resource's output: the rules trust no other (preview).
+    collect_findings(findings, today, {record.urn: record.verbatim_sources for record in graph.resources})
     set_all_config(dict(stack_config))  # the rules read the stack's default-provider config
     servicer = _PolicyAnalyzerServicer(PACK_NAME, "0.1.0", policies, EnforcementLevel.MANDATORY)
     servicer.Configure(_configure_request(config), None)
@@ -101,10 +106,49 @@ def _evaluate(
         _pair(findings, diagnostics),
         key=lambda r: (order.get(r.finding.rule_id, len(order)), r.finding.urn, r.finding.path, r.finding.message),
     )
+    by_name = {policy.name: policy for policy in policies}
     for name in active:
         in_force, _ = parse_suppressions(name, config[name].properties.get("suppressions"), today)
-        result.suppressions += in_force
+        for suppression in in_force:
+            _account(result, graph, suppression, config[name], by_name.get(name))
     return result
+
+
+def _account(
+    result: GateResult, graph: ResourceGraph, suppression: Suppression, rule: RuleConfig, policy: Policy | None
+) -> None:
+    """Record what ``suppression`` names and hides; a bare name that resources of several types bear
+    suppresses nothing and is itself a violation (under the Pulumi CLI, where a rule sees one resource
+    at a time, it would hide them all)."""
+    # Custom resources only: a component that bears the name holds no finding of its own.
+    matched = [r for r in graph.resources if r.custom and suppression.matches(r.urn, r.name, r.type)]
+    types = sorted({r.type for r in matched})
+    if suppression.is_bare_name and len(types) > 1:
+        raw = rule.properties.get("suppressions") or []
+        index = next(i for i, entry in enumerate(raw) if entry.get("resource") == suppression.resource)
+        problem = Finding(
+            suppression.rule_id,
+            policy.severity.value if policy is not None and policy.severity is not None else "",
+            "",
+            "",
+            f"suppressions[{index}]",
+            display(raw[index]),
+            "one resource: a URN, or a name with its type",
+            f"suppression {index} of {suppression.rule_id} names {literal(suppression.resource)} without a type, "
+            f'and resources of {len(types)} types bear that name ({", ".join(types)}): add "type" to say which; '
+            "it suppresses nothing and is itself a violation",
+        )
+        result.results = [
+            Result(replace(r.finding, suppressed_by=None), rule.level) if r.finding.suppressed_by == suppression else r
+            for r in result.results
+        ]
+        result.results.append(Result(problem, rule.level))
+        return
+    result.suppressions.append(suppression)
+    result.matched[suppression] = [r.urn for r in matched]
+    result.hidden[suppression] = sorted(
+        {r.finding.urn for r in result.results if r.finding.suppressed_by == suppression}
+    )
 
 
 def _pair(findings: list[Finding], diagnostics: list[Any]) -> list[Result]:

@@ -35,13 +35,36 @@ def _level(result: Result) -> str:
     return "suppressed" if result.level is None else result.level.value
 
 
-def _suppression_json(suppression: Suppression) -> dict[str, str]:
+def _suppression_json(suppression: Suppression) -> dict[str, Any]:
+    """A suppression as written (``type`` and ``pattern`` only when it has them)."""
+    document: dict[str, Any] = {"rule": suppression.rule_id, "resource": suppression.resource}
+    if suppression.type is not None:
+        document["type"] = suppression.type
+    if suppression.pattern:
+        document["pattern"] = True
+    return {**document, "reason": suppression.reason, "expires": suppression.expires.isoformat()}
+
+
+def _use_json(result: GateResult, suppression: Suppression) -> dict[str, Any]:
+    """A suppression in force, the resources it names (``matched``) and those whose findings it hid."""
     return {
-        "rule": suppression.rule_id,
-        "resource": suppression.resource,
-        "reason": suppression.reason,
-        "expires": suppression.expires.isoformat(),
+        **_suppression_json(suppression),
+        "matched": len(result.matched.get(suppression, [])),
+        "hid": result.hidden.get(suppression, []),
     }
+
+
+def _use_text(result: GateResult, suppression: Suppression) -> list[str]:
+    s = suppression
+    what = f"pattern {s.resource}" if s.pattern else s.resource
+    kind = f" ({s.type})" if s.type else ""
+    matched = len(result.matched.get(s, []))
+    hidden = result.hidden.get(s, [])
+    lines = [
+        f"  {s.rule_id} on {what}{kind} until {s.expires.isoformat()}: {s.reason}",
+        f"    matches {matched} resource(s); hid the findings of {len(hidden)}" + (":" if hidden else ""),
+    ]
+    return lines + [f"      {urn}" for urn in hidden]
 
 
 def render_text(result: GateResult) -> str:
@@ -54,7 +77,8 @@ def render_text(result: GateResult) -> str:
         if f.suppressed_by is not None:
             lines.append(f"    suppressed until {f.suppressed_by.expires}: {f.suppressed_by.reason}")
     lines.append("suppressions in force:" if result.suppressions else "suppressions in force: none")
-    lines += [f"  {s.rule_id} on {s.resource} until {s.expires.isoformat()}: {s.reason}" for s in result.suppressions]
+    for suppression in result.suppressions:
+        lines += _use_text(result, suppression)
     return "\n".join(lines) + "\n"
 
 
@@ -80,7 +104,7 @@ def render_json(result: GateResult) -> str:
             }
             for item in result.results
         ],
-        "suppressions": [_suppression_json(s) for s in result.suppressions],
+        "suppressions": [_use_json(result, s) for s in result.suppressions],
     }
     return json.dumps(document, indent=2) + "\n"
 
@@ -147,6 +171,8 @@ def render_sarif(result: GateResult, rules: Sequence[RuleMeta], stack_file: str)
                     }
                 },
                 "results": results,
+                # Every suppression in force, what it names and what it hid, hidden results or not.
+                "properties": {"suppressions": [_use_json(result, s) for s in result.suppressions]},
             }
         ],
     }
@@ -188,6 +214,9 @@ def render_junit(result: GateResult, rules: Sequence[RuleMeta], resources: Seque
                 skipped += 1
             elif items:
                 ET.SubElement(case, "system-out").text = "\n".join(f"advisory or suppressed: {t}" for t in texts)
+        uses = [line for s in result.suppressions if s.rule_id == rule.id for line in _use_text(result, s)]
+        if uses:
+            ET.SubElement(suite, "system-out").text = "suppressions in force:\n" + "\n".join(uses)
         suite.set("tests", str(len(targets)))
         suite.set("failures", str(failures))
         suite.set("skipped", str(skipped))

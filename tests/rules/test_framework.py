@@ -6,15 +6,18 @@ itself), an unknown value under an advisory rule, and a rule that trips over an 
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import pytest
 
 from aistacks.engine.graph import ResourceGraph
-from aistacks.gate import evaluate
+from aistacks.gate import GateResult, evaluate
 from aistacks.gate.config import resolve_policy_config
+from aistacks.policies import POLICIES
+from aistacks.policies.framework import collect_findings
 
-from .fixtures import GCP_EU, TODAY, UNKNOWN, findings, gcs, run
+from .fixtures import AWS_EU, BASE_CONFIG, GCP_EU, SSE, TODAY, UNKNOWN, findings, gcs, res, run, s3, sse, urn
 
 # --- suppressions ---------------------------------------------------------------------------------
 
@@ -24,7 +27,12 @@ def test_a_suppression_hides_one_finding_and_is_reported() -> None:
         "AIS-RES-001": {
             "allowedJurisdictions": ["eu"],
             "suppressions": [
-                {"resource": "legacy-*", "reason": "migrating the legacy US bucket by Q1", "expires": "2027-03-31"}
+                {
+                    "resource": "legacy-*",
+                    "pattern": True,
+                    "reason": "migrating the legacy US bucket by Q1",
+                    "expires": "2027-03-31",
+                }
             ],
         }
     }
@@ -39,11 +47,11 @@ def test_a_suppression_hides_one_finding_and_is_reported() -> None:
     ("entry", "problem"),
     [
         (
-            {"resource": "legacy-*", "reason": "migrating the legacy US bucket by Q1", "expires": "2026-01-01"},
+            {"resource": "legacy-us", "reason": "migrating the legacy US bucket by Q1", "expires": "2026-01-01"},
             "expired",
         ),
-        ({"resource": "legacy-*", "reason": "ok", "expires": "2027-01-01"}, "no meaningful reason"),
-        ({"resource": "legacy-*", "reason": "migrating the legacy US bucket by Q1"}, "no expiry"),
+        ({"resource": "legacy-us", "reason": "ok", "expires": "2027-01-01"}, "no meaningful reason"),
+        ({"resource": "legacy-us", "reason": "migrating the legacy US bucket by Q1"}, "no expiry"),
     ],
 )
 def test_a_bad_suppression_is_itself_a_violation_and_suppresses_nothing(entry: dict[str, str], problem: str) -> None:
@@ -68,7 +76,7 @@ def test_unknown_value_under_an_advisory_rule_does_not_block() -> None:
     (item,) = [r for r in result.results if r.finding.rule_id == "AIS-RES-001"]
     assert item.level is not None
     assert item.level.value == "advisory"
-    assert result.passed
+    assert not item.blocking
 
 
 def test_a_rule_that_trips_over_an_unknown_value_reports_instead_of_passing() -> None:
@@ -91,3 +99,83 @@ def test_a_rule_that_trips_over_an_unknown_value_reports_instead_of_passing() ->
     assert item.level is not None
     assert item.level.value == "mandatory"
     assert item.finding.message.startswith("could not verify location")
+
+
+# --- provenance: which unknowns are trusted ----------------------------------------------------------
+
+KMS_KEY = "aws:kms/key:Key"
+ARN_PATH = "rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId"
+
+
+def _encrypted_by_unknown(sources: dict[str, tuple[str, str]] | None) -> GateResult:
+    """A bucket encrypted by an unknown key that depends on a KMS key, in preview; ``sources`` is the engine's
+    provenance record of the encryption's inputs (None: no record, as under the Pulumi CLI)."""
+    key = res(KMS_KEY, "k", {"enableKeyRotation": True})
+    bucket = s3("data")
+    encryption = sse(bucket, key=UNKNOWN, deps={"rules": [key]})
+    encryption.verbatim_sources = sources or {}
+    graph = ResourceGraph("fixtures", "test", True, [AWS_EU, key, bucket, encryption])
+    config = resolve_policy_config(BASE_CONFIG, POLICIES, "fixtures")
+    if sources is not None:
+        return evaluate(graph, POLICIES, config, {}, today=TODAY)
+    # The rules as the Pulumi CLI runs them: no provenance record at all.
+    module = sys.modules["aistacks.gate.evaluate"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(module, "collect_findings", lambda found, today, _: collect_findings(found, today, None))
+        return evaluate(graph, POLICIES, config, {}, today=TODAY)
+
+
+def _key_findings(result: GateResult) -> list[str]:
+    return [m for _, path, m in findings(result, "AIS-ENC-002") if path.endswith("kmsMasterKeyId")]
+
+
+def test_an_unknown_key_that_is_verbatim_the_keys_arn_is_trusted() -> None:
+    key_urn = urn(KMS_KEY, "k")
+    assert _key_findings(_encrypted_by_unknown({ARN_PATH: (key_urn, "arn")})) == []
+
+
+@pytest.mark.parametrize(
+    "sources",
+    [
+        pytest.param({}, id="derived: computed from the key"),
+        pytest.param({ARN_PATH: (urn(KMS_KEY, "other"), "arn")}, id="verbatim, of a resource it does not depend on"),
+    ],
+)
+def test_an_unknown_key_not_verbatim_a_keys_identity_cannot_be_verified(sources: dict[str, tuple[str, str]]) -> None:
+    (message,) = _key_findings(_encrypted_by_unknown(sources))
+    assert message.startswith(f"could not verify {ARN_PATH}")
+    assert "not verbatim the output of a resource" in message
+
+
+@pytest.mark.parametrize(
+    ("output", "trusted"), [("arn", True), ("keyId", True), ("description", False), ("tagsAll", False)]
+)
+def test_flows_from_with_outputs_trusts_only_those_outputs(output: str, trusted: bool) -> None:
+    from pulumi_policy import Severity
+
+    from aistacks.policies.framework import KEY_OUTPUTS, Check, RuleMeta, flows_from, stack_policy
+
+    seen: list[list[str]] = []
+
+    def sources(check: Check, resources: Any) -> None:
+        for resource in resources:
+            if resource.resource_type == SSE:
+                seen.append([r.urn for r in flows_from(resource, ARN_PATH, KEY_OUTPUTS)])
+
+    policy = stack_policy(RuleMeta("AIS-TST-002", "SourcesTestRule", "t", "sources", Severity.LOW, "-"), sources)
+    key = res(KMS_KEY, "k", {"enableKeyRotation": True})
+    encryption = sse(s3("data"), key=UNKNOWN, deps={"rules": [key]})
+    encryption.verbatim_sources = {ARN_PATH: (key.urn, output)}
+    graph = ResourceGraph("fixtures", "test", True, [AWS_EU, key, encryption])
+    evaluate(graph, [policy], resolve_policy_config({"all": "mandatory"}, [policy], "fixtures"), {}, today=TODAY)
+    assert seen == [[key.urn] if trusted else []]
+
+
+def test_under_the_pulumi_cli_no_unknown_is_trusted() -> None:
+    """No provenance (the Pulumi CLI): even a key reference that is the key's ARN cannot be verified, and
+    the message says where it can be."""
+    result = _encrypted_by_unknown(None)
+    (message,) = _key_findings(result)
+    assert "cannot tell which resource an unknown value comes from" in message
+    assert "aistacks gate --preview" in message
+    assert not result.passed

@@ -1,0 +1,32 @@
+"""An S3 bucket and a Cloud Storage bucket, each encrypted by its stack's customer-managed key.
+
+With ``derived``, each bucket's key is computed from the key's output instead of being it: the AWS
+bucket gets the AWS-managed key ``alias/aws/s3``, the Cloud Storage bucket no key at all. In a preview
+both look alike to the engine (unknown, depending on the key); only the value's provenance tells them apart.
+"""
+
+import pulumi
+
+from aistacks import aws as aistacks_aws
+from aistacks import gcp as aistacks_gcp
+
+derived = pulumi.Config().get_bool("derived") or False
+
+key = aistacks_aws.KmsKey("data", aistacks_aws.KmsKeyArgs(description="data"))
+aistacks_aws.EncryptedBucket(
+    "data",
+    aistacks_aws.EncryptedBucketArgs(
+        kms_key_arn=key.arn.apply(lambda _: "alias/aws/s3") if derived else key.arn,
+    ),
+)
+
+gcp_key = aistacks_gcp.KmsKey("data-gcp", aistacks_gcp.KmsKeyArgs(project="acme-provenance", location="europe-north1"))
+assert gcp_key.key_ring is not None
+aistacks_gcp.EncryptedBucket(
+    "archive",
+    aistacks_gcp.EncryptedBucketArgs(
+        kms_key=gcp_key.key_ring.id.apply(lambda _: None) if derived else gcp_key,
+        project="acme-provenance",
+        location="europe-north1",
+    ),
+)

@@ -1,0 +1,150 @@
+"""Suppressions name one thing: a URN, or a name and its type; a pattern says so, never matches everything,
+and the gate says how many resources it matched and whose findings it hid; a reason says something."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from aistacks.policies.framework import MIN_REASON_WORDS, SUPPRESSION_FIELDS, meaningful_words, parse_suppressions
+
+from .fixtures import TODAY, findings, gcs, res, run, urn
+
+REASON = "migrating the legacy US bucket by Q1"
+FUTURE = "2027-03-31"
+BUCKET = "gcp:storage/bucket:Bucket"
+RING = "gcp:kms/keyRing:KeyRing"
+
+
+def problems_of(entry: dict[str, Any]) -> list[str]:
+    valid, problems = parse_suppressions("AIS-RES-001", [entry], TODAY)
+    assert not (valid and problems)
+    return [problem for _, problem in problems]
+
+
+def test_the_fields_are_resource_type_pattern_reason_expires() -> None:
+    assert SUPPRESSION_FIELDS == ("resource", "type", "pattern", "reason", "expires")
+
+
+@pytest.mark.parametrize("everything", ["*", "**", "?*", "*::*", "urn:pulumi:*", "[!x]*"])
+def test_a_pattern_that_matches_every_resource_is_rejected(everything: str) -> None:
+    (problem,) = problems_of({"resource": everything, "pattern": True, "reason": REASON, "expires": FUTURE})
+    assert "matches every resource" in problem
+
+
+@pytest.mark.parametrize("glob", ["legacy-*", "*", "legacy-us-?", "bucket[12]"])
+def test_a_glob_that_does_not_say_it_is_a_pattern_is_rejected(glob: str) -> None:
+    (problem,) = problems_of({"resource": glob, "reason": REASON, "expires": FUTURE})
+    assert 'add "pattern": true' in problem
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "ok",
+        "temp",
+        "xxxxxxxxxxxxxxxxxxxxxx",
+        "aaaa aaaa aaaa aaaa",
+        "aa bb cc dd ee ff",
+        "todo todo todo todo todo",
+        "1234 5678 9012 3456 7890",
+        "see SEC-123 ok",
+    ],
+)
+def test_a_reason_of_filler_is_rejected(reason: str) -> None:
+    (problem,) = problems_of({"resource": "legacy-us", "type": BUCKET, "reason": reason, "expires": FUTURE})
+    assert f"no meaningful reason (at least {MIN_REASON_WORDS} different words)" in problem
+
+
+def test_a_reason_in_words_is_accepted() -> None:
+    assert meaningful_words("Migrating the US archive by Q1 (SEC-123)") == {
+        "migrating",
+        "the",
+        "us",
+        "archive",
+        "by",
+        "sec",
+    }
+    assert problems_of({"resource": "legacy-us", "type": BUCKET, "reason": REASON, "expires": FUTURE}) == []
+
+
+@pytest.mark.parametrize(
+    ("entry", "mentions"),
+    [
+        ({"resource": "legacy-us", "type": "", "reason": REASON, "expires": FUTURE}, "type"),
+        ({"resource": "legacy-us", "type": 3, "reason": REASON, "expires": FUTURE}, "type"),
+        ({"resource": "legacy-*", "pattern": "yes", "reason": REASON, "expires": FUTURE}, "true or false"),
+        ({"resource": "legacy-us", "kind": BUCKET, "reason": REASON, "expires": FUTURE}, "unknown field"),
+        ({"resource": "legacy-us", "reason": REASON}, "no expiry"),
+    ],
+)
+def test_a_malformed_suppression_is_rejected(entry: dict[str, Any], mentions: str) -> None:
+    (problem,) = problems_of(entry)
+    assert mentions in problem
+
+
+def test_what_a_suppression_matches() -> None:
+    (by_name,), _ = parse_suppressions(
+        "AIS-RES-001", [{"resource": "legacy", "type": BUCKET, "reason": REASON, "expires": FUTURE}], TODAY
+    )
+    assert by_name.matches(urn(BUCKET, "legacy"), "legacy", BUCKET)
+    assert not by_name.matches(urn(RING, "legacy"), "legacy", RING)
+    assert not by_name.matches(urn(BUCKET, "legacy-2"), "legacy-2", BUCKET)
+    target = urn(BUCKET, "legacy")
+    (by_urn,), _ = parse_suppressions("AIS-RES-001", [{"resource": target, "reason": REASON, "expires": FUTURE}], TODAY)
+    assert by_urn.matches(target, "legacy", BUCKET)
+    assert not by_urn.matches(urn(RING, "legacy"), "legacy", RING)
+    (pattern,), _ = parse_suppressions(
+        "AIS-RES-001", [{"resource": "legacy-*", "pattern": True, "reason": REASON, "expires": FUTURE}], TODAY
+    )
+    assert pattern.matches(urn(BUCKET, "legacy-1"), "legacy-1", BUCKET)
+    assert pattern.matches(urn(RING, "legacy-2"), "legacy-2", RING)
+    assert not pattern.matches(urn(BUCKET, "new"), "new", BUCKET)
+
+
+def test_expiry_is_required_and_in_the_future() -> None:
+    entry = {"resource": "legacy-us", "type": BUCKET, "reason": REASON, "expires": "2026-11-26"}
+    (problem,) = problems_of(entry)
+    assert "expired on 2026-11-26" in problem
+
+
+# --- in the gate -----------------------------------------------------------------------------------
+
+US = {"location": "us"}
+
+
+def test_a_bare_name_that_resources_of_two_types_bear_suppresses_nothing_and_is_reported() -> None:
+    suppression = {"resource": "legacy", "reason": REASON, "expires": FUTURE}
+    config = {"AIS-RES-001": {"allowedJurisdictions": ["eu"], "suppressions": [suppression]}}
+    result = run(gcs("legacy", "US"), res(RING, "legacy", US), config=config)
+    found = findings(result, "AIS-RES-001")
+    assert {(name, path) for name, path, _ in found} >= {("legacy", "location")}
+    located = [r for r in result.results if r.finding.rule_id == "AIS-RES-001" and r.finding.path == "location"]
+    assert len(located) == 2 and all(r.blocking for r in located)
+    (problem,) = [r for r in result.results if r.finding.path == "suppressions[0]"]
+    assert problem.blocking
+    assert f"({RING}, {BUCKET})" in problem.finding.message and 'add "type"' in problem.finding.message
+    assert result.suppressions == []
+    assert not result.passed
+
+
+def test_a_name_and_type_suppress_that_resource_only() -> None:
+    suppression = {"resource": "legacy", "type": BUCKET, "reason": REASON, "expires": FUTURE}
+    config = {"AIS-RES-001": {"allowedJurisdictions": ["eu"], "suppressions": [suppression]}}
+    result = run(gcs("legacy", "US"), res(RING, "legacy", US), config=config)
+    hidden = [r.finding.urn for r in result.results if r.level is None]
+    assert hidden == [urn(BUCKET, "legacy")]
+    (in_force,) = result.suppressions
+    assert result.matched[in_force] == [urn(BUCKET, "legacy")]
+    assert result.hidden[in_force] == [urn(BUCKET, "legacy")]
+    assert any(r.blocking and r.finding.urn == urn(RING, "legacy") for r in result.results)
+
+
+def test_the_gate_counts_what_a_pattern_matched_and_lists_what_it_hid() -> None:
+    suppression = {"resource": "legacy-*", "pattern": True, "reason": REASON, "expires": FUTURE}
+    config = {"AIS-RES-001": {"allowedJurisdictions": ["eu"], "suppressions": [suppression]}}
+    result = run(gcs("legacy-us", "US"), gcs("legacy-eu", "EU"), gcs("new-us", "US"), config=config)
+    (in_force,) = result.suppressions
+    assert sorted(result.matched[in_force]) == [urn(BUCKET, "legacy-eu"), urn(BUCKET, "legacy-us")]
+    assert result.hidden[in_force] == [urn(BUCKET, "legacy-us")]
