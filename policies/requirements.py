@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from functools import cache
+from importlib import resources
+from typing import Any, Literal, Protocol
 
 from .framework import Check, Subject, Unknown, flows_from, is_set, items, literal, read
+from .provider_catalog import key_paths
 
 KEY_TYPES = frozenset(
     {
@@ -41,23 +45,23 @@ class KeyAt:
         verify_key_reference(check, resource, path)
 
 
-def verify_key_reference(check: Check, resource: Subject, path: str) -> None:
-    expected = "a customer-managed key (KMS key ARN/ID or Cloud KMS CryptoKey name)"
+KEY_EXPECTED = "a customer-managed key (KMS key ARN/ID or Cloud KMS CryptoKey name)"
+NO_KEY = (
+    "no customer-managed key: the data is encrypted, if at all, "
+    "with a provider-managed key the stack cannot rotate, audit or revoke"
+)
+
+
+def verify_key_reference(check: Check, resource: Subject, path: str, *, because: str = "") -> None:
+    """The value at ``path`` names a customer-managed key; ``because`` says why it must (a feature that is on)."""
     value = read(resource.props, path)
     if isinstance(value, Unknown):
         if not any(source.resource_type in KEY_TYPES for source in flows_from(resource, path)):
-            check.cannot_verify(resource, value, expected)
+            check.cannot_verify(resource, value, KEY_EXPECTED)
     elif not is_set(value):
-        check.fail(
-            resource,
-            path,
-            value,
-            expected,
-            "no customer-managed key: the data is encrypted, if at all, "
-            "with a provider-managed key the stack cannot rotate, audit or revoke",
-        )
+        check.fail(resource, path, value, KEY_EXPECTED, f"{because}{NO_KEY}")
     elif is_aws_managed_key(value):
-        check.fail(resource, path, value, expected, "an AWS-managed key, not a customer-managed one")
+        check.fail(resource, path, value, KEY_EXPECTED, f"{because}an AWS-managed key, not a customer-managed one")
 
 
 def is_aws_managed_key(value: object) -> bool:
@@ -101,16 +105,17 @@ class Contains:
 
 @dataclass(frozen=True)
 class Each:
-    """Every element of a non-empty list property meets ``requirements`` (paths relative to it)."""
+    """Every element of a list property meets ``requirements`` (paths relative to it); an empty or missing
+    list is a finding with ``empty_message``, or fine when that is None (no element, nothing to judge)."""
 
     path: str
     requirements: tuple[Requirement, ...]
-    empty_message: str
+    empty_message: str | None
 
     def verify(self, check: Check, resource: Subject, base: str) -> None:
         path = _join(base, self.path)
         elements = list(items(resource.props, path))
-        if not elements:
+        if not elements and self.empty_message is not None:
             check.fail(resource, path, read(resource.props, path), "at least one element", self.empty_message)
         for element_path, element in elements:
             if isinstance(element, Unknown):
@@ -173,3 +178,194 @@ class StorageClassKey:
             return
         for requirement in STORAGE_CLASS_KEYS.get(str(provisioner), ()):
             requirement.verify(check, resource, base)
+
+
+@dataclass(frozen=True)
+class SomeElement:
+    """Some element of the list property has ``field`` set to one of ``values`` (a root device is mapped)."""
+
+    path: str
+    field: str
+    values: tuple[str, ...]
+    message: str
+
+    def verify(self, check: Check, resource: Subject, base: str) -> None:
+        path = _join(base, self.path)
+        expected = f"an element whose {self.field} is one of {literal(list(self.values))}"
+        found: list[Any] = []
+        for element_path, element in items(resource.props, path):
+            value = element if isinstance(element, Unknown) else read(resource.props, f"{element_path}.{self.field}")
+            if isinstance(value, Unknown):
+                check.cannot_verify(resource, value, expected)
+                return
+            found.append(value)
+        if not any(value in self.values for value in found):
+            check.fail(resource, path, found, expected, self.message)
+
+
+@dataclass(frozen=True)
+class Unless:
+    """``requirements`` apply unless the property at ``path`` equals ``value`` (``true`` and ``"true"`` alike)."""
+
+    path: str
+    value: Any
+    requirements: tuple[Requirement, ...]
+
+    def verify(self, check: Check, resource: Subject, base: str) -> None:
+        actual = read(resource.props, _join(base, self.path))
+        if isinstance(actual, Unknown):
+            check.cannot_verify(resource, actual, f"{literal(self.value)} or not")
+        elif str(actual).lower() != str(self.value).lower():
+            for requirement in self.requirements:
+                requirement.verify(check, resource, base)
+
+
+@dataclass(frozen=True)
+class Absent:
+    """``requirements`` apply while the property at ``path`` is not set (missing, null, empty)."""
+
+    path: str
+    requirements: tuple[Requirement, ...]
+
+    def verify(self, check: Check, resource: Subject, base: str) -> None:
+        actual = read(resource.props, _join(base, self.path))
+        if isinstance(actual, Unknown):
+            check.cannot_verify(resource, actual, "set or not")
+        elif not _block_set(actual):
+            for requirement in self.requirements:
+                requirement.verify(check, resource, base)
+
+
+# --- the provider catalog's key paths, read through the curated roles ----------------------------------
+
+Role = Literal["required", "block", "within", "when", "or", "hand", "ignore"]
+ROLES_FILE = "key_path_roles.json"
+_ENCRYPTION_BLOCK = re.compile(r"encrypt|kms|cmek|sse|security", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class CatalogKey:
+    """One customer-managed-key path of the provider catalog and when it must name a key.
+
+    ``anchor`` is the block it is required in: ``""`` the resource itself; otherwise every set instance of that
+    ancestor path (``a[]``: every element). ``when`` (a property, and optionally the value it must equal)
+    requires it only while a feature is on; ``alternative`` is a path whose key satisfies it instead.
+    """
+
+    path: str
+    role: Role
+    anchor: str = ""
+    when: str = ""
+    equals: str | None = None
+    alternative: str = ""
+    reason: str = ""
+
+    def verify(self, check: Check, resource: Subject, base: str) -> None:
+        props = resource.props
+        if self.role in ("hand", "ignore"):
+            return
+        if self.role == "when":
+            flag = read(props, self.when)
+            if isinstance(flag, Unknown):
+                check.cannot_verify(resource, flag, f"{self.when} known, to tell whether {self.path} needs a key")
+            elif _feature_on(flag, self.equals):
+                because = f"{self.when} is {literal(flag)}: that feature stores data, and "
+                self._require(check, resource, "", self.path, because)
+            return
+        if self.role == "or" and any(is_set(value) for _, value in catalog_values(props, self.alternative)):
+            return
+        for anchor_path, anchor in catalog_values(props, self.anchor) if self.anchor else [("", props)]:
+            if isinstance(anchor, Unknown):
+                check.cannot_verify(resource, anchor, f"{self.anchor} known, to tell whether it needs a key")
+            elif not self.anchor or self.anchor == self.path or _block_set(anchor):  # a list of keys: every one
+                because = f"{anchor_path} is set: it stores data, and " if self.anchor else ""
+                self._require(check, resource, anchor_path, self.path[len(self.anchor) :], because)
+
+    def _require(self, check: Check, resource: Subject, base: str, rest: str, because: str) -> None:
+        """The key at ``base`` + ``rest`` (catalog notation; every list on the way non-empty)."""
+        head, brackets, tail = rest.partition("[]")
+        path = (base + head).lstrip(".")
+        if not brackets:
+            verify_key_reference(check, resource, path, because=because)
+            return
+        elements = list(items(resource.props, path))
+        if not elements:
+            check.fail(resource, path, read(resource.props, path), KEY_EXPECTED, f"{because}{NO_KEY}")
+        for element_path, element in elements:
+            if isinstance(element, Unknown):
+                check.cannot_verify(resource, element, KEY_EXPECTED)
+            else:
+                self._require(check, resource, element_path, tail, because)
+
+
+def catalog_values(props: Mapping[str, Any], path: str) -> Iterator[tuple[str, Any]]:
+    """``(concrete path, value)`` for a catalog path, every ``[]`` expanded over the elements present
+    (none for a missing list; an unknown list yields itself)."""
+    head, brackets, tail = path.partition("[]")
+    if not brackets:
+        yield path, read(props, path)
+        return
+    for element_path, element in items(props, head):
+        if isinstance(element, Unknown) or not tail:
+            yield element_path, element
+        else:
+            yield from catalog_values(props, element_path + tail)
+
+
+def _feature_on(flag: Any, equals: str | None) -> bool:
+    if equals is not None:
+        return str(flag) == equals
+    return _block_set(flag) and str(flag).lower() != "false"
+
+
+def _block_set(value: Any) -> bool:
+    return is_set(value) and not (isinstance(value, Mapping | Sequence) and not isinstance(value, str) and not value)
+
+
+@cache
+def _roles() -> dict[str, Any]:
+    text = resources.files("aistacks.policies.data").joinpath(ROLES_FILE).read_text(encoding="utf-8")
+    return json.loads(text)["types"]
+
+
+def _parse_role(path: str, spec: str) -> CatalogKey:
+    kind, _, argument = spec.partition(":")
+    if kind == "within":
+        return CatalogKey(path, "within", anchor=argument)
+    if kind == "block":
+        return CatalogKey(path, "within", anchor=path if path.endswith("[]") else path.rpartition(".")[0])
+    if kind == "when":
+        flag, equals, value = argument.partition("=")
+        return CatalogKey(path, "when", when=flag, equals=value if equals else None)
+    if kind == "or":
+        return CatalogKey(path, "or", alternative=argument)
+    if kind in ("required", "hand", "ignore"):
+        return CatalogKey(path, kind, reason=argument)
+    raise ValueError(f"{ROLES_FILE}: unknown role {spec!r} of {path}")
+
+
+def default_role(path: str) -> CatalogKey:
+    """A path no curated entry reads: required where it sits in the resource or in a top-level encryption
+    block (``kmsKeyId``, ``encryptionConfiguration.kmsKeyArn``); otherwise required in the feature block that
+    holds the encryption block or the key (``action.exportToS3.encryption.kmsKeyArn``: when exportToS3 is set)."""
+    parts = path.split(".")
+    anchor = next(
+        (".".join(parts[:index]) for index, part in enumerate(parts[:-1]) if _ENCRYPTION_BLOCK.search(part)),
+        path if path.endswith("[]") else ".".join(parts[:-1]),
+    )
+    return CatalogKey(path, "within" if anchor else "required", anchor=anchor)
+
+
+@cache
+def catalog_keys(resource_type: str) -> tuple[CatalogKey, ...]:
+    """How AIS-ENC-001 judges each key path the catalog lists for ``resource_type`` (curated, else default)."""
+    curated = _roles().get(resource_type, {}).get("paths", {})
+    return tuple(
+        _parse_role(found.path, curated[found.path]) if found.path in curated else default_role(found.path)
+        for found in key_paths(resource_type)
+    )
+
+
+def curated_roles() -> dict[str, dict[str, str]]:
+    """The curated data: type -> path -> role as written (tests check it against the catalog)."""
+    return {token: dict(entry["paths"]) for token, entry in _roles().items()}

@@ -16,7 +16,7 @@ from typing import Any
 
 from pulumi_policy import Policy
 
-from aistacks.config import CONFIG_PATH, parse_platform_spec
+from aistacks.config import CONFIG_PATH, parse_platform_spec, undecrypted_secret_error
 from aistacks.defaults import TIER_DEFAULTS
 from aistacks.engine.stackfile import Project, StackFile, runtime_config
 from aistacks.gate.config import PolicyConfigError, RuleConfig, load_policy_config, resolve_policy_config
@@ -33,13 +33,15 @@ def tier_policy_config(tier: Tier, jurisdiction: str) -> dict[str, Any]:
     Every rule is mandatory, data stays in ``jurisdiction``, and two rules follow the tier's own defaults
     (:data:`aistacks.defaults.TIER_DEFAULTS`): AIS-NET-001 (no public cluster endpoints) is disabled where the
     tier's EKS endpoint is public (dev), AIS-PRT-001 (stateful resources protected) where the tier protects
-    nothing (dev)."""
+    nothing (dev). AIS-COV-001 (a data-bearing type nobody reviewed) is advisory, its default, except in prod:
+    there a data store the gate cannot judge blocks the deployment."""
     defaults = TIER_DEFAULTS[tier]
     document: dict[str, Any] = {"all": "mandatory"}
     for rule in JURISDICTION_RULES:
         document[rule] = {"allowedJurisdictions": [jurisdiction]}
     document["AIS-NET-001"] = "disabled" if defaults.eks_api_endpoint == "public" else "mandatory"
     document["AIS-PRT-001"] = "mandatory" if defaults.protect else "disabled"
+    document["AIS-COV-001"] = "mandatory" if tier == "prod" else "advisory"
     return document
 
 
@@ -79,6 +81,8 @@ def choose_policy_config(
             f"has no {CONFIG_PATH} whose environment and jurisdiction would choose the built-in one; create "
             f"{project_file} (`aistacks policy-config TIER JURISDICTION` prints a start) or pass --policy-config"
         )
+    if CONFIG_PATH in stack.secret_keys:
+        raise undecrypted_secret_error()
     config = runtime_config(stack)
     spec = parse_platform_spec(config[CONFIG_PATH], stack_config=config, stack=stack.name)
     document = tier_policy_config(spec.environment, spec.jurisdiction)

@@ -6,6 +6,7 @@ from pulumi_policy import Policy
 
 from ..framework import RuleMeta
 from . import (
+    cov_001_unreviewed_types,
     enc_001_cmk_at_rest,
     enc_002_s3_default_encryption,
     enc_003_opensearch_cmk,
@@ -31,6 +32,7 @@ _MODULES = (
     enc_002_s3_default_encryption,
     enc_003_opensearch_cmk,
     enc_004_volume_storage_class,
+    cov_001_unreviewed_types,
     key_001_aws_rotation,
     key_002_gcp_rotation,
     tls_001_s3_tls_only,

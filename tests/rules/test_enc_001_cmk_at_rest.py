@@ -1,15 +1,22 @@
 """AIS-ENC-001 (``policies/rules/enc_001_cmk_at_rest.py``): stores encrypt at rest with a customer-managed key.
 
 Each store type on a compliant and a non-compliant fixture, AWS-managed keys, keys unknown at preview
-(verified by where they come from), node groups and instances, StorageClasses, and Vertex AI Vector
-Search indexes and endpoints.
+(verified by where they come from), node groups and instances (every additional volume), launch templates
+(the root device mapped), a GKE cluster's default node pool, StorageClasses, Vertex AI Vector Search indexes
+and endpoints; every type of the provider catalog with key paths (required, per-block, per-feature and
+alternative keys from ``policies/data/key_path_roles.json``), and that data file against the catalog.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
+
+from aistacks.policies.provider_catalog import key_paths, types_with_key_paths
+from aistacks.policies.requirements import Each, KeyAt, Requirement, Unless, catalog_keys, curated_roles, default_role
+from aistacks.policies.rules.enc_001_cmk_at_rest import REQUIREMENTS, covered_types
 
 from .fixtures import CRYPTO_KEY, INDEX, INDEX_ENDPOINT, KEY_ARN, UNKNOWN, findings, k8s_res, only, res, run
 
@@ -35,7 +42,7 @@ ENC = "AIS-ENC-001"
         ),
         (
             "aws:ec2/launchTemplate:LaunchTemplate",
-            {"blockDeviceMappings": [{"ebs": {"encrypted": "true", "kmsKeyId": KEY_ARN}}]},
+            {"blockDeviceMappings": [{"deviceName": "/dev/sda1", "ebs": {"encrypted": "true", "kmsKeyId": KEY_ARN}}]},
             {},
             "blockDeviceMappings",
         ),
@@ -59,8 +66,12 @@ ENC = "AIS-ENC-001"
         ),
         (
             "gcp:container/cluster:Cluster",
-            {"location": "europe-west4", "databaseEncryption": {"state": "ENCRYPTED", "keyName": CRYPTO_KEY}},
-            {"location": "europe-west4", "databaseEncryption": {"state": "DECRYPTED"}},
+            {
+                "location": "europe-west4",
+                "removeDefaultNodePool": True,
+                "databaseEncryption": {"state": "ENCRYPTED", "keyName": CRYPTO_KEY},
+            },
+            {"location": "europe-west4", "removeDefaultNodePool": True, "databaseEncryption": {"state": "DECRYPTED"}},
             "databaseEncryption.state",
         ),
         (
@@ -95,6 +106,7 @@ def test_an_aws_managed_key_is_not_customer_managed() -> None:
 def test_a_key_unknown_at_preview_is_verified_by_where_it_comes_from() -> None:
     key = res("aws:kms/key:Key", "key", {"enableKeyRotation": True})
     trail = res("aws:cloudtrail/trail:Trail", "t", {"kmsKeyId": UNKNOWN}, deps={"kmsKeyId": [key]})
+    trail.verbatim_sources = {"kmsKeyId": (key.urn, "arn")}  # key.arn itself, not computed from it
     assert findings(run(key, trail, preview=True), ENC) == []
     role = res("aws:iam/role:Role", "r")
     guessed = res("aws:cloudtrail/trail:Trail", "g", {"kmsKeyId": UNKNOWN}, deps={"kmsKeyId": [role]})
@@ -144,3 +156,246 @@ def test_vector_search_indexes_and_endpoints_use_a_customer_managed_key(type_tok
     bad = res(type_token, "bad", {"region": "europe-west4"})
     assert findings(run(good), "AIS-ENC-001") == []
     assert [f[1] for f in findings(run(bad), "AIS-ENC-001")] == ["encryptionSpec.kmsKeyName"]
+
+
+# --- every type of the provider catalog -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("type_token", "good", "bad", "paths"),
+    [
+        ("aws:rds/instance:Instance", {"kmsKeyId": KEY_ARN, "storageEncrypted": True}, {}, ["kmsKeyId"]),
+        (
+            "aws:rds/cluster:Cluster",
+            {"kmsKeyId": KEY_ARN, "performanceInsightsEnabled": True, "performanceInsightsKmsKeyId": KEY_ARN},
+            {"kmsKeyId": KEY_ARN, "performanceInsightsEnabled": True},
+            ["performanceInsightsKmsKeyId"],
+        ),
+        (
+            "aws:rds/instance:Instance",
+            {"kmsKeyId": KEY_ARN, "manageMasterUserPassword": True, "masterUserSecretKmsKeyId": KEY_ARN},
+            {"kmsKeyId": KEY_ARN, "manageMasterUserPassword": True},
+            ["masterUserSecretKmsKeyId"],
+        ),
+        ("aws:efs/fileSystem:FileSystem", {"encrypted": True, "kmsKeyId": KEY_ARN}, {"encrypted": True}, ["kmsKeyId"]),
+        (
+            "aws:dynamodb/table:Table",
+            {"serverSideEncryption": {"enabled": True, "kmsKeyArn": KEY_ARN}, "replicas": [{"kmsKeyArn": KEY_ARN}]},
+            {"serverSideEncryption": {"enabled": False, "kmsKeyArn": KEY_ARN}, "replicas": [{"regionName": "x"}]},
+            ["serverSideEncryption.enabled", "replicas[0].kmsKeyArn"],
+        ),
+        ("aws:sqs/queue:Queue", {"kmsMasterKeyId": KEY_ARN}, {"sqsManagedSseEnabled": True}, ["kmsMasterKeyId"]),
+        ("aws:sns/topic:Topic", {"kmsMasterKeyId": KEY_ARN}, {"kmsMasterKeyId": "alias/aws/sns"}, ["kmsMasterKeyId"]),
+        (
+            "aws:ecr/repository:Repository",
+            {"encryptionConfigurations": [{"encryptionType": "KMS", "kmsKey": KEY_ARN}]},
+            {},
+            ["encryptionConfigurations"],
+        ),
+        (
+            "aws:kinesis/stream:Stream",
+            {"encryptionType": "KMS", "kmsKeyId": KEY_ARN},
+            {"kmsKeyId": KEY_ARN},
+            ["encryptionType"],
+        ),
+        (
+            "aws:ssm/parameter:Parameter",
+            {"type": "SecureString", "keyId": KEY_ARN},
+            {"type": "SecureString"},
+            ["keyId"],
+        ),
+        ("aws:ssm/parameter:Parameter", {"type": "String"}, {"type": "SecureString", "keyId": ""}, ["keyId"]),
+        (
+            "aws:ec2/instance:Instance",
+            {
+                "rootBlockDevice": {"encrypted": True, "kmsKeyId": KEY_ARN},
+                "ebsBlockDevices": [{"deviceName": "/dev/sdf", "encrypted": True, "kmsKeyId": KEY_ARN}],
+            },
+            {
+                "rootBlockDevice": {"encrypted": True, "kmsKeyId": KEY_ARN},
+                "ebsBlockDevices": [{"deviceName": "/dev/sdf", "encrypted": False}],
+            },
+            ["ebsBlockDevices[0].encrypted", "ebsBlockDevices[0].kmsKeyId"],
+        ),
+        (
+            "aws:ec2/launchTemplate:LaunchTemplate",
+            {"blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"encrypted": "true", "kmsKeyId": KEY_ARN}}]},
+            {"blockDeviceMappings": [{"deviceName": "/dev/xvdb", "ebs": {"encrypted": "true", "kmsKeyId": KEY_ARN}}]},
+            ["blockDeviceMappings"],
+        ),
+        (
+            "gcp:container/cluster:Cluster",
+            {
+                "location": "europe-west4",
+                "databaseEncryption": {"state": "ENCRYPTED", "keyName": CRYPTO_KEY},
+                "nodeConfig": {"bootDiskKmsKey": CRYPTO_KEY},
+            },
+            {"location": "europe-west4", "databaseEncryption": {"state": "ENCRYPTED", "keyName": CRYPTO_KEY}},
+            ["nodeConfig.bootDiskKmsKey"],
+        ),
+        (
+            "gcp:container/cluster:Cluster",
+            {
+                "location": "europe-west4",
+                "databaseEncryption": {"state": "ENCRYPTED", "keyName": CRYPTO_KEY},
+                "nodePools": [{"name": "a", "nodeConfig": {"bootDiskKmsKey": CRYPTO_KEY}}],
+            },
+            {
+                "location": "europe-west4",
+                "databaseEncryption": {"state": "ENCRYPTED", "keyName": CRYPTO_KEY},
+                "nodePools": [{"name": "a"}],
+            },
+            ["nodePools[0].nodeConfig.bootDiskKmsKey"],
+        ),
+        (
+            "gcp:compute/instance:Instance",
+            {
+                "zone": "europe-west4-a",
+                "bootDisk": {"kmsKeySelfLink": CRYPTO_KEY},
+                "attachedDisks": [{"source": "d", "kmsKeySelfLink": CRYPTO_KEY}],
+            },
+            {"zone": "europe-west4-a", "bootDisk": {"initializeParams": {}}, "attachedDisks": [{"source": "d"}]},
+            ["bootDisk.kmsKeySelfLink", "attachedDisks[0].kmsKeySelfLink"],
+        ),
+        (
+            "gcp:spanner/database:Database",
+            {"instance": "i", "encryptionConfig": {"kmsKeyNames": [CRYPTO_KEY, CRYPTO_KEY]}},
+            {"instance": "i", "encryptionConfig": {"kmsKeyNames": [CRYPTO_KEY, ""]}},
+            ["encryptionConfig.kmsKeyNames[1]"],
+        ),
+        (
+            "gcp:bigquery/job:Job",
+            {"jobId": "j", "load": {"destinationEncryptionConfiguration": {"kmsKeyName": CRYPTO_KEY}}},
+            {"jobId": "j", "load": {"sourceUris": ["gs://b/x"]}},
+            ["load.destinationEncryptionConfiguration.kmsKeyName"],
+        ),
+        (
+            "gcp:compute/disk:Disk",
+            {
+                "zone": "europe-west4-a",
+                "diskEncryptionKey": {"kmsKeySelfLink": CRYPTO_KEY},
+                "sourceImageEncryptionKey": {},
+            },
+            {"zone": "europe-west4-a", "sourceImageEncryptionKey": {"kmsKeySelfLink": CRYPTO_KEY}},
+            ["diskEncryptionKey.kmsKeySelfLink"],
+        ),
+    ],
+)
+def test_catalog_types_name_a_customer_managed_key(
+    type_token: str, good: dict[str, Any], bad: dict[str, Any], paths: list[str]
+) -> None:
+    assert findings(run(res(type_token, "good", good)), ENC) == []
+    assert sorted(f[1] for f in findings(run(res(type_token, "bad", bad)), ENC)) == sorted(paths)
+
+
+def test_a_feature_without_a_key_says_which_feature() -> None:
+    rds = res("aws:rds/instance:Instance", "db", {"kmsKeyId": KEY_ARN, "performanceInsightsEnabled": True})
+    assert only(run(rds), ENC)[2].startswith("performanceInsightsEnabled is true: that feature stores data")
+    table = res("aws:dynamodb/table:Table", "t", {"serverSideEncryption": {"enabled": True, "kmsKeyArn": KEY_ARN}})
+    table_with_replica = res("aws:dynamodb/table:Table", "r", {**table.inputs, "replicas": [{"regionName": "x"}]})
+    assert only(run(table_with_replica), ENC)[2].startswith("replicas[0] is set: it stores data")
+
+
+@pytest.mark.parametrize(
+    "props",
+    [
+        {"removeDefaultNodePool": True},
+        {"removeDefaultNodePool": "true"},
+        {"enableAutopilot": True},
+        {"nodePools": [{"name": "a", "nodeConfig": {"bootDiskKmsKey": CRYPTO_KEY}}]},
+    ],
+)
+def test_a_gke_cluster_without_a_default_node_pool_needs_no_default_boot_disk_key(props: dict[str, Any]) -> None:
+    secrets = {"databaseEncryption": {"state": "ENCRYPTED", "keyName": CRYPTO_KEY}}
+    cluster = res("gcp:container/cluster:Cluster", "c", {"location": "europe-west4", **secrets, **props})
+    assert findings(run(cluster), ENC) == []
+
+
+def test_an_unknown_remove_default_node_pool_cannot_be_verified() -> None:
+    secrets = {"databaseEncryption": {"state": "ENCRYPTED", "keyName": CRYPTO_KEY}}
+    cluster = res(
+        "gcp:container/cluster:Cluster", "c", {"location": "europe-west4", "removeDefaultNodePool": UNKNOWN, **secrets}
+    )
+    assert only(run(cluster, preview=True), ENC)[1] == "removeDefaultNodePool"
+
+
+def test_an_unknown_root_device_name_cannot_be_verified() -> None:
+    mapping = {"deviceName": UNKNOWN, "ebs": {"encrypted": "true", "kmsKeyId": KEY_ARN}}
+    template = res("aws:ec2/launchTemplate:LaunchTemplate", "lt", {"blockDeviceMappings": [mapping]})
+    assert only(run(template, preview=True), ENC)[1] == "blockDeviceMappings[0].deviceName"
+
+
+def test_every_catalog_type_with_a_key_path_is_judged() -> None:
+    judged = covered_types()
+    ignored = {t for t in types_with_key_paths() if all(key.role == "ignore" for key in catalog_keys(t))}
+    assert set(types_with_key_paths()) - ignored <= judged
+    assert {
+        "aws:rds/instance:Instance",
+        "gcp:bigquery/dataset:Dataset",
+        "aws:bedrock/customModel:CustomModel",
+    } <= judged
+
+
+@pytest.mark.parametrize(
+    ("path", "role", "anchor"),
+    [
+        ("kmsKeyId", "required", ""),
+        ("encryptionConfiguration.kmsKeyArn", "required", ""),
+        ("encryptionConfigurations[].kmsKey", "required", ""),
+        ("action.exportRevisionToS3.encryption.kmsKeyArn", "within", "action.exportRevisionToS3"),
+        ("clusters[].kmsKeyName", "within", "clusters[]"),
+        ("volumeConfiguration.managedEbsVolume.kmsKeyId", "within", "volumeConfiguration.managedEbsVolume"),
+    ],
+)
+def test_an_uncurated_key_path_is_read_by_where_it_sits(path: str, role: str, anchor: str) -> None:
+    key = default_role(path)
+    assert (key.role, key.anchor) == (role, anchor)
+
+
+# --- the curated roles against the catalog and the hand-written requirements -----------------------------
+
+
+def test_every_type_with_several_key_paths_is_curated_and_every_curated_path_is_in_the_catalog() -> None:
+    curated = curated_roles()
+    several = [t for t in types_with_key_paths() if len(key_paths(t)) > 1]
+    assert [t for t in several if t not in curated] == []
+    for token, roles in curated.items():
+        assert set(roles) == {found.path for found in key_paths(token)}, token
+
+
+def test_every_curated_role_is_well_formed() -> None:
+    for token in curated_roles():
+        for key in catalog_keys(token):
+            assert key.path.startswith(key.anchor), (token, key)
+            if key.role == "ignore":
+                assert len(key.reason.split()) >= 6, (token, key.path)
+            if key.role == "or":
+                assert key.alternative in {found.path for found in key_paths(token)}, (token, key)
+
+
+def _hand_key_paths(requirements: tuple[Requirement, ...], base: str = "") -> set[str]:
+    paths: set[str] = set()
+    for requirement in requirements:
+        if isinstance(requirement, KeyAt):
+            paths.add(f"{base}{requirement.path}")
+        elif isinstance(requirement, Each):
+            paths |= _hand_key_paths(requirement.requirements, f"{base}{requirement.path}[].")
+        elif isinstance(requirement, Unless):
+            paths |= _hand_key_paths(requirement.requirements, base)
+        elif hasattr(requirement, "requirements"):
+            paths |= _hand_key_paths(requirement.requirements, base)  # pyright: ignore[reportAttributeAccessIssue]
+    return paths
+
+
+def test_the_paths_marked_hand_are_the_hand_written_requirements_key_paths() -> None:
+    marked = {
+        (token, path) for token, roles in curated_roles().items() for path, role in roles.items() if role == "hand"
+    }
+    written = {
+        (token, path)
+        for token, requirements in REQUIREMENTS.items()
+        if token in set(types_with_key_paths())
+        for path in _hand_key_paths(requirements)
+        if re.sub(r"\[\d+\]", "[]", path) in {found.path for found in key_paths(token)}
+    }
+    assert marked == written
