@@ -17,9 +17,9 @@ import pulumi.runtime
 
 from aistacks.catalog import (
     UnknownLocationError,
-    gcs_location_jurisdictions,
     known_jurisdictions,
     location_jurisdictions,
+    regions_of,
 )
 from aistacks.catalog.regions import region_of_zone
 from aistacks.vocabulary import CLOUDS, Cloud
@@ -215,11 +215,11 @@ def own_places(resource: Subject) -> list[Place] | Unknown:
 @cache
 def normalize(cloud: Cloud | None, location: str) -> str:
     """A zone is judged as its region (``europe-west4-a`` → ``europe-west4``, ``eu-west-1a`` → ``eu-west-1``),
-    so allowedRegions match; GCP names other than multi-regions are lower case (``US-CENTRAL1``)."""
+    so allowedRegions match; a GCP region is lower case (``US-CENTRAL1``); anything else stays as written."""
     if cloud is None:
         return location
-    if cloud == "gcp" and location.upper() not in gcs_location_jurisdictions():
-        location = location.lower()
+    if cloud == "gcp" and location.lower() in regions_of(cloud):
+        return location.lower()
     return region_of_zone(cloud, location) or location
 
 
