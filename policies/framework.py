@@ -179,28 +179,72 @@ def top_level(path: str) -> str:
 Provenance = Mapping[str, Mapping[str, tuple[str, str]]]
 """Per resource URN, per input path: ``(source URN, output name)`` of an unknown value that is verbatim that
 resource's output (the offline engine's record, ``ResourceRecord.verbatim_sources``)."""
+Templates = Mapping[str, Mapping[str, tuple[str, Mapping[str, tuple[str, str]]]]]
+"""Per resource URN, per input path: a JSON document unknown only because values in it are each verbatim a
+resource's output, as ``(text with a placeholder per such value, {placeholder: (source URN, output name)})``
+(``ResourceRecord.document_templates``)."""
 
 _PROVENANCE: contextvars.ContextVar[Provenance | None] = contextvars.ContextVar("aistacks_provenance", default=None)
+_TEMPLATES: contextvars.ContextVar[Templates | None] = contextvars.ContextVar("aistacks_templates", default=None)
 
 KEY_OUTPUTS = frozenset({"arn", "id", "keyId", "name"})
 """The outputs that are a key itself: a KMS key's ARN, ID or key ID, a Cloud KMS key's (or key ring's) ID or name."""
-PLACEMENT_OUTPUTS = frozenset({"location", "region"})
-"""The outputs that are where a resource is."""
+PLACEMENT_OUTPUTS = frozenset({"location", "region", "zone", "id"})
+"""The outputs that are where a resource is, or name it (a GCP ID is the full name with the location in it:
+a crypto key's ``keyRing`` is the key ring's ``id``)."""
 
 
-def flows_from(resource: Subject, path: str, outputs: Collection[str] | None = None) -> list[PolicyResource]:
-    """The resource (a list of one, or none) whose output the unknown value at ``path`` *is*: verbatim, as
-    ``key.arn`` is, not computed from it as ``key.arn.apply(...)`` is, which can be anything; with
-    ``outputs``, only when it is one of those outputs. Only the offline gate knows (the engine's provenance
-    record); under the Pulumi CLI nothing is known to flow from anything. Stack rules only (the
-    engine's property dependencies)."""
+@dataclass(frozen=True)
+class Hole(Unknown):
+    """A value of a document (:func:`document_template`) unknown until the update that is verbatim ``source``'s
+    output, ``(URN, output name)``."""
+
+    source: tuple[str, str]
+
+
+def flows_from(resource: Subject, path: str | Hole, outputs: Collection[str] | None = None) -> list[PolicyResource]:
+    """The resource (a list of one, or none) whose output the unknown value at ``path`` (or the document
+    value ``path``) *is*: verbatim, as ``key.arn`` is, not computed from it as ``key.arn.apply(...)`` is,
+    which can be anything; with ``outputs``, only when it is one of those outputs. Only the offline gate
+    knows (the engine's provenance record); under the Pulumi CLI nothing is known to flow from anything.
+    Stack rules only (the engine's property dependencies)."""
     provenance = _PROVENANCE.get()
     if provenance is None or not isinstance(resource, PolicyResource):
         return []
-    source = provenance.get(resource.urn, {}).get(path)
+    if isinstance(path, Hole):
+        source: tuple[str, str] | None = path.source
+        path = path.path
+    else:
+        source = provenance.get(resource.urn, {}).get(path)
     if source is None or (outputs is not None and source[1] not in outputs):
         return []
     return [r for r in resource.property_dependencies.get(top_level(path), []) if r.urn == source[0]]
+
+
+def document_template(resource: Subject, path: str) -> Any:
+    """The JSON document in the string at ``path``, unknown until the update, as far as it is known: each
+    value of it that is verbatim a resource's output is a :class:`Hole` (use :func:`flows_from`), the rest
+    is the document. ``None`` when the offline engine recorded no such template (a document computed by
+    ``apply`` can be anything; under the Pulumi CLI nothing is recorded)."""
+    templates = _TEMPLATES.get()
+    template = None if templates is None else templates.get(resource.urn, {}).get(path)
+    if template is None:
+        return None
+    text, holes = template
+
+    def fill(value: Any, where: str) -> Any:
+        if isinstance(value, str) and value in holes:
+            return Hole(where, holes[value])
+        if isinstance(value, dict):
+            return {key: fill(item, f"{where}.{key}") for key, item in value.items()}
+        if isinstance(value, list):
+            return [fill(item, f"{where}[{index}]") for index, item in enumerate(value)]
+        return value
+
+    try:
+        return fill(json.loads(text), path)
+    except ValueError:
+        return None
 
 
 NOT_SET = "not set"
@@ -350,14 +394,18 @@ _TODAY: contextvars.ContextVar[dt.date | None] = contextvars.ContextVar("aistack
 
 
 def collect_findings(
-    findings: list[Finding], today: dt.date | None = None, provenance: Provenance | None = None
+    findings: list[Finding],
+    today: dt.date | None = None,
+    provenance: Provenance | None = None,
+    templates: Templates | None = None,
 ) -> None:
     """Record every finding of rules run in this context into ``findings`` (the offline gate), whose
-    engine recorded ``provenance`` (for :func:`flows_from`)."""
+    engine recorded ``provenance`` (for :func:`flows_from`) and ``templates`` (:func:`document_template`)."""
     _FINDINGS.set(findings)
     _REPORTED_PROBLEMS.set(set())
     _TODAY.set(today)
     _PROVENANCE.set(provenance)
+    _TEMPLATES.set(templates if provenance is not None else None)
 
 
 class Check:

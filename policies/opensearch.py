@@ -16,7 +16,7 @@ from typing import Any
 
 from pulumi_policy import PolicyResource
 
-from .framework import Unknown, read
+from .framework import Unknown, document_template, read
 
 COLLECTION_TYPE = "aws:opensearch/serverlessCollection:ServerlessCollection"
 SECURITY_POLICY_TYPE = "aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy"
@@ -78,10 +78,13 @@ def unattributed_unknown_policies(resources: Sequence[PolicyResource], kind: str
 
 
 def parse(policy: PolicyResource) -> Any:
-    """The policy's JSON document; :class:`Unknown` when unknown; ``None`` when it is not JSON."""
+    """The policy's JSON document; :class:`Unknown` when unknown, unless it is known but for values that are
+    resources' outputs (:func:`document_template`: those values are :class:`Hole`); ``None`` when it is not
+    JSON."""
     text = read(policy.props, "policy")
     if isinstance(text, Unknown):
-        return text
+        template = document_template(policy, "policy")
+        return text if template is None else template
     try:
         return json.loads(text) if isinstance(text, str) else None
     except ValueError:

@@ -10,7 +10,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal, Protocol
 
-from .framework import Check, Subject, Unknown, flows_from, is_set, items, literal, read
+from .framework import KEY_OUTPUTS, Check, Hole, Subject, Unknown, flows_from, is_set, items, literal, read
 from .provider_catalog import key_paths
 
 KEY_TYPES = frozenset(
@@ -56,12 +56,18 @@ def verify_key_reference(check: Check, resource: Subject, path: str, *, because:
     """The value at ``path`` names a customer-managed key; ``because`` says why it must (a feature that is on)."""
     value = read(resource.props, path)
     if isinstance(value, Unknown):
-        if not any(source.resource_type in KEY_TYPES for source in flows_from(resource, path)):
+        if not names_stack_key(resource, path):
             check.cannot_verify(resource, value, KEY_EXPECTED)
     elif not is_set(value):
         check.fail(resource, path, value, KEY_EXPECTED, f"{because}{NO_KEY}")
     elif is_aws_managed_key(value):
         check.fail(resource, path, value, KEY_EXPECTED, f"{because}an AWS-managed key, not a customer-managed one")
+
+
+def names_stack_key(resource: Subject, unknown: str | Hole) -> bool:
+    """Whether the unknown value at path ``unknown`` (or the document value) is verbatim a key of the stack:
+    its ARN, ID or name (``key.arn``, not a value computed from it)."""
+    return any(source.resource_type in KEY_TYPES for source in flows_from(resource, unknown, KEY_OUTPUTS))
 
 
 def is_aws_managed_key(value: object) -> bool:

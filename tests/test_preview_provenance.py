@@ -11,13 +11,16 @@ fails the update (the AWS-managed key, no key at all).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from pulumi.output import Output
 from pulumi.runtime import rpc
 
 from aistacks.engine import ResourceGraph, load_project, run_stack_file
 from aistacks.engine.graph import UNKNOWN_SENTINEL, ResourceRecord
+from aistacks.engine.provenance import HOLE_PREFIX
 from aistacks.gate import GateResult, evaluate
 from aistacks.gate.config import resolve_policy_config
 from aistacks.policies import POLICIES
@@ -27,6 +30,8 @@ SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryption
 GCS = "gcp:storage/bucket:Bucket"
 AWS_KEY_PATH = "rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId"
 GCS_KEY_PATH = "encryption.defaultKmsKeyName"
+POLICY = "aws:opensearch/serverlessSecurityPolicy:ServerlessSecurityPolicy"
+POLICY_KEY_PATH = "policy.KmsARN"
 CONFIG = {
     "all": "mandatory",
     "AIS-RES-001": {"allowedJurisdictions": ["eu"]},
@@ -44,11 +49,12 @@ def gate(graph: ResourceGraph) -> GateResult:
 
 
 def key_findings(result: GateResult) -> dict[tuple[str, str], str]:
-    """``(resource type, path): message`` of every blocking finding about the buckets' keys."""
+    """``(resource type, path): message`` of every blocking finding about the buckets' and the collection's
+    keys."""
     return {
         (r.finding.resource_type, r.finding.path): r.finding.message
         for r in result.results
-        if r.blocking and r.finding.path in (AWS_KEY_PATH, GCS_KEY_PATH)
+        if r.blocking and r.finding.path in (AWS_KEY_PATH, GCS_KEY_PATH, POLICY_KEY_PATH)
     }
 
 
@@ -78,15 +84,51 @@ def test_the_engine_records_no_source_for_a_derived_unknown() -> None:
     assert GCS_KEY_PATH not in bucket.verbatim_sources
 
 
+def test_the_engine_records_a_json_document_around_verbatim_outputs_as_a_template() -> None:
+    graph = plan("verbatim", preview=True)
+    policy = only(graph, POLICY)
+    (key,) = graph.of_type("aws:kms/key:Key")
+    assert policy.inputs["policy"] == UNKNOWN_SENTINEL
+    text, holes = policy.document_templates["policy"]
+    ((placeholder, source),) = holes.items()
+    assert placeholder.startswith(HOLE_PREFIX) and source == (key.urn, "arn")
+    assert json.loads(text) == {
+        "Rules": [{"ResourceType": "collection", "Resource": ["collection/vectors"]}],
+        "AWSOwnedKey": False,
+        "KmsARN": placeholder,
+    }
+
+
+def test_a_json_document_around_a_derived_value_has_no_template() -> None:
+    policy = only(plan("derived", preview=True), POLICY)
+    assert policy.inputs["policy"] == UNKNOWN_SENTINEL and policy.document_templates == {}
+
+
+def test_a_known_document_needs_no_template() -> None:
+    policy = only(plan("verbatim", preview=False), POLICY)
+    assert json.loads(policy.inputs["policy"])["KmsARN"].startswith("arn:aws:kms:")
+    assert policy.document_templates == {}
+
+
 def test_the_verbatim_stack_passes_its_key_checks_in_preview_and_update() -> None:
     assert key_findings(gate(plan("verbatim", preview=True))) == {}
     assert key_findings(gate(plan("verbatim", preview=False))) == {}
 
 
 def test_the_derived_stack_cannot_be_verified_in_preview() -> None:
-    found = key_findings(gate(plan("derived", preview=True)))
-    assert set(found) == {(SSE, AWS_KEY_PATH), (GCS, GCS_KEY_PATH)}
-    for path, message in ((AWS_KEY_PATH, found[SSE, AWS_KEY_PATH]), (GCS_KEY_PATH, found[GCS, GCS_KEY_PATH])):
+    result = gate(plan("derived", preview=True))
+    found = key_findings(result)
+    found |= {  # the whole document: no template, since a value in it is computed
+        (r.finding.resource_type, r.finding.path): r.finding.message
+        for r in result.results
+        if r.blocking and r.finding.rule_id == "AIS-ENC-003"
+    }
+    assert set(found) == {(SSE, AWS_KEY_PATH), (GCS, GCS_KEY_PATH), (POLICY, "policy")}
+    for path, message in (
+        (AWS_KEY_PATH, found[SSE, AWS_KEY_PATH]),
+        (GCS_KEY_PATH, found[GCS, GCS_KEY_PATH]),
+        ("policy", found[POLICY, "policy"]),
+    ):
         assert message.startswith(f"could not verify {path}: it is unknown until the update")
         assert "not verbatim the output of a resource" in message
 
@@ -95,11 +137,12 @@ def test_the_derived_stack_fails_the_update_for_what_it_is() -> None:
     found = key_findings(gate(plan("derived", preview=False)))
     assert found[SSE, AWS_KEY_PATH] == "an AWS-managed key, not a customer-managed one"
     assert found[GCS, GCS_KEY_PATH].startswith("no customer-managed key")
+    assert found[POLICY, POLICY_KEY_PATH] == "an AWS-managed key, not a customer-managed one"
 
 
 @pytest.mark.parametrize("stack", ["verbatim", "derived"])
 def test_the_sdk_is_restored_after_a_run(stack: str) -> None:
-    original = (rpc.serialize_properties, rpc.serialize_property)
+    original = (rpc.serialize_properties, rpc.serialize_property, Output.json_dumps)
     plan(stack, preview=True)
-    assert (rpc.serialize_properties, rpc.serialize_property) == original
+    assert (rpc.serialize_properties, rpc.serialize_property, Output.json_dumps) == original
     assert rpc.serialize_property.__module__ == "pulumi.runtime.rpc"

@@ -38,7 +38,7 @@ def _collection_rules(collection: str, *types: str) -> list[dict[str, Any]]:
     return [{"ResourceType": kind, "Resource": [f"collection/{collection}"]} for kind in types]
 
 
-def encryption_policy(collection: str, kms_key_arn: str | None) -> dict[str, Any]:
+def encryption_policy(collection: str, kms_key_arn: pulumi.Input[str] | None) -> dict[str, Any]:
     """Encrypt ``collection`` with ``kms_key_arn``; ``None`` falls back to an AWS-owned key."""
     policy: dict[str, Any] = {"Rules": _collection_rules(collection, "collection")}
     if kms_key_arn is None:
@@ -46,7 +46,7 @@ def encryption_policy(collection: str, kms_key_arn: str | None) -> dict[str, Any
     return policy | {"AWSOwnedKey": False, "KmsARN": kms_key_arn}
 
 
-def network_policy(collection: str, vpc_endpoint_id: str | None) -> list[dict[str, Any]]:
+def network_policy(collection: str, vpc_endpoint_id: pulumi.Input[str] | None) -> list[dict[str, Any]]:
     """Admit ``collection`` and its dashboards only through ``vpc_endpoint_id``; ``None`` admits the
     internet (AWS: with AllowFromPublic true, any SourceVPCEs are ignored)."""
     rule: dict[str, Any] = {
@@ -154,22 +154,21 @@ class VectorCollection(pulumi.ComponentResource):
     def __init__(self, name: str, args: VectorCollectionArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE_TOKEN, name, None, opts)
         collection = args.collection_name
-        key = None if args.kms_key_arn is None else pulumi.Output.from_input(args.kms_key_arn)
         # A collection takes its key from the encryption policy that matches its name at creation,
-        # and never changes it: the policy must exist first.
+        # and never changes it: the policy must exist first. The documents are written with
+        # Output.json_dumps, the key's ARN and the endpoint's ID in them as they are: a preview's gate reads
+        # the document around them (aistacks.engine.provenance), where an apply would hide it.
         encryption = aws.opensearch.ServerlessSecurityPolicy(
             f"{name}-encryption",
             name=collection,
             type="encryption",
-            description=f"{collection}: " + ("AWS-owned key" if key is None else "the stack's key"),
-            policy=json.dumps(encryption_policy(collection, None))
-            if key is None
-            else key.apply(lambda arn: json.dumps(encryption_policy(collection, arn))),
+            description=f"{collection}: " + ("AWS-owned key" if args.kms_key_arn is None else "the stack's key"),
+            policy=pulumi.Output.json_dumps(encryption_policy(collection, args.kms_key_arn)),
             opts=child(self),
         )
         self.vpc_endpoint = None
         if args.public_access:
-            network_document: pulumi.Input[str] = json.dumps(network_policy(collection, None))
+            network_document = pulumi.Output.json_dumps(network_policy(collection, None))
         else:
             self.vpc_endpoint = aws.opensearch.ServerlessVpcEndpoint(
                 f"{name}-endpoint",
@@ -179,7 +178,7 @@ class VectorCollection(pulumi.ComponentResource):
                 security_group_ids=list(args.security_group_ids),
                 opts=child(self),
             )
-            network_document = self.vpc_endpoint.id.apply(lambda vpce: json.dumps(network_policy(collection, vpce)))
+            network_document = pulumi.Output.json_dumps(network_policy(collection, self.vpc_endpoint.id))
         network = aws.opensearch.ServerlessSecurityPolicy(
             f"{name}-network", name=collection, type="network", policy=network_document, opts=child(self)
         )

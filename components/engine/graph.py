@@ -6,6 +6,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from aistacks.engine.provenance import Template
+
 UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 """How the engine's wire format marks a value not known until the update (pulumi.runtime.rpc)."""
 _SPECIAL_SIG = "4dabf18193072939515e22adb298388d"
@@ -39,6 +41,10 @@ class ResourceRecord:
     """For each input path (``a.b[0].c``) whose value is unknown in a preview and is verbatim a resource's
     output (``key.arn``, not ``key.arn.apply(...)``): ``(URN of that resource, engine name of the output)``
     (:mod:`aistacks.engine.provenance`). Not part of :meth:`to_json`: the plan is the same."""
+    document_templates: dict[str, Template] = field(default_factory=dict)
+    """For each input path whose value is a JSON document unknown in a preview only because values in it
+    are each verbatim a resource's output (``Output.json_dumps({"KmsARN": key.arn})``): the document with
+    a placeholder for each of them (:class:`aistacks.engine.provenance.Template`)."""
 
     @property
     def package(self) -> str:

@@ -130,6 +130,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         if request.custom and not provider and not request.type.startswith(PROVIDER_PREFIX):
             provider = self._default_provider(request.type.split(":", 1)[0], request.version, request.type)
         response = super().RegisterResource(request)
+        verbatim_sources, document_templates = sources_of(request.type, request.name)
         self.graph.add(
             ResourceRecord(
                 urn=response.urn,
@@ -146,7 +147,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 property_dependencies={
                     key: sorted(value.urns) for key, value in sorted(request.propertyDependencies.items())
                 },
-                verbatim_sources=sources_of(request.type, request.name),
+                verbatim_sources=verbatim_sources,
+                document_templates=document_templates,
             )
         )
         if self._observer is not None:

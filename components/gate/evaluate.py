@@ -85,7 +85,12 @@ def _evaluate(
 ) -> GateResult:
     findings: list[Finding] = []
     # Which unknown inputs are verbatim another resource's output: the rules trust no other (preview).
-    collect_findings(findings, today, {record.urn: record.verbatim_sources for record in graph.resources})
+    collect_findings(
+        findings,
+        today,
+        {record.urn: record.verbatim_sources for record in graph.resources},
+        {record.urn: record.document_templates for record in graph.resources},
+    )
     set_all_config(dict(stack_config))  # the rules read the stack's default-provider config
     servicer = _PolicyAnalyzerServicer(PACK_NAME, "0.1.0", policies, EnforcementLevel.MANDATORY)
     servicer.Configure(_configure_request(config), None)

@@ -8,7 +8,16 @@ from pulumi_policy import PolicyResource, Severity
 
 from aistacks.catalog import known_jurisdictions
 
-from ..framework import Check, RuleMeta, Unknown, flows_from, jurisdictions_setting, literal, stack_policy
+from ..framework import (
+    PLACEMENT_OUTPUTS,
+    Check,
+    RuleMeta,
+    Unknown,
+    flows_from,
+    jurisdictions_setting,
+    literal,
+    stack_policy,
+)
 from ..placement import (
     GLOBAL_TYPES,
     Place,
@@ -125,7 +134,7 @@ def _check_place(
 def _places_of_sources(resource: PolicyResource, unknown: Unknown) -> list[Place] | None:
     """A location unknown in preview can only be one of the locations of the resources it is computed
     from, when every one of them names its own location; those, or None when that does not hold."""
-    sources = flows_from(resource, unknown.path)
+    sources = flows_from(resource, unknown.path, PLACEMENT_OUTPUTS)
     found: list[Place] = []
     for source in sources:
         own = own_places(source)

@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from aistacks.engine.graph import UNKNOWN_SENTINEL, ResourceGraph, ResourceRecord
+from aistacks.engine.provenance import HOLE_PREFIX, Template
 from aistacks.gate import GateResult, evaluate
 from aistacks.gate.config import resolve_policy_config
 from aistacks.policies import POLICIES
@@ -99,7 +100,12 @@ def gcs(name: str, location: str, **extra: Any) -> ResourceRecord:
     return res(
         "gcp:storage/bucket:Bucket",
         name,
-        {"location": location, "encryption": {"defaultKmsKeyName": CRYPTO_KEY}, **extra},
+        {
+            "location": location,
+            "encryption": {"defaultKmsKeyName": CRYPTO_KEY},
+            "publicAccessPrevention": "enforced",
+            **extra,
+        },
     )
 
 
@@ -133,6 +139,19 @@ VPCE = "vpce-050f79086ee71ac05"
 def collection(name: str = "vectors", depends_on: tuple[ResourceRecord, ...] = (), **extra: Any) -> ResourceRecord:
     record = res(COLLECTION, name, {"name": name, "type": "VECTORSEARCH", **extra})
     record.depends_on = [r.urn for r in depends_on]
+    return record
+
+
+HOLE = f"{HOLE_PREFIX}0"
+"""The placeholder of a template's first unknown value (:func:`templated`)."""
+
+
+def templated(record: ResourceRecord, path: str, document: Any, *sources: tuple[ResourceRecord, str]) -> ResourceRecord:
+    """``record`` whose document at ``path``, unknown at preview, was written by ``Output.json_dumps`` as
+    ``document`` around the outputs ``sources`` (``(resource, output name)``, the first at :data:`HOLE`),
+    as the offline engine records it."""
+    holes = {f"{HOLE_PREFIX}{index}": (source.urn, output) for index, (source, output) in enumerate(sources)}
+    record.document_templates[path] = Template(json.dumps(document), holes)
     return record
 
 

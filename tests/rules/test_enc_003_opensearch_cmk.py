@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 
 from aistacks.aws.opensearch import encryption_policy
+from aistacks.engine.graph import ResourceRecord
 
-from .fixtures import KEY_ARN, UNKNOWN, collection, findings, res, run, security_policy
+from .fixtures import HOLE, KEY_ARN, UNKNOWN, collection, findings, res, run, security_policy, templated
 
 ENC3 = "AIS-ENC-003"
 
@@ -65,10 +66,44 @@ def test_inline_encryption_configs_are_checked_for_a_customer_managed_key() -> N
     assert [f[1] for f in findings(run(both), ENC3)] == ["encryptionConfigs[0].awsOwnedKey"]
 
 
-def test_at_preview_a_policy_computed_from_the_stack_key_is_verified() -> None:
+def encryption_template(key_output: tuple[ResourceRecord, str], name: str = "p") -> ResourceRecord:
+    """An encryption policy for ``vectors`` written by Output.json_dumps around ``key_output`` (unknown)."""
+    policy = security_policy("encryption", UNKNOWN, name, policy=[key_output[0]])
+    return templated(policy, "policy", encryption_policy("vectors", HOLE), key_output)
+
+
+def test_at_preview_a_policy_written_around_the_stack_keys_arn_is_verified() -> None:
     key = res("aws:kms/key:Key", "key")
-    policy = security_policy("encryption", UNKNOWN, policy=[key])
+    policy = encryption_template((key, "arn"))
     assert findings(run(key, policy, collection(depends_on=(policy,)), preview=True), ENC3) == []
+
+
+@pytest.mark.parametrize(
+    ("source_type", "output"),
+    [("aws:kms/key:Key", "policy"), ("aws:s3/bucketV2:BucketV2", "arn")],
+)
+def test_at_preview_a_template_whose_key_is_not_a_keys_own_arn_cannot_be_verified(
+    source_type: str, output: str
+) -> None:
+    source = res(source_type, "source")
+    policy = encryption_template((source, output))
+    (found,) = findings(run(source, policy, collection(depends_on=(policy,)), preview=True), ENC3)
+    assert found[:2] == ("p-encryption", "policy.KmsARN") and "could not verify" in found[2]
+
+
+def test_at_preview_a_template_with_an_aws_owned_key_fails_as_in_the_update() -> None:
+    key = res("aws:kms/key:Key", "key")
+    document = {**encryption_policy("vectors", None), "Description": HOLE}
+    policy = templated(security_policy("encryption", UNKNOWN, policy=[key]), "policy", document, (key, "arn"))
+    (found,) = findings(run(key, policy, collection(depends_on=(policy,)), preview=True), ENC3)
+    assert "AWS-owned key" in found[2]
+
+
+def test_at_preview_a_policy_computed_by_a_function_cannot_be_verified() -> None:
+    key = res("aws:kms/key:Key", "key")  # key.arn.apply(lambda arn: json.dumps(...)): no template
+    policy = security_policy("encryption", UNKNOWN, policy=[key])
+    (found,) = findings(run(key, policy, collection(depends_on=(policy,)), preview=True), ENC3)
+    assert found[:2] == ("p-encryption", "policy") and "could not verify" in found[2]
 
 
 def test_at_preview_a_policy_of_unknown_origin_cannot_be_verified() -> None:
@@ -89,4 +124,12 @@ def test_at_preview_another_collections_unknown_policy_may_name_this_one() -> No
     policy = security_policy("encryption", UNKNOWN, policy=[key])
     mine, other = collection("vectors", depends_on=(policy,)), collection("other")
     found = findings(run(key, policy, mine, other, preview=True), ENC3)
-    assert [(f[0], "could not verify" in f[2]) for f in found] == [("other", True)]
+    assert sorted((f[0], "could not verify" in f[2]) for f in found) == [("other", True), ("p-encryption", True)]
+
+
+def test_at_preview_a_template_tells_which_collections_it_names() -> None:
+    key = res("aws:kms/key:Key", "key")
+    policy = encryption_template((key, "arn"))
+    mine, other = collection("vectors", depends_on=(policy,)), collection("other")
+    (found,) = findings(run(key, policy, mine, other, preview=True), ENC3)
+    assert found[0] == "other" and "outside the stack" in found[2]

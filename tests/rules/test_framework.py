@@ -121,7 +121,7 @@ def _encrypted_by_unknown(sources: dict[str, tuple[str, str]] | None) -> GateRes
     # The rules as the Pulumi CLI runs them: no provenance record at all.
     module = sys.modules["aistacks.gate.evaluate"]
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(module, "collect_findings", lambda found, today, _: collect_findings(found, today, None))
+        patch.setattr(module, "collect_findings", lambda found, today, *_: collect_findings(found, today, None))
         return evaluate(graph, POLICIES, config, {}, today=TODAY)
 
 

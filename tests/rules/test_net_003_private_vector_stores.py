@@ -13,8 +13,21 @@ from typing import Any
 import pytest
 
 from aistacks.aws.opensearch import network_policy
+from aistacks.engine.graph import ResourceRecord
 
-from .fixtures import INDEX_ENDPOINT, UNKNOWN, VPC_ENDPOINT, VPCE, collection, findings, res, run, security_policy
+from .fixtures import (
+    HOLE,
+    INDEX_ENDPOINT,
+    UNKNOWN,
+    VPC_ENDPOINT,
+    VPCE,
+    collection,
+    findings,
+    res,
+    run,
+    security_policy,
+    templated,
+)
 
 NET3 = "AIS-NET-003"
 
@@ -57,10 +70,31 @@ def test_a_collection_no_network_policy_names_is_unreachable_and_passes() -> Non
     assert findings(run(collection()), NET3) == []
 
 
-def test_at_preview_a_network_policy_computed_from_the_vpc_endpoint_is_verified() -> None:
+def network_template(endpoint: ResourceRecord, name: str = "p") -> ResourceRecord:
+    """A network policy for ``vectors`` written by Output.json_dumps around the endpoint's ID (unknown)."""
+    policy = security_policy("network", UNKNOWN, name, policy=[endpoint])
+    return templated(policy, "policy", network_policy("vectors", HOLE), (endpoint, "id"))
+
+
+def test_at_preview_a_network_policy_written_around_the_vpc_endpoints_id_is_verified() -> None:
     endpoint = res(VPC_ENDPOINT, "endpoint")
-    policy = security_policy("network", UNKNOWN, policy=[endpoint])
+    policy = network_template(endpoint)
     assert findings(run(endpoint, policy, collection(depends_on=(policy,)), preview=True), NET3) == []
+
+
+def test_at_preview_a_public_network_template_fails_as_in_the_update() -> None:
+    endpoint = res(VPC_ENDPOINT, "endpoint")
+    document = [{**network_policy("vectors", None)[0], "Description": HOLE}]
+    policy = templated(security_policy("network", UNKNOWN, policy=[endpoint]), "policy", document, (endpoint, "id"))
+    (found,) = findings(run(endpoint, policy, collection(depends_on=(policy,)), preview=True), NET3)
+    assert found[1] == "policy.AllowFromPublic"
+
+
+def test_at_preview_a_network_policy_computed_by_a_function_cannot_be_verified() -> None:
+    endpoint = res(VPC_ENDPOINT, "endpoint")  # endpoint.id.apply(lambda id: json.dumps(...)): no template
+    policy = security_policy("network", UNKNOWN, policy=[endpoint])
+    (found,) = findings(run(endpoint, policy, collection(depends_on=(policy,)), preview=True), NET3)
+    assert "could not verify" in found[2]
 
 
 def test_at_preview_a_network_policy_of_unknown_origin_cannot_be_verified() -> None:
@@ -71,7 +105,7 @@ def test_at_preview_a_network_policy_of_unknown_origin_cannot_be_verified() -> N
 
 def test_at_preview_an_unknown_network_policy_no_collection_depends_on_is_checked_too() -> None:
     endpoint = res(VPC_ENDPOINT, "endpoint")
-    from_endpoint = security_policy("network", UNKNOWN, "vpc", policy=[endpoint])
+    from_endpoint = network_template(endpoint, "vpc")
     unknown = security_policy("network", UNKNOWN, "other")
     found = findings(run(endpoint, from_endpoint, unknown, collection(), preview=True), NET3)
     assert [f[0] for f in found] == ["other-network"]

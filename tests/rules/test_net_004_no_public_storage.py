@@ -139,5 +139,9 @@ def test_cloud_storage_grants(type_token: str, props: dict[str, Any], violations
 
 @pytest.mark.parametrize(("prevention", "violations"), [("enforced", 0), ("inherited", 1), (None, 1)])
 def test_public_access_prevention(prevention: str | None, violations: int) -> None:
-    extra = {"publicAccessPrevention": prevention} if prevention else {}
-    assert len(findings(run(gcs("data", "europe-west4", **extra)), RULE)) == violations
+    bucket = gcs("data", "europe-west4")
+    if prevention is None:
+        del bucket.inputs["publicAccessPrevention"]
+    else:
+        bucket.inputs["publicAccessPrevention"] = prevention
+    assert len(findings(run(bucket), RULE)) == violations
