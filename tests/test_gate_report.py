@@ -29,7 +29,12 @@ WORDS = {"not set", "unknown until the update"}
 """The ``actual`` of a finding with no value to show."""
 PYTHON_REPR = re.compile(r"\b(True|False|None)\b|\['|\[\"\[|\{'|<not set>|\[not set\]|\[unknown")
 
-EXPIRED = {"resource": "legacy-*", "reason": "migrating the legacy US bucket by Q1", "expires": "2026-01-01"}
+EXPIRED = {
+    "resource": "legacy-*",
+    "pattern": True,
+    "reason": "migrating the legacy US bucket by Q1",
+    "expires": "2026-01-01",
+}
 
 
 @pytest.fixture(scope="module")

@@ -337,7 +337,7 @@ def test_an_unknown_field_in_a_suppression_is_a_config_error(tmp_path: Path) -> 
     entry = {"resource": "aistacks-*", "reason": "x" * 30, "expires": "2999-01-01", "expiry": "2999-01-01"}
     code, err, config = gate_with(tmp_path, {"AIS-RES-002": {"allowedJurisdictions": ["eu"], "suppressions": [entry]}})
     assert code == 2
-    assert f'{config}: AIS-RES-002.suppressions[0]: unknown field "expiry"; allowed: resource, reason, expires' in err
+    assert f'{config}: AIS-RES-002.suppressions[0]: unknown field "expiry"; allowed: resource, type, pattern, reason, expires' in err
 
 
 def test_the_policy_config_loader_accepts_the_repository_configs() -> None:
@@ -358,7 +358,7 @@ def test_a_suppression_with_an_unknown_field_suppresses_nothing_under_the_pulumi
     entry = {"resource": "x", "reason": "x" * 30, "expires": "2999-01-01", "ticket": "SEC-1"}
     valid, problems = parse_suppressions("AIS-RES-001", [entry], dt.date(2026, 11, 30))
     assert valid == []
-    assert problems == [(0, "has unknown field(s) ticket; allowed: resource, reason, expires")]
+    assert problems == [(0, "has unknown field(s) ticket; allowed: resource, type, pattern, reason, expires")]
 
 
 # --- 5. Kubernetes versions ------------------------------------------------------------------------

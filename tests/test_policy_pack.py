@@ -97,7 +97,10 @@ def test_the_pack_serves_every_rule(analyzer: analyzer_pb2_grpc.AnalyzerStub) ->
     info = analyzer.GetAnalyzerInfo(empty_pb2.Empty())
     assert info.name == "aistacks-guardrails"
     assert [policy.name for policy in info.policies] == [rule.id for rule in RULES]
-    assert all(policy.enforcementLevel == analyzer_pb2.MANDATORY for policy in info.policies)
+    levels = {policy.name: policy.enforcementLevel for policy in info.policies}
+    # An unreviewed type is a question for the reviewers, not a defect: advisory unless a config says otherwise.
+    assert levels.pop("AIS-COV-001") == analyzer_pb2.ADVISORY
+    assert set(levels.values()) == {analyzer_pb2.MANDATORY}
 
 
 def test_the_schema_the_cli_validates_with_knows_the_jurisdictions(analyzer: analyzer_pb2_grpc.AnalyzerStub) -> None:

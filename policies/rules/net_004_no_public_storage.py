@@ -8,12 +8,12 @@ entities, and buckets whose public access prevention is not enforced.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from pulumi_policy import Severity
+from pulumi_policy import PolicyResource, Severity
 
-from ..framework import Check, RuleMeta, Subject, Unknown, is_set, items, literal, read, resource_policy
+from ..framework import Check, RuleMeta, Subject, Unknown, flows_from, is_set, items, literal, read, stack_policy
 from ..s3 import as_list, policy_document, statements
 
 META = RuleMeta(
@@ -65,6 +65,8 @@ PUBLIC_PREDEFINED_ACLS = frozenset({"publicRead", "publicReadWrite", "authentica
 # pulumi_aws s3.BucketPublicAccessBlock: each setting "Defaults to `false`" when unset (SDK docstrings).
 ACCESS_BLOCK_SETTINGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 NOT_PUBLIC = "no grant to anyone"
+SERVICE_ACCOUNT_TYPE = "gcp:serviceaccount/account:Account"
+SERVICE_ACCOUNT_OUTPUTS = frozenset({"member", "email"})
 
 
 def _restricted(condition: Any) -> bool:
@@ -156,11 +158,13 @@ def _gcp_members(paths: tuple[str, ...]) -> Callable[[Check, Subject], None]:
     def verify(check: Check, resource: Subject) -> None:
         for path in paths:
             value = read(resource.props, path)
-            if isinstance(value, Unknown):
-                check.cannot_verify(resource, value, NOT_PUBLIC)
-                continue
+            listed = isinstance(value, Sequence) and not isinstance(value, str)
+            members = list(items(resource.props, path)) if listed else [(path, value)]
+            for _, member in members:
+                if isinstance(member, Unknown) and not _is_service_account(resource, member):
+                    check.cannot_verify(resource, member, NOT_PUBLIC)
             public = [
-                m for m in as_list(value) if is_set(m) and str(m).rsplit(":", 1)[-1].lower() in PUBLIC_GCP_PRINCIPALS
+                m for _, m in members if is_set(m) and str(m).rsplit(":", 1)[-1].lower() in PUBLIC_GCP_PRINCIPALS
             ]
             if public:
                 check.fail(resource, path, public, NOT_PUBLIC, f"grants to {literal(public)}, that is to anyone")
@@ -228,10 +232,20 @@ CHECKS: Mapping[str, Callable[[Check, Subject], None]] = {
 """Each storage type and how it can be made public; a new type is one entry."""
 
 
-def _check(check: Check, resource: Subject) -> None:
-    verify = CHECKS.get(resource.resource_type)
-    if verify is not None:
-        verify(check, resource)
+def _is_service_account(resource: Subject, member: Unknown) -> bool:
+    """An unknown member that is verbatim a service account's own ``member`` or ``email``: never the public."""
+    return any(
+        source.resource_type == SERVICE_ACCOUNT_TYPE
+        for source in flows_from(resource, member.path, SERVICE_ACCOUNT_OUTPUTS)
+    )
 
 
-POLICY = resource_policy(META, _check)
+def _check(check: Check, resources: Sequence[PolicyResource]) -> None:
+    # A stack rule: an unknown member is judged by the resource it comes from (the engine's dependencies).
+    for resource in resources:
+        verify = CHECKS.get(resource.resource_type)
+        if verify is not None:
+            verify(check, resource)
+
+
+POLICY = stack_policy(META, _check)

@@ -145,3 +145,47 @@ def test_public_access_prevention(prevention: str | None, violations: int) -> No
     else:
         bucket.inputs["publicAccessPrevention"] = prevention
     assert len(findings(run(bucket), RULE)) == violations
+
+
+SERVICE_ACCOUNT = "gcp:serviceaccount/account:Account"
+
+
+@pytest.mark.parametrize(
+    ("source_type", "output", "verified"),
+    [
+        (SERVICE_ACCOUNT, "member", True),
+        (SERVICE_ACCOUNT, "email", True),
+        (SERVICE_ACCOUNT, "name", False),  # a service account's resource name is not a principal
+        ("gcp:kms/cryptoKey:CryptoKey", "id", False),
+        (SERVICE_ACCOUNT, None, False),  # computed from the account: account.email.apply(...) can be anything
+    ],
+)
+def test_at_preview_an_unknown_member_passes_only_as_a_service_accounts_own_output(
+    source_type: str, output: str | None, verified: bool
+) -> None:
+    source = res(source_type, "source")
+    grant = res(
+        "gcp:storage/bucketIAMMember:BucketIAMMember",
+        "grant",
+        {"bucket": "data", "role": "roles/storage.objectViewer", "member": UNKNOWN},
+        deps={"member": [source]},
+    )
+    if output is not None:
+        grant.verbatim_sources = {"member": (source.urn, output)}
+    found = findings(run(source, grant, preview=True), RULE)
+    assert found == ([] if verified else [("grant", "member", found[0][2])])
+    assert verified or "could not verify member" in found[0][2]
+
+
+def test_at_preview_an_unknown_member_of_a_binding_is_judged_on_its_own() -> None:
+    account = res(SERVICE_ACCOUNT, "reader")
+    binding = res(
+        "gcp:storage/bucketIAMBinding:BucketIAMBinding",
+        "readers",
+        {"bucket": "data", "role": "roles/storage.objectViewer", "members": ["group:ml@example.com", UNKNOWN]},
+        deps={"members": [account]},
+    )
+    (found,) = findings(run(account, binding, preview=True), RULE)
+    assert found[:2] == ("readers", "members[1]") and "could not verify" in found[2]
+    binding.verbatim_sources = {"members[1]": (account.urn, "member")}
+    assert findings(run(account, binding, preview=True), RULE) == []
