@@ -163,9 +163,7 @@ def _gcp_members(paths: tuple[str, ...]) -> Callable[[Check, Subject], None]:
             for _, member in members:
                 if isinstance(member, Unknown) and not _is_service_account(resource, member):
                     check.cannot_verify(resource, member, NOT_PUBLIC)
-            public = [
-                m for _, m in members if is_set(m) and str(m).rsplit(":", 1)[-1].lower() in PUBLIC_GCP_PRINCIPALS
-            ]
+            public = [m for _, m in members if is_set(m) and str(m).rsplit(":", 1)[-1].lower() in PUBLIC_GCP_PRINCIPALS]
             if public:
                 check.fail(resource, path, public, NOT_PUBLIC, f"grants to {literal(public)}, that is to anyone")
 
