@@ -324,6 +324,23 @@ def gate_with(tmp_path: Path, policy: dict[str, Any]) -> tuple[int, str, Path]:
     return code, err, config
 
 
+@pytest.mark.parametrize(
+    ("rule", "setting", "expected"),
+    [
+        ("AIS-RES-001", {"allowedJurisdictions": "eu"}, 'AIS-RES-001.allowedJurisdictions = "eu": must be a list'),
+        ("AIS-KEY-001", {"foo": True}, 'AIS-KEY-001: unknown setting "foo"; allowed: suppressions'),
+        ("AIS-RES-001", ["eu"], 'AIS-RES-001: must be an enforcement level or an object, got ["eu"]'),
+    ],
+)
+def test_a_policy_setting_of_the_wrong_shape_is_said_in_json_and_words(
+    tmp_path: Path, rule: str, setting: Any, expected: str
+) -> None:
+    code, err, config = gate_with(tmp_path, {rule: setting})
+    assert code == 2
+    assert f"{config}: {expected}" in err
+    assert "'" not in err.replace(str(config), ""), "a Python repr"
+
+
 @pytest.mark.parametrize("value", ["EU", "mars"])
 def test_an_unknown_jurisdiction_in_the_policy_config_is_a_config_error(tmp_path: Path, value: str) -> None:
     code, err, config = gate_with(tmp_path, {"all": "mandatory", "AIS-RES-001": {"allowedJurisdictions": [value]}})

@@ -226,7 +226,8 @@ def _disabled_default_providers(stack_config: dict[str, str]) -> frozenset[str]:
         value = raw
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise StackFileError(
-            f'{DISABLE_DEFAULT_PROVIDERS} = {value!r}: must be a list of package names, such as ["aws"] or ["*"]'
+            f"{DISABLE_DEFAULT_PROVIDERS} = {json.dumps(value)}: must be a list of package names, such as "
+            '["aws"] or ["*"]'
         )
     return frozenset(value)
 

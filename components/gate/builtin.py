@@ -27,21 +27,27 @@ JURISDICTION_RULES = ("AIS-RES-001", "AIS-RES-002")
 """The rules whose ``allowedJurisdictions`` is the stack's jurisdiction."""
 
 
+REVIEW_RULES = ("AIS-COV-001", "AIS-NET-005")
+"""Rules that ask for a person's review of what the gate cannot judge."""
+
+
 def tier_policy_config(tier: Tier, jurisdiction: str) -> dict[str, Any]:
     """The built-in policy config (the JSON document) of a ``tier`` stack in ``jurisdiction``.
 
     Every rule is mandatory, data stays in ``jurisdiction``, and two rules follow the tier's own defaults
     (:data:`aistacks.defaults.TIER_DEFAULTS`): AIS-NET-001 (no public cluster endpoints) is disabled where the
     tier's EKS endpoint is public (dev), AIS-PRT-001 (stateful resources protected) where the tier protects
-    nothing (dev). AIS-COV-001 (a data-bearing type nobody reviewed) is advisory, its default, except in prod:
-    there a data store the gate cannot judge blocks the deployment."""
+    nothing (dev). AIS-COV-001 (a data-bearing type nobody reviewed) and AIS-NET-005 (a Helm chart nobody
+    reviewed) are advisory, their default, except in prod: there what the gate cannot judge blocks the
+    deployment."""
     defaults = TIER_DEFAULTS[tier]
     document: dict[str, Any] = {"all": "mandatory"}
     for rule in JURISDICTION_RULES:
         document[rule] = {"allowedJurisdictions": [jurisdiction]}
     document["AIS-NET-001"] = "disabled" if defaults.eks_api_endpoint == "public" else "mandatory"
     document["AIS-PRT-001"] = "mandatory" if defaults.protect else "disabled"
-    document["AIS-COV-001"] = "mandatory" if tier == "prod" else "advisory"
+    for rule in REVIEW_RULES:
+        document[rule] = "mandatory" if tier == "prod" else "advisory"
     return document
 
 

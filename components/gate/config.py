@@ -52,7 +52,7 @@ def load_policy_config(path: Path, policies: list[Policy]) -> dict[str, RuleConf
     except RecursionError:
         raise PolicyConfigError(f"{path}: nested too deeply to read; a policy config is a few levels deep") from None
     if not isinstance(document, dict):
-        raise PolicyConfigError(f"{path}: the top level must be an object keyed by policy name or {ALL!r}")
+        raise PolicyConfigError(f"{path}: the top level must be an object keyed by policy name or {json.dumps(ALL)}")
     return resolve_policy_config(document, policies, str(path))
 
 
@@ -76,7 +76,7 @@ def resolve_policy_config(document: Mapping[str, Any], policies: list[Policy], o
         elif entry is None:
             level, properties = None, {}
         else:
-            raise PolicyConfigError(f"{where}: must be an enforcement level or an object, got {entry!r}")
+            raise PolicyConfigError(f"{where}: must be an enforcement level or an object, got {_json(entry)}")
         level = level or default_level or policy.enforcement_level or EnforcementLevel.ADVISORY
         _validate_properties(policy, properties, where)
         resolved[name] = RuleConfig(level, properties)
@@ -97,14 +97,56 @@ def _validate_properties(policy: Policy, properties: Mapping[str, Any], where: s
     for key in properties:
         if key not in allowed:
             raise PolicyConfigError(
-                f"{where}: unknown setting {key!r}; allowed: {', '.join(sorted(allowed)) or 'none'}"
+                f"{where}: unknown setting {json.dumps(key)}; allowed: {', '.join(sorted(allowed)) or 'none'}"
             )
     _check_values(properties, where)
     for key, value in properties.items():
         try:
             jsonschema.validate(value, allowed[key])
         except jsonschema.ValidationError as error:
-            raise PolicyConfigError(f"{where}.{key} = {value!r}: {error.message}") from None
+            inner = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.absolute_path)
+            raise PolicyConfigError(f"{where}.{key}{inner} = {_json(error.instance)}: {_in_words(error)}") from None
+
+
+_TYPE_WORDS = {
+    "array": "a list",
+    "object": "an object",
+    "string": "a string",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+}
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, default=str)
+
+
+def _in_words(error: jsonschema.ValidationError) -> str:
+    """What the setting's schema allows, in words and JSON literals (jsonschema's own message is a Python repr)."""
+    expected = error.validator_value
+    match error.validator:
+        case "type":
+            kinds = expected if isinstance(expected, list) else [expected]
+            return "must be " + " or ".join(_TYPE_WORDS.get(str(kind), str(kind)) for kind in kinds)
+        case "enum":
+            return "allowed: " + ", ".join(_json(item) for item in expected)
+        case "minimum" | "exclusiveMinimum":
+            return f"must be at least {_json(expected)}" + (" (exclusive)" if error.validator != "minimum" else "")
+        case "maximum" | "exclusiveMaximum":
+            return f"must be at most {_json(expected)}" + (" (exclusive)" if error.validator != "maximum" else "")
+        case "minItems":
+            return f"must list at least {_json(expected)} item(s)"
+        case "uniqueItems":
+            return "must not repeat an item"
+        case "pattern":
+            return f"must match the pattern {_json(expected)}"
+        case "additionalProperties":
+            return "has a field the setting does not know"
+        case "required":
+            return "must have the field(s) " + ", ".join(_json(item) for item in expected)
+        case _:
+            return f"does not satisfy the setting's schema ({error.validator})"
 
 
 def _check_values(properties: Mapping[str, Any], where: str) -> None:

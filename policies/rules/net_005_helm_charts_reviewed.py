@@ -8,7 +8,7 @@ meant to be advisory where teams experiment and mandatory in production.
 
 from __future__ import annotations
 
-from pulumi_policy import Severity
+from pulumi_policy import EnforcementLevel, Severity
 
 from ..framework import Check, RuleMeta, Subject, Unknown, is_set, literal, read, resource_policy
 from .net_002_no_public_services import HELM_TYPES
@@ -76,3 +76,6 @@ def _check(check: Check, resource: Subject) -> None:
 
 
 POLICY = resource_policy(META, _check)
+POLICY.enforcement_level = EnforcementLevel.ADVISORY
+"""Advisory unless a policy config says otherwise (the prod built-in config makes it mandatory): an
+unreviewed chart is a question for a person, not a finding about the cloud."""
