@@ -124,7 +124,7 @@ def _json(value: Any) -> str:
 
 def _in_words(error: jsonschema.ValidationError) -> str:
     """What the setting's schema allows, in words and JSON literals (jsonschema's own message is a Python repr)."""
-    expected = error.validator_value
+    expected: Any = error.validator_value
     match error.validator:
         case "type":
             kinds = expected if isinstance(expected, list) else [expected]
