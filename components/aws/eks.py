@@ -223,6 +223,8 @@ class EksCluster(pulumi.ComponentResource):
             name=eks_log_group(name),
             kms_key_id=args.kms_key_arn,
             retention_in_days=args.log_retention_days,
+            # CloudWatch refuses to delete a protected group: logs outlive a mistaken destroy, as `protect` does.
+            deletion_protection_enabled=args.protect,
             tags=tags,
             opts=stateful_child(self, protect=args.protect),
         )

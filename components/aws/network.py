@@ -317,6 +317,8 @@ class Network(pulumi.ComponentResource):
             name=args.flow_log_group_name or flow_log_group(name),
             kms_key_id=args.flow_log_key_arn,
             retention_in_days=args.flow_log_retention_days,
+            # CloudWatch refuses to delete a protected group: logs outlive a mistaken destroy, as `protect` does.
+            deletion_protection_enabled=args.protect,
             tags=tags,
             opts=stateful_child(self, protect=args.protect),
         )

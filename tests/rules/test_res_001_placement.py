@@ -41,7 +41,11 @@ from .fixtures import (
 def test_placement_compliant_on_every_resolution_step() -> None:
     result = run(
         gcs("own-location", "europe-west4"),
-        res("aws:cloudwatch/logGroup:LogGroup", "from-provider", {"kmsKeyId": KEY_ARN}),
+        res(
+            "aws:cloudwatch/logGroup:LogGroup",
+            "from-provider",
+            {"kmsKeyId": KEY_ARN, "deletionProtectionEnabled": True},
+        ),
     )
     assert findings(result, "AIS-RES-001") == []
     assert result.passed
