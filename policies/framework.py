@@ -251,12 +251,25 @@ NOT_SET = "not set"
 UNKNOWN_IN_PREVIEW = "unknown until the update"
 
 
-def _in_words(value: Any) -> str:
+def _in_words(value: Any) -> Any:
+    """What JSON shows for ``value``: words for no value, plain objects and lists for pulumi-policy's
+    read-only proxies of them (an element unknown in a preview in words)."""
     if isinstance(value, Unknown):
         return UNKNOWN_IN_PREVIEW
     if value is MISSING:
         return NOT_SET
+    if isinstance(value, Mapping):
+        return {str(key): _element(value, key) for key in value}
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return [_element(value, index) for index in range(len(value))]
     return str(value)
+
+
+def _element(container: Any, key: Any) -> Any:
+    try:
+        return container[key]
+    except UnknownValueError:
+        return UNKNOWN_IN_PREVIEW
 
 
 def literal(value: Any) -> str:

@@ -10,12 +10,13 @@ import sys
 from typing import Any
 
 import pytest
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
 
 from aistacks.engine.graph import ResourceGraph
 from aistacks.gate import GateResult, evaluate
 from aistacks.gate.config import resolve_policy_config
 from aistacks.policies import POLICIES
-from aistacks.policies.framework import collect_findings
+from aistacks.policies.framework import collect_findings, display, literal
 
 from .fixtures import AWS_EU, BASE_CONFIG, GCP_EU, SSE, TODAY, UNKNOWN, findings, gcs, res, run, s3, sse, urn
 
@@ -179,3 +180,11 @@ def test_under_the_pulumi_cli_no_unknown_is_trusted() -> None:
     assert "cannot tell which resource an unknown value comes from" in message
     assert "aistacks gate --preview" in message
     assert not result.passed
+
+
+def test_a_value_read_through_pulumi_policys_proxies_shows_as_json() -> None:
+    """Rules read props through read-only proxies; a finding shows the object and list, never the proxy's repr,
+    and an element unknown in a preview in words."""
+    value = unknown_checking_proxy({"rules": [{"sse": "aws:kms", "key": UNKNOWN_STRING_VALUE}], "on": True})
+    assert literal(value) == '{"on": true, "rules": [{"key": "unknown until the update", "sse": "aws:kms"}]}'
+    assert display(value["rules"]) == '[{"key": "unknown until the update", "sse": "aws:kms"}]'
