@@ -489,7 +489,7 @@ def test_cli_disable_default_providers_as_a_string(tmp_path: Path) -> None:
     stack = write_stack(tmp_path, minimal(), **{"pulumi:disable-default-providers": "*"})
     code, _, err = run_plan(stack)
     assert code == 2
-    assert err.startswith("aistacks: pulumi:disable-default-providers = '*': must be a list")
+    assert err.startswith('aistacks: pulumi:disable-default-providers = "*": must be a list')
     assert "Traceback" not in err
 
 
