@@ -71,9 +71,9 @@ def _stack_name_issues(spec: PlatformSpec, stack: str, root: str) -> list[Config
             ConfigIssue(
                 f"{root}.environment",
                 spec.environment,
-                f"the stack is named {stack!r}, a tier, but its environment is another tier: a stack named after a "
-                f"tier must be that tier, or its resources would be taken for the {stack} ones; set environment: "
-                f"{stack}, or give the stack another name (such as {spec.environment}-{stack}-copy)",
+                f"the stack is named {json.dumps(stack)}, a tier, but its environment is another tier: a stack named "
+                f"after a tier must be that tier, or its resources would be taken for the {stack} ones; set "
+                f"environment: {stack}, or give the stack another name (such as {spec.environment}-{stack}-copy)",
             )
         )
     if spec.stack_name is None:

@@ -96,7 +96,7 @@ def test_duplicate_keys_in_a_stack_file_are_refused(tmp_path: Path) -> None:
     code, err = plan(path)
     assert code == 2
     assert str(path) in err
-    assert "config.aistacks:platform.environment: duplicate key 'environment' on line 7 (first on line 3)" in err
+    assert 'config.aistacks:platform.environment: duplicate key "environment" on line 7 (first on line 3)' in err
     assert "allowed: each key once per mapping" in err
 
 
@@ -138,7 +138,7 @@ def test_the_project_file_is_read_as_strictly(tmp_path: Path) -> None:
     path = stack_of(tmp_path, dev())
     code, err = plan(path, tmp_path)
     assert code == 2
-    assert f"{tmp_path / 'Pulumi.yaml'}: name: duplicate key 'name' on line 3 (first on line 1)" in err
+    assert f'{tmp_path / "Pulumi.yaml"}: name: duplicate key "name" on line 3 (first on line 1)' in err
 
 
 def test_the_strict_loader_reads_what_safe_load_reads() -> None:
@@ -149,7 +149,7 @@ def test_the_strict_loader_reads_what_safe_load_reads() -> None:
 
 
 def test_the_strict_loader_names_the_path_of_a_duplicate_inside_lists() -> None:
-    with pytest.raises(Exception, match=r"clusters\[1\]\.role: duplicate key 'role' on line 4 \(first on line 3\)"):
+    with pytest.raises(Exception, match=r"clusters\[1\]\.role: duplicate key \"role\" on line 4 \(first on line 3\)"):
         parse_yaml("clusters:\n  - role: training\n  - role: inference\n    role: training\n")
 
 

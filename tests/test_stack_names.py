@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,7 @@ def test_a_stack_named_after_a_tier_must_be_that_tier(stack: str, environment: s
         parse_platform_spec(raw, stack=stack)
     (issue,) = [issue for issue in caught.value.issues if issue.path == f"{ROOT}.environment"]
     assert issue.value == environment
-    assert f"the stack is named {stack!r}, a tier, but its environment is another tier" in issue.message
+    assert f"the stack is named {json.dumps(stack)}, a tier, but its environment is another tier" in issue.message
 
 
 @pytest.mark.parametrize("stack", ["Prod_EU", "p", "prod-eu-and-much-more-than-twenty", "9prod"])
@@ -84,7 +85,7 @@ def plan_cli(tmp_path: Path, stack: str, platform: dict[str, Any]) -> tuple[int,
 def test_a_dev_stack_file_that_says_prod_is_refused_before_anything_is_planned(tmp_path: Path) -> None:
     code, out, err = plan_cli(tmp_path, "dev", prod())
     assert (code, out) == (EXIT_USAGE, "")
-    assert f"{ROOT}.environment = \"prod\": the stack is named 'dev', a tier" in err
+    assert f'{ROOT}.environment = "prod": the stack is named "dev", a tier' in err
     assert str(tmp_path / "Pulumi.dev.yaml") in err
 
 

@@ -158,8 +158,8 @@ def _check_keys(node: yaml.Node, path: str) -> None:
             _check_tag(key_node, where)
             if key in seen:
                 raise _YamlProblem(
-                    f"{where}: duplicate key {key!r} on line {line} (first on line {seen[key]}); YAML would keep "
-                    "only the last value silently; allowed: each key once per mapping"
+                    f"{where}: duplicate key {json.dumps(key)} on line {line} (first on line {seen[key]}); YAML would "
+                    "keep only the last value silently; allowed: each key once per mapping"
                 )
             seen[key] = line
             _check_keys(value_node, where)
