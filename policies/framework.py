@@ -72,7 +72,7 @@ def jurisdictions_setting(description: str) -> dict[str, Any]:
     }
 
 
-SUPPRESSION_FIELDS = ("resource", "type", "pattern", "reason", "expires")
+SUPPRESSION_FIELDS = ("resource", "type", "pattern", "max", "reason", "expires")
 """The fields of one suppression; any other is an error."""
 
 SUPPRESSIONS_SCHEMA: dict[str, dict[str, Any]] = {
@@ -90,6 +90,11 @@ SUPPRESSIONS_SCHEMA: dict[str, dict[str, Any]] = {
                 "pattern": {
                     "type": "boolean",
                     "description": "true: resource is a glob that may match several resources (never all).",
+                },
+                "max": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "description": "With pattern: the most resources it may match; more, and it suppresses nothing.",
                 },
                 "reason": {"type": "string", "description": f"Why; at least {MIN_REASON_WORDS} different words."},
                 "expires": {"type": "string", "description": "YYYY-MM-DD; the suppression ends that day."},
@@ -305,6 +310,9 @@ class Suppression:
     expires: dt.date
     type: str | None = None
     pattern: bool = False
+    max: int = 1
+    """The most resources it may match: 1 unless a pattern says more. The offline gate, which sees every
+    resource, refuses one that matches more; a rule under the Pulumi CLI sees one resource at a time."""
 
     def matches(self, urn: str, name: str, resource_type: str) -> bool:
         if self.type is not None and resource_type != self.type:
@@ -365,6 +373,23 @@ def _suppression(rule_id: str, entry: Mapping[str, Any], today: dt.date) -> Supp
         return f"for {literal(resource)} has pattern {display(pattern)}: true or false"
     if pattern and any(fnmatch.fnmatchcase(probe, resource) for probe in _EVERYTHING):
         return f"for {literal(resource)} is a pattern that matches every resource: name one resource, or a few"
+    segments = resource.split("::")
+    if pattern and resource.startswith(URN_PREFIX) and (len(segments) != 4 or _GLOB.search("::".join(segments[:3]))):
+        return (
+            f"for {literal(resource)} is a URN pattern with a wildcard before the name: the stack, project and "
+            "type must be written out, only the name may be a pattern"
+        )
+    limit = entry.get("max", 1)
+    # The engine's config arrives as protobuf numbers: 2 may come as 2.0.
+    whole = isinstance(limit, int | float) and not isinstance(limit, bool) and float(limit).is_integer()
+    if pattern and ("max" not in entry or not whole or limit < 1):
+        return (
+            f'for {literal(resource)} is a pattern without "max", the most resources it may match (a whole number '
+            "from 1): the gate then refuses it if it matches more"
+        )
+    if not pattern and "max" in entry:
+        return f'for {literal(resource)} has "max" but is not a pattern: one resource is named, at most one matched'
+
     if not pattern and _GLOB.search(resource):
         return (
             f'for {literal(resource)} is a pattern: add "pattern": true to accept that it may match several '
@@ -378,7 +403,7 @@ def _suppression(rule_id: str, entry: Mapping[str, Any], today: dt.date) -> Supp
         return f"for {literal(resource)} has no expiry date (YYYY-MM-DD), got {display(expires)}"
     if expiry < today:
         return f"for {literal(resource)} expired on {expiry.isoformat()}"
-    return Suppression(rule_id, resource, reason.strip(), expiry, kind, pattern)
+    return Suppression(rule_id, resource, reason.strip(), expiry, kind, pattern, int(limit) if pattern else 1)
 
 
 # --- findings and the check -------------------------------------------------------------------------

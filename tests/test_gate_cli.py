@@ -40,7 +40,7 @@ FUTURE = "2999-01-01"
 PAST = "2000-01-01"
 SUPPRESSED_GLOB = "aistacks-*-datasets"
 """Matches the two datasets buckets (AWS and GCP) by name, not their companions (``...-datasets-policy``)."""
-BY_PATTERN = {"resource": SUPPRESSED_GLOB, "pattern": True}
+BY_PATTERN = {"resource": SUPPRESSED_GLOB, "pattern": True, "max": 2}
 """A suppression of the datasets buckets: a pattern, declared as one."""
 
 # A valid platform in the EU on both clouds: it passes the repository's EU-only policy config and fails
@@ -388,7 +388,7 @@ def test_suppressions_in_force_are_listed_in_the_text_report(run_with: Callable[
 
 
 def test_suppressions_in_force_are_listed_even_when_nothing_matches(run_with: Callable[..., Run]) -> None:
-    unused = {"resource": "no-such-resource-*", "pattern": True, "reason": REASON, "expires": FUTURE}
+    unused = {"resource": "no-such-resource-*", "pattern": True, "max": 1, "reason": REASON, "expires": FUTURE}
     run = run_with(policy_config(AIS_RES_001={"allowedJurisdictions": ["eu"], "suppressions": [unused]}))
     assert run.code == 0
     document = run.json()
@@ -502,7 +502,7 @@ def test_incomplete_suppression_is_a_violation_and_suppresses_nothing(
 
 def test_only_the_bad_suppression_is_reported(run_with: Callable[..., Run]) -> None:
     good = {**BY_PATTERN, "reason": REASON, "expires": FUTURE}
-    bad = {"resource": "aistacks-*-models", "pattern": True, "reason": "temp", "expires": FUTURE}
+    bad = {"resource": "aistacks-*-models", "pattern": True, "max": 2, "reason": "temp", "expires": FUTURE}
     run = run_with(policy_config(AIS_RES_001={**US_ONLY, "suppressions": [good, bad]}))
     document = run.json()
     problems = [f for f in document["findings"] if f["path"].startswith("suppressions")]

@@ -32,6 +32,7 @@ PYTHON_REPR = re.compile(r"\b(True|False|None)\b|\['|\[\"\[|\{'|<not set>|\[not 
 EXPIRED = {
     "resource": "legacy-*",
     "pattern": True,
+    "max": 1,
     "reason": "migrating the legacy US bucket by Q1",
     "expires": "2026-01-01",
 }

@@ -354,7 +354,7 @@ def test_an_unknown_field_in_a_suppression_is_a_config_error(tmp_path: Path) -> 
     entry = {"resource": "aistacks-*", "reason": "x" * 30, "expires": "2999-01-01", "expiry": "2999-01-01"}
     code, err, config = gate_with(tmp_path, {"AIS-RES-002": {"allowedJurisdictions": ["eu"], "suppressions": [entry]}})
     assert code == 2
-    allowed = "resource, type, pattern, reason, expires"
+    allowed = "resource, type, pattern, max, reason, expires"
     assert f'{config}: AIS-RES-002.suppressions[0]: unknown field "expiry"; allowed: {allowed}' in err
 
 
@@ -376,7 +376,7 @@ def test_a_suppression_with_an_unknown_field_suppresses_nothing_under_the_pulumi
     entry = {"resource": "x", "reason": "x" * 30, "expires": "2999-01-01", "ticket": "SEC-1"}
     valid, problems = parse_suppressions("AIS-RES-001", [entry], dt.date(2026, 11, 30))
     assert valid == []
-    assert problems == [(0, "has unknown field(s) ticket; allowed: resource, type, pattern, reason, expires")]
+    assert problems == [(0, "has unknown field(s) ticket; allowed: resource, type, pattern, max, reason, expires")]
 
 
 # --- 5. Kubernetes versions ------------------------------------------------------------------------

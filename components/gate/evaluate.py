@@ -122,37 +122,65 @@ def _evaluate(
 def _account(
     result: GateResult, graph: ResourceGraph, suppression: Suppression, rule: RuleConfig, policy: Policy | None
 ) -> None:
-    """Record what ``suppression`` names and hides; a bare name that resources of several types bear
-    suppresses nothing and is itself a violation (under the Pulumi CLI, where a rule sees one resource
-    at a time, it would hide them all)."""
+    """Record what ``suppression`` names and hides. One that names more than it may (a bare name that
+    resources of several types bear, a name and type that several resources bear under different parents, a
+    pattern that matches more than its ``max``) suppresses nothing and is itself a violation: under the
+    Pulumi CLI, where a rule sees one resource at a time, it would hide them all."""
     # Custom resources only: a component that bears the name holds no finding of its own.
     matched = [r for r in graph.resources if r.custom and suppression.matches(r.urn, r.name, r.type)]
-    types = sorted({r.type for r in matched})
-    if suppression.is_bare_name and len(types) > 1:
+    problem = _too_broad(suppression, matched)
+    if problem is not None:
         raw = rule.properties.get("suppressions") or []
-        index = next(i for i, entry in enumerate(raw) if entry.get("resource") == suppression.resource)
-        problem = Finding(
+        index = next(i for i, entry in enumerate(raw) if _written_as(entry, suppression))
+        finding = Finding(
             suppression.rule_id,
             policy.severity.value if policy is not None and policy.severity is not None else "",
             "",
             "",
             f"suppressions[{index}]",
             display(raw[index]),
-            "one resource: a URN, or a name with its type",
-            f"suppression {index} of {suppression.rule_id} names {literal(suppression.resource)} without a type, "
-            f'and resources of {len(types)} types bear that name ({", ".join(types)}): add "type" to say which; '
-            "it suppresses nothing and is itself a violation",
+            "one resource: a URN, or a name with its type; or a pattern that matches at most its max",
+            f"suppression {index} of {suppression.rule_id} {problem}; it suppresses nothing and is itself a violation",
         )
         result.results = [
             Result(replace(r.finding, suppressed_by=None), rule.level) if r.finding.suppressed_by == suppression else r
             for r in result.results
         ]
-        result.results.append(Result(problem, rule.level))
+        result.results.append(Result(finding, rule.level))
         return
     result.suppressions.append(suppression)
     result.matched[suppression] = [r.urn for r in matched]
     result.hidden[suppression] = sorted(
         {r.finding.urn for r in result.results if r.finding.suppressed_by == suppression}
+    )
+
+
+def _too_broad(suppression: Suppression, matched: list[ResourceRecord]) -> str | None:
+    """What makes ``suppression`` name more than it may, given the resources it ``matched``."""
+    types = sorted({r.type for r in matched})
+    if suppression.is_bare_name and len(types) > 1:
+        return (
+            f"names {literal(suppression.resource)} without a type, and resources of {len(types)} types bear that "
+            f'name ({", ".join(types)}): add "type" to say which'
+        )
+    if not suppression.pattern and len(matched) > 1:
+        return (
+            f"names {literal(suppression.resource)}, which {len(matched)} resources bear under different parents "
+            f"({', '.join(r.urn for r in matched)}): name the one by its URN"
+        )
+    if suppression.pattern and len(matched) > suppression.max:
+        return (
+            f"is a pattern {literal(suppression.resource)} that matches {len(matched)} resources, more than its "
+            f"max of {suppression.max}: narrow it, or raise max if every one is meant"
+        )
+    return None
+
+
+def _written_as(entry: Any, suppression: Suppression) -> bool:
+    return (
+        isinstance(entry, Mapping)
+        and entry.get("resource") == suppression.resource
+        and (entry.get("type") == suppression.type)
     )
 
 

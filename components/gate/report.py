@@ -36,12 +36,13 @@ def _level(result: Result) -> str:
 
 
 def _suppression_json(suppression: Suppression) -> dict[str, Any]:
-    """A suppression as written (``type`` and ``pattern`` only when it has them)."""
+    """A suppression as written (``type``, ``pattern`` and ``max`` only when it has them)."""
     document: dict[str, Any] = {"rule": suppression.rule_id, "resource": suppression.resource}
     if suppression.type is not None:
         document["type"] = suppression.type
     if suppression.pattern:
         document["pattern"] = True
+        document["max"] = suppression.max
     return {**document, "reason": suppression.reason, "expires": suppression.expires.isoformat()}
 
 
@@ -56,7 +57,7 @@ def _use_json(result: GateResult, suppression: Suppression) -> dict[str, Any]:
 
 def _use_text(result: GateResult, suppression: Suppression) -> list[str]:
     s = suppression
-    what = f"pattern {s.resource}" if s.pattern else s.resource
+    what = f"pattern {s.resource} (at most {s.max})" if s.pattern else s.resource
     kind = f" ({s.type})" if s.type else ""
     matched = len(result.matched.get(s, []))
     hidden = result.hidden.get(s, [])

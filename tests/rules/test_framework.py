@@ -31,6 +31,7 @@ def test_a_suppression_hides_one_finding_and_is_reported() -> None:
                 {
                     "resource": "legacy-*",
                     "pattern": True,
+                    "max": 1,
                     "reason": "migrating the legacy US bucket by Q1",
                     "expires": "2027-03-31",
                 }

@@ -24,7 +24,7 @@ def problems_of(entry: dict[str, Any]) -> list[str]:
 
 
 def test_the_fields_are_resource_type_pattern_reason_expires() -> None:
-    assert SUPPRESSION_FIELDS == ("resource", "type", "pattern", "reason", "expires")
+    assert SUPPRESSION_FIELDS == ("resource", "type", "pattern", "max", "reason", "expires")
 
 
 @pytest.mark.parametrize("everything", ["*", "**", "?*", "*::*", "urn:pulumi:*", "[!x]*"])
@@ -96,7 +96,7 @@ def test_what_a_suppression_matches() -> None:
     assert by_urn.matches(target, "legacy", BUCKET)
     assert not by_urn.matches(urn(RING, "legacy"), "legacy", RING)
     (pattern,), _ = parse_suppressions(
-        "AIS-RES-001", [{"resource": "legacy-*", "pattern": True, "reason": REASON, "expires": FUTURE}], TODAY
+        "AIS-RES-001", [{"resource": "legacy-*", "pattern": True, "max": 1, "reason": REASON, "expires": FUTURE}], TODAY
     )
     assert pattern.matches(urn(BUCKET, "legacy-1"), "legacy-1", BUCKET)
     assert pattern.matches(urn(RING, "legacy-2"), "legacy-2", RING)
@@ -142,9 +142,55 @@ def test_a_name_and_type_suppress_that_resource_only() -> None:
 
 
 def test_the_gate_counts_what_a_pattern_matched_and_lists_what_it_hid() -> None:
-    suppression = {"resource": "legacy-*", "pattern": True, "reason": REASON, "expires": FUTURE}
+    suppression = {"resource": "legacy-*", "pattern": True, "max": 2, "reason": REASON, "expires": FUTURE}
     config = {"AIS-RES-001": {"allowedJurisdictions": ["eu"], "suppressions": [suppression]}}
     result = run(gcs("legacy-us", "US"), gcs("legacy-eu", "EU"), gcs("new-us", "US"), config=config)
     (in_force,) = result.suppressions
     assert sorted(result.matched[in_force]) == [urn(BUCKET, "legacy-eu"), urn(BUCKET, "legacy-us")]
     assert result.hidden[in_force] == [urn(BUCKET, "legacy-us")]
+
+
+@pytest.mark.parametrize(
+    "glob",
+    ["urn:pulumi:test::*", "urn:pulumi:*::fixtures::gcp:storage/bucket:Bucket::x", "urn:pulumi:test::fixtures::*::x"],
+)
+def test_a_urn_pattern_must_write_out_stack_project_and_type(glob: str) -> None:
+    (problem,) = problems_of({"resource": glob, "pattern": True, "max": 1, "reason": REASON, "expires": FUTURE})
+    assert "only the name may be a pattern" in problem
+
+
+@pytest.mark.parametrize("limit", [None, 0, -1, "2", True])
+def test_a_pattern_says_how_many_it_may_match(limit: object) -> None:
+    entry = {"resource": "legacy-*", "pattern": True, "reason": REASON, "expires": FUTURE}
+    if limit is not None:
+        entry["max"] = limit
+    (problem,) = problems_of(entry)
+    assert 'without "max"' in problem
+
+
+def test_max_belongs_to_patterns_only() -> None:
+    (problem,) = problems_of({"resource": "legacy", "type": BUCKET, "max": 2, "reason": REASON, "expires": FUTURE})
+    assert "is not a pattern" in problem
+
+
+def test_a_pattern_that_matches_more_than_its_max_suppresses_nothing() -> None:
+    suppression = {"resource": "*a", "pattern": True, "max": 1, "reason": REASON, "expires": FUTURE}
+    config = {"AIS-RES-001": {"allowedJurisdictions": ["eu"], "suppressions": [suppression]}}
+    result = run(gcs("us-a", "US"), gcs("uk-a", "US"), config=config)
+    assert result.suppressions == []
+    found = findings(result, "AIS-RES-001")
+    assert sorted(f[0] for f in found if f[0]) == ["uk-a", "us-a"], "nothing hidden"
+    (problem,) = [f for f in found if f[1] == "suppressions[0]"]
+    assert "matches 2 resources, more than its max of 1" in problem[2]
+
+
+def test_a_name_and_type_two_resources_bear_suppresses_nothing() -> None:
+    first = gcs("raw", "US")
+    second = gcs("raw", "US")
+    second.urn = second.urn.replace("gcp:storage/bucket:Bucket", "acme:web:Site$gcp:storage/bucket:Bucket")
+    suppression = {"resource": "raw", "type": BUCKET, "reason": REASON, "expires": FUTURE}
+    config = {"AIS-RES-001": {"allowedJurisdictions": ["eu"], "suppressions": [suppression]}}
+    result = run(first, second, config=config)
+    assert result.suppressions == []
+    (problem,) = [f for f in findings(result, "AIS-RES-001") if f[1] == "suppressions[0]"]
+    assert "which 2 resources bear under different parents" in problem[2] and "by its URN" in problem[2]
