@@ -121,6 +121,13 @@ def placement_paths(resource_type: str) -> PlacementPaths:
 
 
 @cache
+def all_types() -> tuple[str, ...]:
+    """Every type token the catalog lists, sorted: those with a key or placement path, and those whose every
+    path the overrides file removed (``entry(...).removed`` says why)."""
+    return tuple(_entries())
+
+
+@cache
 def types_with_key_paths() -> tuple[str, ...]:
     """Every type token with at least one key path, sorted."""
     return tuple(token for token, found in _entries().items() if found.key_paths)

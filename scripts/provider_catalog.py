@@ -3,7 +3,8 @@
 
 No network, no Pulumi CLI: the SDK's generated classes are the provider schema. Each resource module
 holds a ``CustomResource`` subclass whose ``_internal_init`` calls ``super().__init__('<type token>', ...)``
-and a ``<Name>Args`` ``@pulumi.input_type`` class; each input property's getter carries its engine
+and a ``<Name>Args`` ``@pulumi.input_type`` class (``<Name>InitArgs`` when ``<Name>Args`` names a nested
+input type, see ``args_class``); each input property's getter carries its engine
 (camelCase) name in ``fget._pulumi_name`` and a return type hint naming nested ``*Args`` input classes
 (forward references by name), lists (``Sequence``) and maps (``Mapping``). Walking those hints gives every
 input property path of a type.
@@ -13,12 +14,15 @@ Path notation (engine names): ``a.b`` nests an object, ``a[].b`` is ``b`` in eve
 indices (``a[0].b``): expand each ``[]`` over ``framework.items``.
 
 From the leaves it keeps, per type token:
-* ``keyPaths``: string leaves that carry a customer-managed key (see ``is_key_leaf``);
+* ``keyPaths``: string leaves that carry a customer-managed key (see ``is_key_leaf``: key-named leaves such as
+  ``kmsKeyId`` or ``cmkArn``, generic ``keyArn``/``keyId`` inside an encryption block, and the ``id``/``arn`` of a
+  key given as an object, ``artifactStores[].encryptionKey.id``);
 * ``ownPlacement``: region/location/zone leaves of the resource itself;
 * ``replicaPlacement``: region/location leaves under a replica, replication, destination, copy,
   secondary or failover block (where the data also goes).
 Then it applies the hand-written ``policies/data/provider_catalog_overrides.json`` (each change with a
-reason), recording in every touched entry which paths the overrides added or removed.
+reason), recording in every touched entry which paths the overrides added or removed. A type is listed when
+it has a path, or when the overrides removed all of its paths (kept empty, with the removals' reasons).
 
 Usage:
     venv/bin/python scripts/provider_catalog.py              # regenerate the data file
@@ -57,6 +61,8 @@ FIELDS = ("keyPaths", "ownPlacement", "replicaPlacement")
 MAX_DEPTH = 10
 
 _TOKEN = re.compile(r"super\((\w+), __self__\)\.__init__\(\s*'([^']+)'")
+_ARGS_OPTS = re.compile(r"get_resource_args_opts\((\w+), pulumi\.ResourceOptions")
+"""The args class a resource's ``__init__`` parses its arguments into."""
 
 # --- key paths ------------------------------------------------------------------------------------
 
@@ -70,12 +76,16 @@ _KEY_LEAF = re.compile(
       | cryptoKey|cryptoKeyName
       | .*encryptionKey(Name|Arn|Id|SelfLink)?
       | .*customerManagedKey.*
+      | .*cmk(Arn|Id)          # DLM crossRegionCopyRules[].cmkArn (CMK: customer master key)
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
 _CONTEXT_KEY_LEAF = re.compile(r"^(key|keyArn|keyName|keyId|keyVersion|keyVersionName|cryptoKey.*)$")
 """Generic key names that carry a data key only inside an encryption block (``encryptionConfig.provider.keyArn``)."""
 _ENCRYPTION_CONTEXT = re.compile(r"(?i:encrypt|kms|cmek)|^sse|Sse")
+_KEY_OBJECT_LEAF = re.compile(r"^(id|arn)$")
+_KEY_OBJECT = re.compile(r"^(.*[eE]ncryptionKey|kmsKey|.*KmsKey|cmk|.*Cmk)$")
+"""A key given as an object: its ``id``/``arn`` is the key (CodePipeline ``artifactStores[].encryptionKey.id``)."""
 _NOT_A_KEY = re.compile(
     r"""(rotation|enabled|enable|type|algorithm|state|status|policy|alias|grant|region|
         ^kmsKeyRing$|sha256|^rawKey$|^rsaEncryptedKey$|encryptionKeySha|keyring|ringName|
@@ -93,6 +103,8 @@ def is_key_leaf(path: str) -> bool:
     if _NOT_A_KEY.search(leaf) and not leaf.endswith(("KeyName", "KeyId", "KeyArn", "KmsKey", "KeySelfLink")):
         return False
     if _KEY_LEAF.match(leaf):
+        return True
+    if _KEY_OBJECT_LEAF.match(leaf) and len(parts) > 1 and _KEY_OBJECT.match(parts[-2]):
         return True
     return bool(_CONTEXT_KEY_LEAF.match(leaf)) and any(_ENCRYPTION_CONTEXT.search(part) for part in parts[:-1])
 
@@ -162,13 +174,30 @@ def resource_modules(service: str) -> list[str]:
 
 
 def resources_in(module_name: str) -> Iterator[tuple[str, type]]:
-    """``(type token, Args class)`` of every custom resource defined in the module."""
+    """``(type token, resource args class)`` of every custom resource defined in the module."""
     module = importlib.import_module(module_name)
     source = Path(module.__file__ or "").read_text(encoding="utf-8")
     for class_name, token in _TOKEN.findall(source):
-        args = getattr(module, f"{class_name}Args", None)
-        if isinstance(args, type) and getattr(args, "_pulumi_input_type", False):
+        args = args_class(module, source, class_name)
+        if args is not None:
             yield token, args
+
+
+def args_class(module: types.ModuleType, source: str, class_name: str) -> type | None:
+    """The input class the resource's ``__init__`` takes: ``<Class>InitArgs`` when the SDK generated one.
+
+    The SDK names the resource's args ``<Class>InitArgs`` when ``<Class>Args`` is already the name of a
+    nested input type (``pulumi_aws.s3.BucketVersioningArgs`` is the old inline ``versioning`` block of
+    a Bucket; ``BucketVersioning`` takes ``BucketVersioningInitArgs``). Both are importable from the resource
+    module (it star-imports its service's ``_inputs``), so the class the module's
+    ``_utilities.get_resource_args_opts(<args>, pulumi.ResourceOptions, ...)`` call names decides.
+    """
+    named = set(_ARGS_OPTS.findall(source))
+    for name in (f"{class_name}InitArgs", f"{class_name}Args"):
+        args = getattr(module, name, None)
+        if isinstance(args, type) and getattr(args, "_pulumi_input_type", False) and (not named or name in named):
+            return args
+    return None
 
 
 def input_properties(cls: type) -> Iterator[tuple[str, Any]]:
@@ -303,13 +332,14 @@ def sdk_versions() -> dict[str, str]:
 
 
 def finish(found: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Sorted paths, and only the types that have a key or placement path."""
+    """Sorted paths, and only the types that have a key or placement path, or whose paths the overrides
+    removed (kept with the removals and their reasons: the catalog reviewed them, they have none)."""
     result: dict[str, dict[str, Any]] = {}
     for token in sorted(found):
         entry = found[token]
         for field in FIELDS:
             entry[field] = sorted(set(entry[field]))
-        if any(entry[field] for field in FIELDS):
+        if any(entry[field] for field in FIELDS) or entry.get("overrides"):
             result[token] = entry
     return result
 
@@ -393,7 +423,7 @@ def print_candidates() -> None:
         for token, args in resources_in(module):
             for path, is_str in leaves(args):
                 leaf = split(path)[-1]
-                if re.search(r"kms|key|cmek|encrypt", leaf, re.I):
+                if re.search(r"kms|key|cmek|cmk|encrypt", leaf, re.I) or (is_str and is_key_leaf(path)):
                     names["KEY " + ("taken" if is_str and is_key_leaf(path) else "no"), f"{leaf} ({path}) {token}"] += 1
                 elif re.search(r"region|location|zone", leaf, re.I):
                     names["PLACE " + str(placement_kind(path)), f"{leaf} ({path}) {token}"] += 1

@@ -122,6 +122,9 @@ def _eks(**vpc: Any) -> dict[str, Any]:
 
 _BLOCK = {"bucket": "b", "blockPublicAcls": True, "blockPublicPolicy": True, "ignorePublicAcls": True}
 _RING = {"keyRing": "projects/p/locations/europe-west4/keyRings/r"}
+_STORE = {"location": "artifacts-bucket", "type": "S3"}
+_KMS = {"id": KEY_ARN, "type": "KMS"}
+_TABLE = "arn:aws:dynamodb:eu-west-1:111122223333:table/t"
 SAMPLES: list[tuple[str, str, ResourceRecord, ResourceRecord, dict[str, Any]]] = [
     (
         "CKV_AWS_16",
@@ -135,6 +138,20 @@ SAMPLES: list[tuple[str, str, ResourceRecord, ResourceRecord, dict[str, Any]]] =
         "AIS-ENC-001",
         res("aws:sqs/queue:Queue", "q", {"kmsMasterKeyId": KEY_ARN}),
         res("aws:sqs/queue:Queue", "q", {"sqsManagedSseEnabled": True}),
+        {},
+    ),
+    (
+        "CKV_AWS_219",
+        "AIS-ENC-001",
+        res("aws:codepipeline/pipeline:Pipeline", "p", {"artifactStores": [{**_STORE, "encryptionKey": _KMS}]}),
+        res("aws:codepipeline/pipeline:Pipeline", "p", {"artifactStores": [_STORE]}),
+        {},
+    ),
+    (
+        "CKV_AWS_271",
+        "AIS-ENC-001",
+        res("aws:dynamodb/tableReplica:TableReplica", "r", {"globalTableArn": _TABLE, "kmsKeyArn": KEY_ARN}),
+        res("aws:dynamodb/tableReplica:TableReplica", "r", {"globalTableArn": _TABLE}),
         {},
     ),
     (

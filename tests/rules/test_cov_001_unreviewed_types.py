@@ -14,10 +14,11 @@ import pytest
 from pulumi_policy import EnforcementLevel
 
 from aistacks.gate.builtin import tier_policy_config
-from aistacks.policies.provider_catalog import key_paths
+from aistacks.policies.provider_catalog import all_types, key_paths
 from aistacks.policies.rules.cov_001_unreviewed_types import (
     POLICY,
     data_bearing_services,
+    is_unreviewed,
     reviewed_types,
     service_of,
 )
@@ -32,6 +33,8 @@ VERDICTS = {"holds-no-data", "inherits-key", "keyed-elsewhere", "provider-key-on
     ("type_token", "props"),
     [
         ("aws:rds/instance:Instance", {"kmsKeyId": KEY_ARN}),  # a key path: AIS-ENC-001 judges it
+        # a key path read from TableReplicaInitArgs (the catalog missed the type while it read <Class>Args)
+        ("aws:dynamodb/tableReplica:TableReplica", {"globalTableArn": "arn", "kmsKeyArn": KEY_ARN}),
         ("aws:rds/subnetGroup:SubnetGroup", {"subnetIds": ["a"]}),  # reviewed: holds no data
         ("aws:rds/clusterSnapshot:ClusterSnapshot", {}),  # reviewed: inherits its cluster's key
         ("gcp:memcache/instance:Instance", {"region": "europe-west4"}),  # reviewed: no customer key offered
@@ -44,7 +47,7 @@ def test_reviewed_and_keyed_types_pass(type_token: str, props: dict[str, Any]) -
 
 @pytest.mark.parametrize(
     "type_token",
-    ["aws:rds/futureStore:FutureStore", "gcp:bigquery/newThing:NewThing", "aws:dynamodb/tableReplica:TableReplica"],
+    ["aws:rds/futureStore:FutureStore", "gcp:bigquery/newThing:NewThing", "aws:dynamodb/futureReplica:FutureReplica"],
 )
 def test_an_unreviewed_type_of_a_data_bearing_service_is_reported(type_token: str) -> None:
     result = run(res(type_token, "x", {}))
@@ -71,6 +74,12 @@ def test_the_reviewed_list_is_well_formed() -> None:
         assert key_paths(token) == (), f"{token} has a key path: AIS-ENC-001 judges it, drop the review"
         assert review["verdict"] in VERDICTS, token
         assert len(review["reason"].split()) >= 5 and review["source"], token
+
+
+def test_every_catalog_type_of_a_data_bearing_service_is_keyed_or_reviewed() -> None:
+    """No type the provider catalog lists (TableReplica, BucketVersioning, ... since it reads <Class>InitArgs) is
+    left unreviewed: each has a key path or a verdict in data_bearing_types.json."""
+    assert [token for token in all_types() if is_unreviewed(token)] == []
 
 
 def test_every_data_bearing_service_is_sourced() -> None:

@@ -288,6 +288,91 @@ def test_catalog_types_name_a_customer_managed_key(
     assert sorted(f[1] for f in findings(run(res(type_token, "bad", bad)), ENC)) == sorted(paths)
 
 
+# --- types the catalog gained (issue 12): resource args read from <Class>InitArgs, key objects, cmkArn ------
+
+PIPELINE = "aws:codepipeline/pipeline:Pipeline"
+DLM = "aws:dlm/lifecyclePolicy:LifecyclePolicy"
+
+
+def _store(region: str | None = None, key: str | None = KEY_ARN) -> dict[str, Any]:
+    store: dict[str, Any] = {"location": "artifacts-bucket", "type": "S3"}
+    if key is not None:
+        store["encryptionKey"] = {"id": key, "type": "KMS"}
+    return store | ({"region": region} if region else {})
+
+
+def _copy_rule(**rule: Any) -> dict[str, Any]:
+    schedule = {"name": "daily", "createRule": {"interval": 24}, "crossRegionCopyRules": [rule]}
+    return {"executionRoleArn": "arn:aws:iam::111122223333:role/dlm", "policyDetails": {"schedules": [schedule]}}
+
+
+def _copy_action(**encryption: Any) -> dict[str, Any]:
+    copy = {"target": "eu-central-1", "encryptionConfiguration": encryption}
+    action = {"name": "copy", "crossRegionCopies": [copy]}
+    return {"executionRoleArn": "arn:aws:iam::111122223333:role/dlm", "policyDetails": {"action": action}}
+
+
+@pytest.mark.parametrize(
+    ("type_token", "good", "bad", "paths"),
+    [
+        (
+            "aws:dynamodb/tableReplica:TableReplica",
+            {"globalTableArn": "arn:aws:dynamodb:eu-west-1:111122223333:table/t", "kmsKeyArn": KEY_ARN},
+            {"globalTableArn": "arn:aws:dynamodb:eu-west-1:111122223333:table/t"},
+            ["kmsKeyArn"],
+        ),
+        (
+            "aws:dynamodb/tableReplica:TableReplica",
+            {"globalTableArn": "arn:aws:dynamodb:eu-west-1:111122223333:table/t", "kmsKeyArn": KEY_ARN},
+            {"globalTableArn": "arn:aws:dynamodb:eu-west-1:111122223333:table/t", "kmsKeyArn": "alias/aws/dynamodb"},
+            ["kmsKeyArn"],
+        ),
+        (
+            PIPELINE,
+            {"artifactStores": [_store()]},
+            {"artifactStores": [_store(key=None)]},
+            ["artifactStores[0].encryptionKey.id"],
+        ),
+        (
+            PIPELINE,
+            {"artifactStores": [_store("eu-west-1"), _store("eu-central-1")]},
+            {"artifactStores": [_store("eu-west-1"), _store("eu-central-1", key="")]},
+            ["artifactStores[1].encryptionKey.id"],
+        ),
+        (
+            DLM,
+            _copy_rule(targetRegion="eu-central-1", encrypted=True, cmkArn=KEY_ARN),
+            _copy_rule(targetRegion="eu-central-1", encrypted=True),
+            ["policyDetails.schedules[0].crossRegionCopyRules[0].cmkArn"],
+        ),
+        (
+            DLM,
+            _copy_action(encrypted=True, cmkArn=KEY_ARN),
+            _copy_action(encrypted=True),
+            ["policyDetails.action.crossRegionCopies[0].encryptionConfiguration.cmkArn"],
+        ),
+    ],
+)
+def test_types_the_catalog_gained_name_a_customer_managed_key(
+    type_token: str, good: dict[str, Any], bad: dict[str, Any], paths: list[str]
+) -> None:
+    assert findings(run(res(type_token, "good", good)), ENC) == []
+    assert sorted(f[1] for f in findings(run(res(type_token, "bad", bad)), ENC)) == sorted(paths)
+
+
+def test_a_pipeline_without_artifact_stores_or_copies_needs_no_key() -> None:
+    """The key sits in each artifact store / copy rule: a pipeline or policy without one has nothing to judge."""
+    assert findings(run(res(PIPELINE, "p", {"stages": []})), ENC) == []
+    assert findings(run(res(DLM, "d", _copy_rule() | {"policyDetails": {"schedules": []}})), ENC) == []
+
+
+def test_a_separate_default_encryption_configuration_is_left_to_ais_enc_002() -> None:
+    """Read from BucketServerSideEncryptionConfigurationInitArgs: a list of rules, ignored here (AIS-ENC-002's)."""
+    sse = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+    assert [found.path for found in key_paths(sse)] == ["rules[].applyServerSideEncryptionByDefault.kmsMasterKeyId"]
+    assert [key.role for key in catalog_keys(sse)] == ["ignore"]
+
+
 def test_a_feature_without_a_key_says_which_feature() -> None:
     rds = res("aws:rds/instance:Instance", "db", {"kmsKeyId": KEY_ARN, "performanceInsightsEnabled": True})
     assert only(run(rds), ENC)[2].startswith("performanceInsightsEnabled is true: that feature stores data")

@@ -10,12 +10,15 @@ configurations, Firestore multi-regions), and the services whose unset location 
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from aistacks.engine.graph import ResourceGraph, ResourceRecord
 from aistacks.gate import evaluate
 from aistacks.gate.config import resolve_policy_config
 from aistacks.policies import POLICIES
+from aistacks.policies.provider_catalog import entry, placement_paths
 
 from .fixtures import (
     AWS_US,
@@ -262,9 +265,44 @@ def test_a_multi_region_spanner_configuration_the_catalog_lacks_is_not_guessed()
 
 
 def test_a_type_the_provider_catalog_lacks_is_placed_by_region_location_zone() -> None:
-    replica = "aws:dynamodb/tableReplica:TableReplica"
-    assert findings(run(res(replica, "r", {"globalTableArn": "arn", "region": "eu-west-1"})), "AIS-RES-001") == []
-    assert only(run(res(replica, "r", {"globalTableArn": "arn", "region": "us-east-1"})), "AIS-RES-001")[1] == "region"
+    future = "aws:futurestore/table:Table"
+    assert findings(run(res(future, "r", {"name": "t", "region": "eu-west-1"})), "AIS-RES-001") == []
+    assert only(run(res(future, "r", {"name": "t", "region": "us-east-1"})), "AIS-RES-001")[1] == "region"
+
+
+@pytest.mark.parametrize(
+    ("type_token", "props"),
+    [
+        ("aws:dynamodb/tableReplica:TableReplica", {"globalTableArn": "arn", "kmsKeyArn": KEY_ARN}),
+        ("aws:s3/bucketVersioning:BucketVersioning", {"bucket": "b", "versioningConfiguration": {"status": "Enabled"}}),
+    ],
+)
+def test_types_whose_sdk_args_are_init_args_are_placed_by_their_region(type_token: str, props: dict[str, Any]) -> None:
+    """The catalog reads these from <Class>InitArgs (<Class>Args is a nested block of another type): region."""
+    assert [path.path for path in placement_paths(type_token).own] == ["region"]
+    assert findings(run(res(type_token, "r", {**props, "region": "eu-west-1"})), "AIS-RES-001") == []
+    assert only(run(res(type_token, "r", {**props, "region": "us-east-1"})), "AIS-RES-001")[1] == "region"
+
+
+@pytest.mark.parametrize(
+    ("type_token", "props"),
+    [
+        ("aws:route53/healthCheck:HealthCheck", {"type": "HTTPS", "regions": ["us-east-1", "us-west-2", "eu-west-1"]}),
+        (
+            "gcp:accesscontextmanager/accessLevelCondition:AccessLevelCondition",
+            {"accessLevel": "accessPolicies/1/accessLevels/l", "regions": ["US", "CN"]},
+        ),
+        ("gcp:osconfig/patchDeployment:PatchDeployment", {"instanceFilter": {"zones": ["us-central1-a"]}}),
+        ("aws:account/region:Region", {"regionName": "ap-southeast-3", "enabled": True}),
+        ("aws:lb/targetGroupAttachment:TargetGroupAttachment", {"targetId": "10.0.0.1", "availabilityZone": "all"}),
+    ],
+)
+def test_regions_that_are_not_where_data_lives_are_not_placement(type_token: str, props: dict[str, Any]) -> None:
+    """Checker regions, request origins, instance filters, opted-in regions, traffic zones: removed from the
+    catalog with a reason, so only the resource's own placement (here its provider's region) is judged."""
+    listed = entry(type_token)
+    assert listed is not None and listed.removed and all(change.reason for change in listed.removed)
+    assert findings(run(res(type_token, "r", props)), "AIS-RES-001") == []
 
 
 def test_unknown_at_any_placement_path_cannot_be_verified() -> None:

@@ -184,6 +184,27 @@ def test_resources_that_are_a_replica_are_judged_where_they_are(on: ResourceReco
     assert len(found) == 2 * violations
 
 
+def test_a_table_replica_is_judged_at_its_own_region() -> None:
+    """TableReplica's args (TableReplicaInitArgs) give the catalog its region: the replica is placed there."""
+    props = {"globalTableArn": "arn:aws:dynamodb:eu-west-1:111122223333:table/t", "kmsKeyArn": KEY_ARN}
+
+    def paths(region: str) -> list[str]:
+        replica = res("aws:dynamodb/tableReplica:TableReplica", "tr", {**props, "region": region})
+        return [path for _, path, _ in findings(run(replica, config=RESIDENCY_002_ONLY), "AIS-RES-002")]
+
+    assert paths("eu-central-1") == []
+    assert paths("us-east-1") == ["region"]
+
+
+@pytest.mark.parametrize(("region", "violations"), [("eu-central-1", 0), ("us-east-1", 1)])
+def test_a_cross_region_pipelines_artifact_stores_are_destinations(region: str, violations: int) -> None:
+    store = {"location": "artifacts", "type": "S3", "encryptionKey": {"id": KEY_ARN, "type": "KMS"}}
+    stores = [{**store, "region": "eu-west-1"}, {**store, "region": region}]
+    pipeline = res("aws:codepipeline/pipeline:Pipeline", "p", {"artifactStores": stores})
+    found = findings(run(pipeline, config=RESIDENCY_002_ONLY), "AIS-RES-002")
+    assert [path for _, path, _ in found] == ["artifactStores[1].region"] * violations
+
+
 @pytest.mark.parametrize(("destination_provider", "violations"), [(AWS_US, 1), (AWS_EU, 0)])
 def test_inline_s3_replication_is_judged_like_the_separate_resource(
     destination_provider: ResourceRecord, violations: int
