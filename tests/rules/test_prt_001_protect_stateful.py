@@ -69,9 +69,13 @@ def generator() -> ModuleType:
 
 def test_every_cloud_type_is_in_the_provider_catalog_or_names_its_sdk_module() -> None:
     """The catalog lists the types with a key or placement path; a stateful type without one (a Cloud KMS
-    CryptoKey lives in its key ring) names its SDK module instead, checked below."""
+    CryptoKey lives in its key ring, a Cloud SQL database in its instance) names its SDK module instead,
+    checked below."""
     outside = {token for token in DATA["types"] if provider_catalog.entry(token) is None}
-    assert {token for token in outside if token.startswith(("aws:", "gcp:"))} == {"gcp:kms/cryptoKey:CryptoKey"}
+    assert {token for token in outside if token.startswith(("aws:", "gcp:"))} == {
+        "gcp:kms/cryptoKey:CryptoKey",
+        "gcp:sql/database:Database",
+    }
     assert all("sdkModule" in DATA["types"][token] for token in outside)
     assert not [
         token for token in DATA["types"] if provider_catalog.entry(token) and "sdkModule" in DATA["types"][token]

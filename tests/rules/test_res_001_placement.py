@@ -315,6 +315,12 @@ def test_unknown_at_any_placement_path_cannot_be_verified() -> None:
 DATASET = "gcp:bigquery/dataset:Dataset"
 TOPIC = "gcp:pubsub/topic:Topic"
 SECRET = "gcp:secretmanager/secret:Secret"
+JOB = "gcp:bigquery/job:Job"
+TRANSFER = "gcp:bigquery/dataTransferConfig:DataTransferConfig"
+TRIGGER = "gcp:cloudbuild/trigger:Trigger"
+SNAPSHOT = "gcp:compute/snapshot:Snapshot"
+IMAGE = "gcp:compute/image:Image"
+MACHINE_IMAGE = "gcp:compute/machineImage:MachineImage"
 
 
 @pytest.mark.parametrize(
@@ -337,6 +343,17 @@ SECRET = "gcp:secretmanager/secret:Secret"
             "location",
             "not set, and the service has no default. A Cloud Storage bucket's location is required",
         ),
+        (res(JOB, "j", {"jobId": "j", "location": "EU"}), None, None),
+        (res(JOB, "j", {"jobId": "j"}), "location", "US keeps data in us"),
+        (res(TRANSFER, "t", {"dataSourceId": "cross_region_copy"}), "location", "US keeps data in us"),
+        (res(TRIGGER, "t", {"location": "europe-west4"}), None, None),
+        (res(TRIGGER, "t", {}), "location", "global keeps data in any"),
+        (res(SNAPSHOT, "s", {"sourceDisk": "d", "storageLocations": ["europe-west4"]}), None, None),
+        (res(SNAPSHOT, "s", {"sourceDisk": "d", "storageLocations": ["eu"]}), None, None),
+        # The source disk's zone is not where the snapshot is kept: the project's nearest multi-region is.
+        (res(SNAPSHOT, "s", {"sourceDisk": "d", "zone": "europe-west2-a"}), "storageLocations", "set storageLocations"),
+        (res(IMAGE, "i", {}), "storageLocations", "set storageLocations"),
+        (res(MACHINE_IMAGE, "m", {"sourceInstance": "vm"}), "storageLocations", "set storageLocations"),
     ],
 )
 def test_an_unset_location_is_judged_by_the_services_default(
