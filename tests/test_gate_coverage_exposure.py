@@ -1,9 +1,10 @@
-"""Exposure end to end (issue 12): a program with a bucket, an EKS cluster's Service and Ingress and a
-CloudFront distribution (``tests/programs/exposure``), run by the offline engine and gated like any
-program, in update and preview mode. The compliant program passes the exposure and transport rules;
-each weakened version (a public bucket policy, an internet-facing Ingress, a LoadBalancer Service with
-GKE's internal annotation on EKS, CloudFront allowing plain HTTP) fails the right rule on the right
-resource.
+"""Exposure end to end (issue 12): a program with a bucket, an EKS cluster's Service, Ingress and yaml/v2
+ConfigGroup (a remote component: its Service is judged from its ``yaml`` input), and a CloudFront
+distribution (``tests/programs/exposure``), run by the offline engine and gated like any program, in
+update and preview mode. The compliant program passes the exposure and transport rules; each weakened
+version (a public bucket policy, an internet-facing Ingress, a LoadBalancer Service with GKE's internal
+annotation on EKS, an internet-facing Service in the ConfigGroup, CloudFront allowing plain HTTP) fails the
+right rule on the right resource.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ def test_the_compliant_program_passes_the_exposure_rules(tmp_path: Path, mode: l
         ("bucket-policy", "AIS-NET-004", "aws:s3/bucketPolicy:BucketPolicy", "policy"),
         ("ingress", "AIS-NET-002", "kubernetes:networking.k8s.io/v1:Ingress", "metadata.annotations"),
         ("service", "AIS-NET-002", "kubernetes:core/v1:Service", "metadata.annotations"),
+        ("config-group", "AIS-NET-002", "kubernetes:yaml/v2:ConfigGroup", "yaml#0.metadata.annotations"),
         (
             "cloudfront",
             "AIS-TLS-002",

@@ -204,3 +204,270 @@ def test_a_service_type_unknown_at_preview_cannot_be_verified() -> None:
 def test_services_of_a_provider_outside_the_graph_need_every_clouds_mark() -> None:
     lone = k8s_res(SERVICE, "qdrant", service({"type": "LoadBalancer"}, AWS_INTERNAL))
     assert "whose cloud the stack does not tell" in only(run(lone), "AIS-NET-002")[2]
+
+
+# --- controller precedence (issue 12) ---------------------------------------------------------------
+
+AWS_SCHEME = "service.beta.kubernetes.io/aws-load-balancer-scheme"
+AWS_LEGACY = "service.beta.kubernetes.io/aws-load-balancer-internal"
+
+
+@pytest.mark.parametrize(
+    ("provider", "annotations", "violations"),
+    [
+        # the AWS Load Balancer Controller reads the scheme first, the deprecated boolean only without it
+        (ON_EKS, {AWS_LEGACY: "true", AWS_SCHEME: "internet-facing"}, 1),
+        (ON_EKS, {AWS_LEGACY: "false", AWS_SCHEME: "internal"}, 0),
+        (ON_EKS, {AWS_LEGACY: "true"}, 0),
+        (ON_EKS, {AWS_LEGACY: "false"}, 1),
+        (ON_EKS, {AWS_SCHEME: "Internal"}, 1),  # not a scheme the controller knows
+        # GKE reads networking.gke.io first, then the older cloud.google.com; "Internal" or "internal" only
+        (
+            ON_GKE,
+            {"networking.gke.io/load-balancer-type": "External", "cloud.google.com/load-balancer-type": "Internal"},
+            1,
+        ),
+        (ON_GKE, {"cloud.google.com/load-balancer-type": "internal"}, 0),
+        (ON_GKE, {"networking.gke.io/load-balancer-type": "INTERNAL"}, 1),
+    ],
+)
+def test_the_annotation_the_controller_reads_first_decides(
+    provider: ResourceRecord, annotations: dict[str, str], violations: int
+) -> None:
+    result = run(*on(provider, SERVICE, service({"type": "LoadBalancer"}, annotations)))
+    assert len(findings(result, "AIS-NET-002")) == violations
+
+
+@pytest.mark.parametrize(
+    ("annotations", "violations"),
+    [({AWS_LEGACY: "true", AWS_SCHEME: "internet-facing"}, 1), ({AWS_LEGACY: "false", AWS_SCHEME: "internal"}, 0)],
+)
+def test_a_patch_is_judged_by_the_annotation_that_decides(annotations: dict[str, str], violations: int) -> None:
+    patch = {"metadata": {"name": "qdrant", "annotations": annotations}}
+    assert len(findings(run(*on(ON_EKS, SERVICE_PATCH, patch)), "AIS-NET-002")) == violations
+
+
+def test_an_annotation_unknown_at_preview_that_decides_cannot_be_verified() -> None:
+    props = service({"type": "LoadBalancer"}, {AWS_SCHEME: UNKNOWN})
+    _, path, message = only(run(*on(ON_EKS, SERVICE, props), preview=True), "AIS-NET-002")
+    assert (path, message.startswith("could not verify")) == (f"metadata.annotations.{AWS_SCHEME}", True)
+
+
+def test_an_unknown_annotation_that_does_not_decide_is_not_a_finding() -> None:
+    props = service(
+        {"type": "LoadBalancer"}, {**AWS_INTERNAL, "service.beta.kubernetes.io/aws-load-balancer-ssl-cert": UNKNOWN}
+    )
+    assert findings(run(*on(ON_EKS, SERVICE, props), preview=True), "AIS-NET-002") == []
+
+
+PARAMS = "kubernetes:elbv2.k8s.aws/v1beta1:IngressClassParams"
+INGRESS_CLASS = "kubernetes:networking.k8s.io/v1:IngressClass"
+
+
+def alb_class(params_scheme: str | None, declared: bool = True) -> list[ResourceRecord]:
+    """IngressClass ``alb`` of the AWS Load Balancer Controller, naming IngressClassParams ``alb``."""
+    parameters = {"apiGroup": "elbv2.k8s.aws", "kind": "IngressClassParams", "name": "alb"}
+    klass = res(
+        INGRESS_CLASS,
+        "alb",
+        {"metadata": {"name": "alb"}, "spec": {"controller": "ingress.k8s.aws/alb", "parameters": parameters}},
+        ON_EKS,
+    )
+    spec = {"scheme": params_scheme} if params_scheme else {}
+    params = res(PARAMS, "alb-params", {"metadata": {"name": "alb"}, "spec": spec}, ON_EKS)
+    return [klass, params] if declared else [klass]
+
+
+@pytest.mark.parametrize(
+    ("params_scheme", "declared", "annotation", "violations"),
+    [
+        # IngressClassParams spec.scheme is every Ingress of the class's scheme, whatever the Ingress says
+        ("internet-facing", True, "internal", 1),
+        ("internal", True, "internet-facing", 0),
+        (None, True, "internal", 0),
+        (None, True, "internet-facing", 1),
+        # parameters the stack does not declare: their scheme cannot be read
+        (None, False, "internal", 1),
+    ],
+)
+def test_ingress_class_params_override_the_annotation(
+    params_scheme: str | None, declared: bool, annotation: str, violations: int
+) -> None:
+    props = ingress({"alb.ingress.kubernetes.io/scheme": annotation}, "alb")
+    result = run(*on(ON_EKS, INGRESS, props, "api"), *alb_class(params_scheme, declared))
+    assert len(findings(result, "AIS-NET-002")) == violations
+
+
+# --- externalIPs (issue 12) ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("addresses", "violations"),
+    [
+        (["10.0.3.7", "172.20.0.1", "192.168.1.1", "100.64.0.9", "fd00::1"], 0),
+        (["203.0.113.7"], 1),
+        (["10.0.3.7", "2001:db8::1"], 1),
+        (["not-an-address"], 1),
+    ],
+)
+def test_external_ips_must_be_private(addresses: list[str], violations: int) -> None:
+    props = service({"type": "ClusterIP", "externalIPs": addresses})
+    assert len(findings(run(*on(ON_EKS, SERVICE, props)), "AIS-NET-002")) == violations
+
+
+def test_a_public_external_ip_is_named() -> None:
+    props = service({"type": "ClusterIP", "externalIPs": ["10.0.0.1", "203.0.113.7"]})
+    _, path, message = only(run(*on(ON_EKS, SERVICE, props)), "AIS-NET-002")
+    assert (path, "not a private address" in message) == ("spec.externalIPs[1]", True)
+
+
+def test_an_external_ip_unknown_at_preview_cannot_be_verified() -> None:
+    props = service({"type": "ClusterIP", "externalIPs": UNKNOWN})
+    assert only(run(*on(ON_EKS, SERVICE, props), preview=True), "AIS-NET-002")[1] == "spec.externalIPs"
+
+
+# --- Helm values: Ingresses, nested Services (issue 12) -------------------------------------------------
+
+
+def helm(values: Any) -> list[ResourceRecord]:
+    return on(ON_EKS, RELEASE, {"chart": "qdrant", "version": "1.12.0", "values": values})
+
+
+ALB_PUBLIC = {"alb.ingress.kubernetes.io/scheme": "internet-facing"}
+ALB_INTERNAL = {"alb.ingress.kubernetes.io/scheme": "internal"}
+
+
+@pytest.mark.parametrize(
+    ("values", "violations"),
+    [
+        ({"ingress": {"enabled": True, "ingressClassName": "alb", "annotations": ALB_INTERNAL}}, 0),
+        ({"ingress": {"enabled": True, "ingressClassName": "alb", "annotations": ALB_PUBLIC}}, 1),
+        ({"ingress": {"enabled": True, "className": "alb"}}, 1),
+        ({"ingress": {"enabled": False, "annotations": ALB_PUBLIC}}, 0),
+        # Go templates take any non-empty string as true, "false" too
+        ({"ingress": {"enabled": "false", "annotations": ALB_PUBLIC}}, 1),
+        # bjw-s app-template: one block per Ingress under ingress
+        ({"ingress": {"main": {"enabled": True, "annotations": ALB_PUBLIC}}}, 1),
+        ({"ingress": {"main": {"enabled": True, "annotations": ALB_INTERNAL}}}, 0),
+        # an IngressClass is not an Ingress
+        ({"controller": {"ingressClassResource": {"enabled": True, "name": "nginx"}}}, 0),
+    ],
+)
+def test_helm_values_that_turn_on_a_public_ingress(values: dict[str, Any], violations: int) -> None:
+    assert len(findings(run(*helm(values)), "AIS-NET-002")) == violations
+
+
+def test_a_helm_ingress_is_named_by_its_values_path() -> None:
+    values = {"service": {"type": "ClusterIP"}, "ingress": {"enabled": True, "annotations": ALB_PUBLIC}}
+    _, path, message = only(run(*helm(values)), "AIS-NET-002")
+    assert (path, "internet-facing load balancer" in message) == ("values.ingress.annotations", True)
+
+
+@pytest.mark.parametrize(
+    ("values", "violations"),
+    [
+        # bjw-s app-template: service.<name>.type
+        ({"service": {"main": {"controller": "main", "type": "LoadBalancer"}}}, 1),
+        ({"service": {"main": {"type": "LoadBalancer", "annotations": AWS_INTERNAL}}}, 0),
+        ({"service": {"main": {"type": "NodePort"}, "metrics": {"type": "ClusterIP"}}}, 1),
+        # ingress-nginx: controller.service.enabled false creates no Service
+        ({"controller": {"service": {"enabled": False, "type": "LoadBalancer"}}}, 0),
+        ({"service": {"type": "ClusterIP", "externalIPs": ["203.0.113.7"]}}, 1),
+    ],
+)
+def test_helm_service_blocks_below_a_service_key(values: dict[str, Any], violations: int) -> None:
+    assert len(findings(run(*helm(values)), "AIS-NET-002")) == violations
+
+
+def test_helm_values_unknown_below_a_service_key_cannot_be_verified() -> None:
+    values = {"service": {"main": UNKNOWN}, "serviceAccount": {"annotations": {"eks.amazonaws.com/role-arn": UNKNOWN}}}
+    _, path, message = only(run(*helm(values), preview=True), "AIS-NET-002")
+    assert (path, message.startswith("could not verify")) == ("values.service.main", True)
+
+
+# --- objects in yaml/v2 ConfigGroups (issue 12) ---------------------------------------------------------
+
+CONFIG_GROUP = "kubernetes:yaml/v2:ConfigGroup"
+
+
+def manifest(kind: str, spec: dict[str, Any], annotations: dict[str, str] | None = None) -> dict[str, Any]:
+    api = {"Service": "v1", "Ingress": "networking.k8s.io/v1", "Gateway": "gateway.networking.k8s.io/v1"}[kind]
+    return {
+        "apiVersion": api,
+        "kind": kind,
+        "metadata": {"name": "vec", "annotations": annotations or {}},
+        "spec": spec,
+    }
+
+
+@pytest.mark.parametrize(
+    ("objs", "violations"),
+    [
+        ([manifest("Service", {"type": "LoadBalancer"}, AWS_INTERNAL)], 0),
+        ([manifest("Service", {"type": "LoadBalancer"})], 1),
+        ([manifest("Service", {"type": "ClusterIP"}), manifest("Service", {"type": "NodePort"})], 1),
+        ([manifest("Ingress", {"ingressClassName": "alb"}, ALB_INTERNAL)], 0),
+        ([manifest("Ingress", {"ingressClassName": "alb"}, ALB_PUBLIC)], 1),
+        ([manifest("Gateway", {"gatewayClassName": "amazon-vpc-lattice"})], 0),
+        ([manifest("Gateway", {"gatewayClassName": "gke-l7-global-external-managed"})], 1),
+        ([{"apiVersion": "v1", "kind": "List", "items": [manifest("Service", {"type": "NodePort"})]}], 1),
+        # a Knative Service is not a core Service
+        ([{"apiVersion": "serving.knative.dev/v1", "kind": "Service", "spec": {"type": "LoadBalancer"}}], 0),
+    ],
+)
+def test_config_group_objs_are_judged_as_resources(objs: list[dict[str, Any]], violations: int) -> None:
+    assert len(findings(run(*on(ON_EKS, CONFIG_GROUP, {"objs": objs}, "cg")), "AIS-NET-002")) == violations
+
+
+def test_a_config_group_object_is_named_by_its_place() -> None:
+    objs = [manifest("Service", {"type": "ClusterIP"}), manifest("Service", {"type": "LoadBalancer"})]
+    name, path, _ = only(run(*on(ON_EKS, CONFIG_GROUP, {"objs": objs}, "cg")), "AIS-NET-002")
+    assert (name, path) == ("cg", "objs[1].metadata.annotations")
+
+
+INTERNAL_YAML = f"""apiVersion: v1
+kind: Service
+metadata:
+  name: vec
+  annotations:
+    {AWS_SCHEME}: internal
+spec:
+  type: LoadBalancer
+"""
+NODEPORT_YAML = "apiVersion: v1\nkind: Service\nmetadata: {name: vec}\nspec: {type: NodePort}\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "paths"),
+    [
+        (INTERNAL_YAML, []),
+        (f"{INTERNAL_YAML}---\n{NODEPORT_YAML}", ["yaml#1.spec.type"]),
+        ([INTERNAL_YAML, f"---\n---\n{NODEPORT_YAML}"], ["yaml[1]#1.spec.type"]),
+        ("kind: Service\nspec: [unclosed\n", ["yaml"]),
+    ],
+)
+def test_config_group_yaml_is_parsed_and_judged(text: Any, paths: list[str]) -> None:
+    result = run(*on(ON_EKS, CONFIG_GROUP, {"yaml": text}, "cg"))
+    assert [path for _, path, _ in findings(result, "AIS-NET-002")] == paths
+
+
+def test_config_group_objects_unknown_at_preview_cannot_be_verified() -> None:
+    _, path, message = only(run(*on(ON_EKS, CONFIG_GROUP, {"objs": UNKNOWN}, "cg"), preview=True), "AIS-NET-002")
+    assert (path, message.startswith("could not verify")) == ("objs", True)
+
+
+def test_an_ingress_class_in_a_config_group_sets_the_scheme() -> None:
+    params = {"apiVersion": "elbv2.k8s.aws/v1beta1", "kind": "IngressClassParams", "metadata": {"name": "pub"}}
+    klass = {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "IngressClass",
+        "metadata": {"name": "alb"},
+        "spec": {"parameters": {"apiGroup": "elbv2.k8s.aws", "kind": "IngressClassParams", "name": "pub"}},
+    }
+    objs = [
+        {**params, "spec": {"scheme": "internet-facing"}},
+        klass,
+        manifest("Ingress", {"ingressClassName": "alb"}, ALB_INTERNAL),
+    ]
+    _, path, message = only(run(*on(ON_EKS, CONFIG_GROUP, {"objs": objs}, "cg")), "AIS-NET-002")
+    assert (path, "IngressClassParams" in message) == ("objs[2].metadata.annotations", True)

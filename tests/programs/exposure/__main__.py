@@ -1,5 +1,6 @@
-"""A bucket, an EKS cluster with a Service and an Ingress, and a CloudFront distribution, all private and
-HTTPS-only; ``exposure:weaken`` names the one to make public (bucket-policy, ingress, service, cloudfront)."""
+"""A bucket, an EKS cluster with a Service, an Ingress and a yaml/v2 ConfigGroup carrying a Service, and a
+CloudFront distribution, all private and HTTPS-only; ``exposure:weaken`` names the one to make public
+(bucket-policy, ingress, service, config-group, cloudfront)."""
 
 import json
 
@@ -100,6 +101,22 @@ k8s.networking.v1.Ingress(
             }
         ],
     },
+    opts=in_cluster,
+)
+k8s.yaml.v2.ConfigGroup(
+    "vectors",
+    yaml="\n".join(
+        [
+            "apiVersion: v1",
+            "kind: Service",
+            "metadata:",
+            "  name: vectors",
+            "  annotations:",
+            "    service.beta.kubernetes.io/aws-load-balancer-scheme: "
+            + ("internet-facing" if weaken == "config-group" else "internal"),
+            "spec: {type: LoadBalancer, selector: {app: vectors}, ports: [{port: 6333}]}",
+        ]
+    ),
     opts=in_cluster,
 )
 
