@@ -1,8 +1,9 @@
 """AIS-NET-004 (``policies/rules/net_004_no_public_storage.py``): object storage is not public.
 
 S3 bucket policies (separate and inline, alike) that allow anyone with and without a restricting
-condition, canned ACLs and grants, public access blocks; Cloud Storage IAM, ACLs, access controls and
-public access prevention; unknown values at preview.
+condition (value-comparing operators and fixed values only; source ranges no wider than S3's /8 and /32;
+delegation to access points), access points and their policies, canned ACLs and grants, public access
+blocks; Cloud Storage IAM, ACLs, access controls and public access prevention; unknown values at preview.
 """
 
 from __future__ import annotations
@@ -189,3 +190,140 @@ def test_at_preview_an_unknown_member_of_a_binding_is_judged_on_its_own() -> Non
     assert found[:2] == ("readers", "members[1]") and "could not verify" in found[2]
     binding.verbatim_sources = {"members[1]": (account.urn, "member")}
     assert findings(run(account, binding, preview=True), RULE) == []
+
+
+# --- what fixes who (issue 12, review findings 6 and 14) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("condition", "violations"),
+    [
+        ({"StringEquals": {"aws:SourceAccount": "111122223333"}}, 0),
+        ({"StringLike": {"aws:SourceVpce": "vpce-1a2b3c4d"}}, 0),
+        ({"ArnEquals": {"aws:SourceArn": "arn:aws:cloudfront::111122223333:distribution/E1"}}, 0),
+        ({"ForAnyValue:StringEquals": {"aws:SourceVpce": ["vpce-1a2b3c4d"]}}, 0),
+        ({"IpAddress": {"aws:SourceIp": ["203.0.113.0/24", "10.0.0.0/8"]}}, 0),
+        ({"IpAddress": {"aws:SourceIp": "2001:db8::/32"}}, 0),
+        # only says some endpoint, account or principal is present: any, an attacker's too
+        ({"Null": {"aws:SourceVpce": "false"}}, 1),
+        ({"Null": {"aws:SourceAccount": "false"}}, 1),
+        ({"ForAllValues:StringEquals": {"aws:SourceVpce": ["vpce-1a2b3c4d"]}}, 1),
+        # the whole internet, or wider than S3 allows a non-public policy (/8 IPv4, /32 IPv6)
+        ({"IpAddress": {"aws:SourceIp": "0.0.0.0/0"}}, 1),
+        ({"IpAddress": {"aws:SourceIp": ["203.0.113.0/24", "0.0.0.0/1"]}}, 1),
+        ({"IpAddress": {"aws:SourceIp": "::/0"}}, 1),
+        ({"IpAddress": {"aws:SourceIp": "2001::/16"}}, 1),
+        ({"IpAddress": {"aws:SourceIp": "::ffff:0:0/96"}}, 1),
+        ({"IpAddress": {"aws:SourceIp": "not an address"}}, 1),
+        ({"StringEquals": {"aws:SourceIp": "203.0.113.7"}}, 1),
+        # a policy variable is not a fixed value
+        ({"StringEquals": {"aws:PrincipalAccount": "${aws:SourceAccount}"}}, 1),
+        ({"ArnLike": {"aws:SourceArn": "arn:aws:sqs:eu-west-1:111122223333:*"}}, 1),
+    ],
+)
+def test_only_fixed_values_under_value_comparing_operators_fix_who(condition: dict[str, Any], violations: int) -> None:
+    policy = res(
+        "aws:s3/bucketPolicy:BucketPolicy",
+        "p",
+        {"bucket": "data-bucket", "policy": document({**READ_ALL, "Condition": condition})},
+    )
+    found = findings(run(s3(), policy), RULE)
+    assert len(found) == violations, found
+    assert all(message == "the bucket policy allows anyone" for _, _, message in found)
+
+
+DELEGATE = {
+    "Effect": "Allow",
+    "Principal": {"AWS": "*"},
+    "Action": "*",
+    "Resource": ["arn:aws:s3:::data-bucket", "arn:aws:s3:::data-bucket/*"],
+}
+AP_ARN = "arn:aws:s3:eu-west-1:111122223333:accesspoint"
+
+
+@pytest.mark.parametrize(
+    ("condition", "violations"),
+    [
+        ({"StringEquals": {"s3:DataAccessPointAccount": "111122223333"}}, 0),
+        ({"ArnLike": {"s3:DataAccessPointArn": f"{AP_ARN}/*"}}, 0),  # a wildcard for the name, the account fixed
+        ({"StringLike": {"s3:DataAccessPointArn": "arn:aws:s3:eu-west-1:*:accesspoint/*"}}, 1),
+        ({"StringLike": {"s3:DataAccessPointAccount": "*"}}, 1),
+    ],
+)
+def test_bucket_policies_may_delegate_to_the_accounts_access_points(condition: dict[str, Any], violations: int) -> None:
+    policy = res(
+        "aws:s3/bucketPolicy:BucketPolicy",
+        "p",
+        {"bucket": "data-bucket", "policy": document({**DELEGATE, "Condition": condition})},
+    )
+    assert len(findings(run(s3(), policy), RULE)) == violations
+
+
+ACCESS_POINT = "aws:s3/accessPoint:AccessPoint"
+AP_POLICY = "aws:s3control/accessPointPolicy:AccessPointPolicy"
+AP_READ = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"{AP_ARN}/ap/object/*"}
+AP_ROLE = {**AP_READ, "Principal": {"AWS": "arn:aws:iam::111122223333:role/reader"}}
+
+
+@pytest.mark.parametrize(
+    ("props", "paths"),
+    [
+        ({}, []),  # every block public access setting defaults to true
+        ({"policy": document(AP_ROLE)}, []),
+        ({"policy": document(AP_READ), "vpcConfiguration": {"vpcId": "vpc-1"}}, []),  # a VPC origin is non-public
+        ({"policy": document(AP_READ)}, ["policy"]),
+        # in an access point policy, a set of access points is public (unlike in a bucket policy)
+        (
+            {"policy": document({**AP_READ, "Condition": {"ArnLike": {"s3:DataAccessPointArn": f"{AP_ARN}/*"}}})},
+            ["policy"],
+        ),
+        (
+            {"publicAccessBlockConfiguration": {"blockPublicPolicy": False, "restrictPublicBuckets": False}},
+            [
+                "publicAccessBlockConfiguration.blockPublicPolicy",
+                "publicAccessBlockConfiguration.restrictPublicBuckets",
+            ],
+        ),
+        ({"policy": "not json"}, ["policy"]),
+    ],
+)
+def test_access_points(props: dict[str, Any], paths: list[str]) -> None:
+    point = res(ACCESS_POINT, "ap", {"bucket": "data-bucket", "name": "ap", **props})
+    assert [path for _, path, _ in findings(run(s3(), point), RULE)] == paths
+
+
+@pytest.mark.parametrize(
+    ("statement", "vpc", "violations"), [(AP_ROLE, None, 0), (AP_READ, None, 1), (AP_READ, "vpc-1", 0)]
+)
+def test_separate_access_point_policies_are_judged_as_their_access_points(
+    statement: dict[str, Any], vpc: str | None, violations: int
+) -> None:
+    point = res(ACCESS_POINT, "ap", {"bucket": "data-bucket", **({"vpcConfiguration": {"vpcId": vpc}} if vpc else {})})
+    policy = res(
+        AP_POLICY,
+        "ap-policy",
+        {"accessPointArn": UNKNOWN, "policy": document(statement)},
+        deps={"accessPointArn": [point]},
+    )
+    policy.verbatim_sources = {"accessPointArn": (point.urn, "arn")}
+    found = findings(run(s3(), point, policy, preview=True), RULE)
+    assert len(found) == violations, found
+    assert all(message == "the access point policy allows anyone" for _, _, message in found)
+
+
+def test_at_preview_an_access_point_arn_computed_from_a_vpc_access_point_is_not_trusted() -> None:
+    point = res(ACCESS_POINT, "ap", {"bucket": "data-bucket", "vpcConfiguration": {"vpcId": "vpc-1"}})
+    policy = res(
+        AP_POLICY,
+        "ap-policy",
+        {"accessPointArn": UNKNOWN, "policy": document(AP_READ)},
+        deps={"accessPointArn": [point]},
+    )
+    assert only(run(s3(), point, policy, preview=True), RULE)[:2] == ("ap-policy", "policy")
+
+
+def test_an_access_point_setting_unknown_at_preview_cannot_be_verified() -> None:
+    point = res(
+        ACCESS_POINT, "ap", {"bucket": "data-bucket", "publicAccessBlockConfiguration": {"blockPublicPolicy": UNKNOWN}}
+    )
+    assert only(run(point, preview=True), RULE)[2].startswith("could not verify publicAccessBlockConfiguration")
