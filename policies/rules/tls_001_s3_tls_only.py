@@ -9,16 +9,16 @@ from typing import Any
 
 from pulumi_policy import PolicyResource, Severity
 
-from ..framework import MISSING, Check, RuleMeta, Unknown, literal, read, stack_policy
+from ..framework import MISSING, Check, RuleMeta, Unknown, is_set, literal, read, stack_policy
 from ..s3 import as_list, buckets, companions, policy_document, statements
 
 META = RuleMeta(
     id="AIS-TLS-001",
     name="S3BucketsDenyRequestsWithoutTls",
     title="S3 buckets deny requests without TLS",
-    description="Every S3 bucket has a bucket policy (inline or separate, judged alike) that denies all S3 "
-    "actions on that bucket and its objects, named in the statement's Resource, when aws:SecureTransport is "
-    "false.",
+    description="Every S3 bucket has exactly one bucket policy, inline or separate (judged alike; two for one "
+    "bucket fail, since S3 keeps only the last one written), that denies all S3 actions on that bucket and its "
+    "objects, named in the statement's Resource, for everyone, when aws:SecureTransport is false.",
     severity=Severity.HIGH,
     remediation="Use aistacks.aws.EncryptedBucket, or add a Deny statement for Principal '*', Action 's3:*', "
     "Resource [bucket ARN, bucket ARN/*], Condition {Bool: {aws:SecureTransport: 'false'}}.",
@@ -39,6 +39,11 @@ def _covers(resources: list[str], target: str) -> bool:
     return False
 
 
+def _everyone(principal: Any) -> bool:
+    """``"*"``, or ``{"AWS": "*"}`` in any form (``["*"]``, as aws.iam.get_policy_document writes it)."""
+    return principal == "*" or (isinstance(principal, Mapping) and "*" in as_list(principal.get("AWS")))
+
+
 def denies_plain_http(document: Mapping[str, Any], bucket: str) -> bool:
     """Whether a policy document has a statement that denies every non-TLS request to ``bucket`` (a bucket
     name) and its objects."""
@@ -56,8 +61,8 @@ def denies_plain_http(document: Mapping[str, Any], bucket: str) -> bool:
         if (
             exact
             and list(secure) == ["aws:SecureTransport"]
-            and str(secure["aws:SecureTransport"]).lower() == "false"
-            and statement.get("Principal") in ("*", {"AWS": "*"})
+            and [str(v).lower() for v in as_list(secure["aws:SecureTransport"])] == ["false"]
+            and _everyone(statement.get("Principal"))
             and ("s3:*" in actions or "*" in actions)
             and _covers(resources, bucket)
             and _covers(resources, f"{bucket}/*")
@@ -66,13 +71,43 @@ def denies_plain_http(document: Mapping[str, Any], bucket: str) -> bool:
     return False
 
 
+def _holders(bucket: PolicyResource, resources: Sequence[PolicyResource]) -> list[PolicyResource]:
+    """What writes the bucket's policy: the bucket itself (an inline ``policy``, set or unknown) and every
+    separate bucket policy for it."""
+    inline = read(bucket.props, "policy")
+    own = [bucket] if is_set(inline) or isinstance(inline, Unknown) else []
+    return [*own, *companions(bucket, resources, POLICY_TYPES)]
+
+
+def _named(holder: PolicyResource, bucket: PolicyResource) -> str:
+    if holder is bucket:
+        return f"the inline policy of {holder.resource_type} {literal(holder.name)}"
+    return f"{holder.resource_type} {literal(holder.name)}"
+
+
 def _check(check: Check, resources: Sequence[PolicyResource]) -> None:
     for bucket in buckets(resources):
         name = read(bucket.props, "bucket")
         if isinstance(name, Unknown):
             check.cannot_verify(bucket, name, EXPECTED)
             continue
-        holders = [bucket, *companions(bucket, resources, POLICY_TYPES)]
+        holders = _holders(bucket, resources)
+        if len(holders) > 1:
+            # PutBucketPolicy "Replaces a policy on a bucket. If the bucket already has a policy, the one in this
+            # request completely replaces it." (AWS SDK for .NET, PutBucketPolicyRequest, https://docs.aws.amazon.com/
+            # sdkfornet/latest/apidocs/items/TS3PutBucketPolicyRequestNET45.html): of several writers the last one
+            # wins, and the denial may not be the one kept.
+            check.fail(
+                bucket,
+                "policy",
+                [_named(holder, bucket) for holder in holders],
+                f"one bucket policy (inline, or one aws:s3/bucketPolicy) with {EXPECTED}",
+                f"the bucket {literal(name)} has {len(holders)} bucket policies ("
+                + ", ".join(_named(holder, bucket) for holder in holders)
+                + "); S3 keeps one policy per bucket (PutBucketPolicy replaces it), so whichever is written last "
+                "wins: merge them into one",
+            )
+            continue
         documents = [(holder, read(holder.props, "policy")) for holder in holders]
         if isinstance(name, str) and any(
             denies_plain_http(policy_document(document) or {}, name) for _, document in documents
