@@ -62,6 +62,9 @@ class TierDefaults:
     """Qdrant pods, one per zone."""
     managed_vector_replicas: int
     """OpenSearch Serverless: 2 keeps a standby; Vertex AI Vector Search: minimum serving replicas."""
+    inference_min_replicas: int
+    """Replicas a served model keeps when its queue is empty: 0 scales it to zero (dev), 2 keeps serving
+    through a node's loss or a rolling update (prod)."""
 
 
 TIER_DEFAULTS: MappingProxyType[Tier, TierDefaults] = MappingProxyType(
@@ -85,6 +88,7 @@ TIER_DEFAULTS: MappingProxyType[Tier, TierDefaults] = MappingProxyType(
             gke_release_channel="REGULAR",
             qdrant_replicas=1,
             managed_vector_replicas=1,
+            inference_min_replicas=0,
         ),
         "staging": TierDefaults(
             protect=True,
@@ -105,6 +109,7 @@ TIER_DEFAULTS: MappingProxyType[Tier, TierDefaults] = MappingProxyType(
             gke_release_channel="REGULAR",
             qdrant_replicas=3,
             managed_vector_replicas=2,
+            inference_min_replicas=1,
         ),
         "prod": TierDefaults(
             protect=True,
@@ -125,6 +130,7 @@ TIER_DEFAULTS: MappingProxyType[Tier, TierDefaults] = MappingProxyType(
             gke_release_channel="STABLE",
             qdrant_replicas=3,
             managed_vector_replicas=2,
+            inference_min_replicas=2,
         ),
     }
 )
@@ -188,3 +194,12 @@ RESERVED_BUCKETS: MappingProxyType[str, str] = MappingProxyType(
     {AUDIT_BUCKET: "audit log bucket", SNAPSHOT_BUCKET: "Qdrant snapshot bucket"}
 )
 """Bucket names the platform takes for itself, and what for."""
+
+MODELS_BUCKET = "models"
+"""The short name of the data bucket a served model's weights are read from (``source: bucket``)."""
+SERVING_NAMESPACE = "serving"
+"""The namespace of an inference cluster the model servers run in."""
+DEFAULT_QUEUE_PER_REPLICA = 10
+"""Waiting requests per replica the autoscaler aims for: Google's vLLM reference architecture scales on
+vllm:num_requests_waiting at an average of 10 (GoogleCloudPlatform/accelerated-platforms,
+use-cases/inferencing/serving/vllm/autoscaling/manifests/hpa-vllm-openai-queue-size.yaml, read 2026-12-01)."""

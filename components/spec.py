@@ -28,10 +28,14 @@ from aistacks.vocabulary import (
     ApiEndpoint,
     Capacity,
     Cloud,
+    ModelDtype,
+    ModelSource,
     NatMode,
     NodeImage,
     ObjectLockMode,
+    Quantization,
     Role,
+    ServingEngine,
     Tier,
     VectorEngine,
     VertexDistance,
@@ -409,6 +413,68 @@ class VectorSpec(StrictModel):
         return schedule
 
 
+class ModelArchitectureSpec(StrictModel):
+    """What a model's GPU memory depends on, from its Hugging Face ``config.json``."""
+
+    parameters_billions: Annotated[float, Field(gt=0, le=2000)]
+    """Parameters, in billions (7.6 for a 7.6B model)."""
+    layers: Annotated[int, Field(ge=1, le=1024)]
+    """``num_hidden_layers``."""
+    kv_heads: Annotated[int, Field(ge=1, le=1024)]
+    """``num_key_value_heads`` (``num_attention_heads`` when the config has none)."""
+    head_dim: Annotated[int, Field(ge=1, le=1024)]
+    """``head_dim`` (``hidden_size`` / ``num_attention_heads`` when the config has none)."""
+
+
+class InferenceSpec(StrictModel):
+    """One model served on an inference cluster: an OpenAI-compatible endpoint inside the cluster, on the
+    GPU pool's nodes, scaled on its queue. A model that cannot fit its GPUs (weights plus the KV cache for
+    ``context_length`` x ``concurrency``) is a config error that proposes what fits."""
+
+    name: Slug
+    """The service's name: its Kubernetes Deployment and Service, unique in the environment."""
+    model: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$")]
+    """The Hugging Face repository id (``Qwen/Qwen2.5-7B-Instruct``): the model served, and where its
+    weights are in the ``models`` bucket (``<model>/``) or on the Hub."""
+    source: ModelSource = "bucket"
+    """``bucket``: the weights are copied from the stack's encrypted ``models`` bucket (``<model>/``) with a
+    read-only grant, and nothing else leaves the namespace. ``hub``: downloaded from the Hugging Face Hub,
+    which needs HTTPS egress to the internet. Default: bucket."""
+    hub_token_secret: Slug | None = None
+    """``hub`` only: the Secret in the service's namespace whose ``HF_TOKEN`` key holds the Hub token a gated
+    model needs. Default: none (public models)."""
+    architecture: ModelArchitectureSpec | None = None
+    """The model's size and attention shape. Default: the catalog's, for the models it lists
+    (:func:`aistacks.catalog.serving_models`); required for any other."""
+    engine: ServingEngine = "vllm"
+    """The model server; they differ only in command, port and health paths. Default: vllm."""
+    dtype: ModelDtype = "bfloat16"
+    """The 16-bit float of the unquantized weights and of the KV cache. Default: bfloat16."""
+    quantization: Quantization | None = None
+    """Serve quantized weights: ``fp8`` and ``int8`` quantize on load where the engine can, ``awq`` and
+    ``gptq`` need a checkpoint quantized that way. Default: none (``dtype``)."""
+    context_length: Annotated[int, Field(ge=256, le=1048576)] = 8192
+    """Tokens per sequence, prompt and answer together. Default: 8192."""
+    concurrency: Annotated[int, Field(ge=1, le=1024)] = 16
+    """Sequences one replica serves at once; their KV cache must fit beside the weights. Default: 16."""
+    tensor_parallel: Annotated[int, Field(ge=1, le=16)] | None = None
+    """GPUs one replica spans (a power of two, at most the pool's ``gpus_per_node``). Default: the fewest
+    that fit."""
+    cloud: Cloud | None = None
+    """Which cloud's inference cluster serves it. Default: the first cloud with an inference cluster."""
+    cluster: str | None = None
+    """The inference cluster (by name). Default: the cloud's first inference cluster."""
+    pool: Slug | None = None
+    """The cluster's GPU pool the replicas run on. Default: its first GPU pool."""
+    min_replicas: Annotated[int, Field(ge=0, le=1000)] | None = None
+    """The fewest replicas, also during a rolling update; 0 scales to zero when the queue is empty.
+    Default: ``tier.inference_min_replicas``."""
+    max_replicas: Annotated[int, Field(ge=1, le=1000)] | None = None
+    """The most replicas; at most what the pool's nodes can hold at their largest. Default: that many."""
+    clients: tuple[Slug, ...] = ()
+    """The namespaces whose pods may call the service. Default: the cluster's workload namespace."""
+
+
 DEFAULT_BUCKETS: tuple[BucketSpec, ...] = (BucketSpec(name="datasets"), BucketSpec(name="models"))
 
 
@@ -441,13 +507,15 @@ class PlatformSpec(StrictModel):
     """Key settings. Default: the tier's."""
     vector: tuple[VectorSpec, ...] = ()
     """The vector databases: one object, or a list of them with distinct engines. Default: none."""
+    inference: tuple[InferenceSpec, ...] = ()
+    """The models served on the inference clusters: one object, or a list of them. Default: none."""
     protect: bool | None = None
     """Protect stateful resources (keys, buckets, audit destinations) from deletion and retain them when
     removed from the program; outside dev it cannot be false. Default: ``tier.protect``."""
     tags: dict[LabelKey, LabelValue] = Field(default_factory=dict)
     """Extra tags (AWS) and labels (GCP) on every resource that takes them. Default: none."""
 
-    @field_validator("vector", mode="before")
+    @field_validator("vector", "inference", mode="before")
     @classmethod
     def _one_or_many(cls, vector: Any) -> Any:
         # Strict mode takes only a tuple for a tuple field once a validator has seen the JSON array.
@@ -495,6 +563,12 @@ class PlatformSpec(StrictModel):
             for cluster in settings.clusters
             if name in (None, cluster.cluster_name)
         ]
+
+    def inference_host(self, service: InferenceSpec) -> tuple[Cloud, ClusterSpec] | None:
+        """The cloud and inference cluster that serve ``service``: the first inference cluster that matches;
+        none when none does (:mod:`aistacks.validate` reports it)."""
+        candidates = self.clusters(service.cloud, service.cluster)
+        return next((candidate for candidate in candidates if candidate[1].role == "inference"), None)
 
     def vector_host(self, vector: VectorSpec) -> tuple[Cloud, ClusterSpec] | None:
         """The cloud and cluster of ``vector`` (for qdrant the host, for a managed engine the cluster whose

@@ -26,6 +26,7 @@ from aistacks.issues import ConfigIssue
 from aistacks.naming import OPENSEARCH_NAME_LIMIT, managed_store_name, platform_prefix
 from aistacks.netplan import plan_aws_subnets, plan_gcp_ranges, positional_zones
 from aistacks.spec import LOG_BUCKET_RETENTION_DAYS_RANGE, ClusterSpec, GpuPoolSpec, PlatformSpec, VectorSpec
+from aistacks.validate_inference import inference_issues
 from aistacks.vocabulary import Cloud, Role, VectorEngine
 
 ROOT = "aistacks:platform"
@@ -62,6 +63,7 @@ def semantic_issues(
     issues += _address_issues(spec, root)
     issues += deployability_issues(spec, root)
     issues += _vector_issues(spec, root)
+    issues += inference_issues(spec, root)
     issues += _bucket_issues(spec, root)
     issues += _retention_issues(spec, root)
     if spec.environment != "dev" and spec.protect is False:

@@ -28,3 +28,11 @@ VectorEngine = Literal["qdrant", "opensearch-serverless", "vertex-vector-search"
 KeyService = Literal["cloudtrail", "logs", "autoscaling"]
 """AWS services a stack key may be used by directly (service principals in the key policy)."""
 VertexDistance = Literal["DOT_PRODUCT_DISTANCE", "COSINE_DISTANCE", "SQUARED_L2_DISTANCE", "L1_DISTANCE"]
+ServingEngine = Literal["vllm", "tgi"]
+"""Model servers: vLLM's OpenAI-compatible server, Hugging Face text-generation-inference."""
+ModelDtype = Literal["bfloat16", "float16"]
+"""The 16-bit float a model's unquantized weights and its KV cache are served in."""
+Quantization = Literal["fp8", "int8", "awq", "gptq"]
+"""Weight quantizations: 8-bit float or integer, or 4-bit AWQ or GPTQ checkpoints."""
+ModelSource = Literal["bucket", "hub"]
+"""Where a served model's weights come from: the stack's ``models`` bucket, or the Hugging Face Hub."""

@@ -203,6 +203,17 @@ def _integer(constraints: Mapping[str, Any]) -> str:
     return "integer"
 
 
+def _number(constraints: Mapping[str, Any]) -> str:
+    low = constraints.get("ge", constraints.get("gt"))
+    high = constraints.get("le", constraints.get("lt"))
+    above = "above" if "gt" in constraints else "at least"
+    if low is not None and high is not None:
+        return f"number, {above} {low}, at most {high}" if "gt" in constraints else f"number, {low} to {high}"
+    if low is not None:
+        return f"number, {above} {low}"
+    return f"number, at most {high}" if high is not None else "number"
+
+
 def _string(constraints: Mapping[str, Any]) -> str:
     pattern = constraints.get("pattern")
     if pattern is None:
@@ -254,6 +265,8 @@ def describe_type(annotation: Any, metadata: Sequence[object] = ()) -> str:
         return "bool"
     if annotation is int:
         return _integer(_constraints(metadata))
+    if annotation is float:
+        return _number(_constraints(metadata))
     if annotation is str:
         return _string(_constraints(metadata))
     raise TypeError(f"no rendering for the type {annotation!r}")

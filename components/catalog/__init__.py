@@ -29,6 +29,7 @@ from aistacks.catalog.regions import (
     regions_of,
     vector_engine_regions,
 )
+from aistacks.catalog.serving import ModelFacts, ServingEngineFacts, serving_engine, serving_models
 from aistacks.vocabulary import Cloud
 
 __all__ = [
@@ -39,6 +40,8 @@ __all__ = [
     "AcceleratorType",
     "Cloud",
     "KubernetesSupport",
+    "ModelFacts",
+    "ServingEngineFacts",
     "UnknownLocationError",
     "UnsupportedNodeImage",
     "accelerator_types",
@@ -54,6 +57,8 @@ __all__ = [
     "regions_in_jurisdiction",
     "regions_of",
     "resolve_accelerator",
+    "serving_engine",
+    "serving_models",
     "supported_kubernetes_minors",
     "vector_engine_regions",
 ]

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from aistacks.catalog import AcceleratorType, resolve_accelerator
 from aistacks.defaults import ROLE_DEFAULTS, cluster_api_endpoint, pool_capacity
 from aistacks.naming import cluster_resource_name
+from aistacks.plan.inference import plan_inference
 from aistacks.plan.model import ClusterPlan, GpuPoolPlan, PoolT, Taint
 from aistacks.plan.shared import SharedPlan
 from aistacks.spec import ClusterSpec, GpuPoolSpec
@@ -74,6 +75,7 @@ def plan_cluster(
     (region, role, pool, cluster resource name); the cloud's planner extends it with its own facts."""
     resource_name = cluster_resource_name(shared.prefix, cluster.cluster_name)
     defaults = shared.defaults
+    pools = tuple(plan_cloud_pool(region, cluster.role, pool, resource_name) for pool in cluster.gpu_pools)
     return ClusterPlan(
         name=cluster.cluster_name,
         resource_name=resource_name,
@@ -82,7 +84,11 @@ def plan_cluster(
         api_endpoint=cluster_api_endpoint(cloud, cluster.api_endpoint, defaults),
         deletion_protection=defaults.cluster_deletion_protection,
         api_access_cidrs=cluster.api_access_cidrs,
-        gpu_pools=tuple(plan_cloud_pool(region, cluster.role, pool, resource_name) for pool in cluster.gpu_pools),
+        gpu_pools=pools,
         qdrant=shared.qdrant_on(cloud, cluster.cluster_name),
         protect=shared.protect,
+        inference=tuple(
+            plan_inference(service, cloud, cluster.cluster_name, resource_name, cluster.role, pools, defaults)
+            for service in shared.services_on(cloud, cluster.cluster_name)
+        ),
     )

@@ -15,7 +15,19 @@ from dataclasses import dataclass, fields
 from typing import Any, Generic, TypeVar
 
 from aistacks.catalog import AcceleratorType
-from aistacks.vocabulary import ApiEndpoint, Capacity, Cloud, ObjectLockMode, Role, Tier, VectorEngine, VertexDistance
+from aistacks.plan.fit import Fit
+from aistacks.vocabulary import (
+    ApiEndpoint,
+    Capacity,
+    Cloud,
+    ModelSource,
+    ObjectLockMode,
+    Role,
+    ServingEngine,
+    Tier,
+    VectorEngine,
+    VertexDistance,
+)
 
 
 @dataclass(frozen=True)
@@ -118,6 +130,59 @@ class VectorPlan:
     customer_managed_key: bool
 
 
+@dataclass(frozen=True)
+class ServingEnginePlan:
+    """A model server's container, as the catalog pins it (:func:`aistacks.catalog.serving_engine`)."""
+
+    engine: ServingEngine
+    image: str
+    """The pinned image (``repository:tag``)."""
+    port: int
+    """The HTTP port the server listens on (OpenAI-compatible API, health and metrics)."""
+    health_path: str
+    """Answers 200 once the model is loaded and while the server is healthy."""
+    metrics_path: str
+    queue_metric: str
+    """The Prometheus gauge of requests waiting for a slot: what the autoscaler scales on."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class InferencePlan:
+    """One served model with every decision made: where it runs, what it runs, how it scales."""
+
+    name: str
+    """The Deployment's and Service's name."""
+    resource_name: str
+    """``<cluster resource name>-serve-<name>``: the component's name."""
+    cloud: Cloud
+    cluster: str
+    """The inference cluster (its name in the config)."""
+    namespace: str
+    pool: GpuPoolPlan
+    """The GPU pool the replicas run on (its labels select the nodes, its taint is tolerated)."""
+    engine: ServingEnginePlan
+    args: tuple[str, ...]
+    """The server's arguments: model, parallelism, quantization, context and concurrency."""
+    model: str
+    """The Hugging Face repository id."""
+    source: ModelSource
+    models_bucket: str | None
+    """``bucket`` source: the short name of the stack's bucket the weights are copied from (``<model>/``)."""
+    hub_token_secret: str | None
+    fit: Fit
+    """The memory estimate the plan checked: weights and KV cache against the replica's GPUs."""
+    gpus: int
+    """GPUs per replica: the tensor-parallel size."""
+    cache_gib: int
+    """The encrypted volume each replica keeps the weights on."""
+    min_replicas: int
+    max_replicas: int
+    queue_per_replica: int
+    """Waiting requests per replica the autoscaler aims for."""
+    clients: tuple[str, ...]
+    """Namespaces whose pods may call the service."""
+
+
 PoolT = TypeVar("PoolT", bound=GpuPoolPlan)
 PoolT_co = TypeVar("PoolT_co", bound=GpuPoolPlan, covariant=True)
 
@@ -142,6 +207,8 @@ class ClusterPlan(Generic[PoolT_co]):
     qdrant: VectorPlan | None
     """The Qdrant database this cluster hosts, if any."""
     protect: bool
+    inference: tuple[InferencePlan, ...] = ()
+    """The models this cluster serves."""
 
     @property
     def public_endpoint(self) -> bool:
@@ -201,6 +268,8 @@ class PlatformPlan:
     tags: Mapping[str, str]
     vectors: tuple[VectorPlan, ...]
     """Every vector database, in config order."""
+    inference: tuple[InferencePlan, ...]
+    """Every served model, in config order."""
     clouds: Mapping[Cloud, CloudPlan[ClusterPlan[GpuPoolPlan]]]
     """The plan of each cloud the environment uses, in the order of ``aistacks.vocabulary.CLOUDS``."""
 

@@ -37,5 +37,11 @@ def plan_platform(spec: PlatformSpec) -> PlatformPlan:
         protect=shared.protect,
         tags=MappingProxyType(dict(shared.tags)),
         vectors=shared.vectors,
+        inference=tuple(
+            sorted(
+                (service for plan in clouds.values() for cluster in plan.clusters for service in cluster.inference),
+                key=lambda service: [s.name for _, _, s in shared.services].index(service.name),
+            )
+        ),
         clouds=MappingProxyType(clouds),
     )

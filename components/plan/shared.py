@@ -10,7 +10,7 @@ from aistacks.defaults import AUDIT_BUCKET, TIER_DEFAULTS, TierDefaults
 from aistacks.naming import platform_prefix
 from aistacks.plan.model import AuditPlan, BucketPlan, CloudPlan, ClusterT, KeyPlan, VectorPlan
 from aistacks.plan.vector import plan_vectors, snapshot_bucket
-from aistacks.spec import PlatformSpec
+from aistacks.spec import InferenceSpec, PlatformSpec
 from aistacks.vocabulary import Cloud
 
 
@@ -27,6 +27,12 @@ class SharedPlan:
     audit: AuditPlan
     vectors: tuple[VectorPlan, ...]
     snapshot_bucket: BucketPlan | None
+    services: tuple[tuple[Cloud, str, InferenceSpec], ...]
+    """Every model to serve, with the cloud and cluster (its name) that serve it, in config order."""
+
+    def services_on(self, cloud: Cloud, cluster: str) -> list[InferenceSpec]:
+        """The models ``cluster`` of ``cloud`` serves, in config order."""
+        return [service for on, name, service in self.services if (on, name) == (cloud, cluster)]
 
     def qdrant_on(self, cloud: Cloud, cluster: str) -> VectorPlan | None:
         """The Qdrant database that ``cluster`` of ``cloud`` hosts, if any."""
@@ -100,4 +106,11 @@ def plan_shared(spec: PlatformSpec) -> SharedPlan:
         ),
         vectors=plan_vectors(spec, defaults, prefix),
         snapshot_bucket=snapshot_bucket(spec, defaults, prefix),
+        services=tuple(_hosted(spec, service) for service in spec.inference),
     )
+
+
+def _hosted(spec: PlatformSpec, service: InferenceSpec) -> tuple[Cloud, str, InferenceSpec]:
+    host = spec.inference_host(service)
+    assert host is not None, "a valid spec has an inference cluster for every served model"
+    return host[0], host[1].cluster_name, service
