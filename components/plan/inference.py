@@ -26,6 +26,12 @@ from aistacks.plan.model import GpuPoolPlan, InferencePlan, ServingEnginePlan
 from aistacks.spec import InferenceSpec
 from aistacks.vocabulary import Cloud, Role
 
+CPU_SHARE = 0.5
+"""A replica takes half the vCPUs of its GPUs' share of the node (the server's own threads, tokenization)."""
+MEMORY_SHARE = 0.7
+"""A replica takes seven tenths of its share of the node's memory; the rest is left to the kubelet's reservation
+and the node's daemons (GKE reserves 25% of the first 4 GiB, 20% of the next 4 and 10% of the next 8, 2.6 GiB
+of a 16 GiB node, plus 100 MiB for eviction: GKE docs, "Node allocatable resources", read 2026-12-01)."""
 CACHE_HEADROOM = 1.2
 """The weights volume holds the checkpoint and a fifth more (tokenizer, configs, a partial download)."""
 
@@ -198,6 +204,7 @@ def plan_inference(
     fit = size(service, shape, pool.accelerator)
     engine = serving_engine(service.engine)
     bounds = replicas(service, pool, fit.tensor_parallel, defaults)
+    share = fit.tensor_parallel / pool.accelerator.count
     # On disk the weights are the checkpoint's: 16-bit unless it is an AWQ or GPTQ checkpoint.
     stored = BYTES_PER_PARAMETER[service.quantization if service.quantization in ("awq", "gptq") else service.dtype]
     model_path = f"{MODEL_DIRECTORY}/{service.model}" if service.source == "bucket" else service.model
@@ -223,6 +230,9 @@ def plan_inference(
         hub_token_secret=service.hub_token_secret,
         fit=fit,
         gpus=fit.tensor_parallel,
+        cpu=str(max(1, math.floor(pool.accelerator.vcpus * share * CPU_SHARE))),
+        memory=f"{max(1, math.floor(pool.accelerator.memory_gib * share * MEMORY_SHARE))}Gi",
+        service_account=f"{service.name}-server",
         cache_gib=math.ceil(shape.parameters_billions * 1e9 * stored * CACHE_HEADROOM / GIB),
         min_replicas=bounds.minimum,
         max_replicas=bounds.maximum,

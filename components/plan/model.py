@@ -173,6 +173,13 @@ class InferencePlan:
     """The memory estimate the plan checked: weights and KV cache against the replica's GPUs."""
     gpus: int
     """GPUs per replica: the tensor-parallel size."""
+    cpu: str
+    """CPU request and limit of the server's container: its share of the node's vCPUs, halved."""
+    memory: str
+    """Memory request and limit: seven tenths of its share of the node's memory (the rest is the kubelet's
+    reservation and the node's daemons)."""
+    service_account: str
+    """The ServiceAccount the replicas run as: the identity the weights bucket grants read to."""
     cache_gib: int
     """The encrypted volume each replica keeps the weights on."""
     min_replicas: int
