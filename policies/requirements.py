@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -10,7 +12,21 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal, Protocol
 
-from .framework import KEY_OUTPUTS, Check, Hole, Subject, Unknown, flows_from, is_set, items, literal, read
+from pulumi_policy import PolicyResource
+
+from .framework import (
+    KEY_OUTPUTS,
+    MISSING,
+    Check,
+    Hole,
+    Subject,
+    Unknown,
+    flows_from,
+    is_set,
+    items,
+    literal,
+    read,
+)
 from .provider_catalog import key_paths
 
 KEY_TYPES = frozenset(
@@ -244,7 +260,7 @@ class Absent:
 
 # --- the provider catalog's key paths, read through the curated roles ----------------------------------
 
-Role = Literal["required", "block", "within", "when", "or", "hand", "ignore"]
+Role = Literal["required", "block", "within", "when", "or", "inherit", "hand", "ignore"]
 ROLES_FILE = "key_path_roles.json"
 _ENCRYPTION_BLOCK = re.compile(r"encrypt|kms|cmek|sse|security", re.IGNORECASE)
 
@@ -255,7 +271,9 @@ class CatalogKey:
 
     ``anchor`` is the block it is required in: ``""`` the resource itself; otherwise every set instance of that
     ancestor path (``a[]``: every element). ``when`` (a property, and optionally the value it must equal)
-    requires it only while a feature is on; ``alternative`` is a path whose key satisfies it instead.
+    requires it only while a feature is on; ``alternative`` is a path whose key satisfies it instead;
+    ``inherit`` (with ``parent``): unset, it takes the default key of the resource it belongs to, which must be
+    in the stack and set to a customer-managed key.
     """
 
     path: str
@@ -265,10 +283,18 @@ class CatalogKey:
     equals: str | None = None
     alternative: str = ""
     reason: str = ""
+    parent: Parent | None = None
 
     def verify(self, check: Check, resource: Subject, base: str) -> None:
         props = resource.props
         if self.role in ("hand", "ignore"):
+            return
+        if self.role == "inherit" and self.parent is not None:
+            value = read(props, self.path)
+            if isinstance(value, Unknown) or is_set(value):
+                verify_key_reference(check, resource, self.path)
+            else:
+                self.parent.verify_default(check, resource, self.path)
             return
         if self.role == "when":
             flag = read(props, self.when)
@@ -304,6 +330,119 @@ class CatalogKey:
                 self._require(check, resource, element_path, tail, because)
 
 
+PROVIDER_DEFAULTS = frozenset({"project", "region"})
+"""Properties a GCP resource takes from its provider when it does not set them (SDK docstrings: "If it is not
+provided, the provider project is used")."""
+
+_STACK: contextvars.ContextVar[Sequence[PolicyResource] | None] = contextvars.ContextVar(
+    "aistacks_enc_stack", default=None
+)
+
+
+@contextlib.contextmanager
+def judging(stack: Sequence[PolicyResource]) -> Iterator[None]:
+    """Requirements verified inside see ``stack`` (the whole stack: :class:`Parent` looks a parent up in it)."""
+    token = _STACK.set(stack)
+    try:
+        yield
+    finally:
+        _STACK.reset(token)
+
+
+def _own(resource: Subject, prop: str) -> Any:
+    """The resource's ``prop``; for ``project``/``region`` unset, its provider's (MISSING if neither says)."""
+    value = read(resource.props, prop)
+    if isinstance(value, Unknown) or is_set(value) or prop not in PROVIDER_DEFAULTS or resource.provider is None:
+        return value
+    return read(resource.provider.props, prop)
+
+
+@dataclass(frozen=True)
+class Parent:
+    """The resource a type belongs to (a BigQuery table's dataset), whose default key the type's key path
+    takes when unset: found in the stack through the properties that name it (``by``: child property ->
+    parent property, equal values; ``same_project``: the projects too), or, when a child's property is
+    unknown until the update, because it is verbatim that parent's output (one of ``outputs``)."""
+
+    type: str
+    key: str
+    by: tuple[tuple[str, str], ...]
+    same_project: bool = False
+    outputs: tuple[str, ...] = ()
+
+    def verify_default(self, check: Check, resource: Subject, path: str) -> None:
+        """``path`` is unset: the parent(s) must be in the stack and give a customer-managed default key."""
+        parents = self._find(check, resource, path)
+        if parents is None:
+            return
+        if not parents:
+            wanted = ", ".join(f"{parent_prop} {literal(_own(resource, own))}" for own, parent_prop in self.by)
+            where = " in the same project" if self.same_project else ""
+            check.fail(
+                resource,
+                path,
+                read(resource.props, path),
+                f"{KEY_EXPECTED}, or a {self.type} in the stack whose {self.key} is one",
+                f"{path} is not set and no parent default was found: no {self.type} with {wanted}{where} is in "
+                f"the stack to give its default key ({self.key}); {NO_KEY}",
+            )
+        for parent in parents:
+            self._judge(check, resource, path, parent)
+
+    def _judge(self, check: Check, resource: Subject, path: str, parent: PolicyResource) -> None:
+        key = read(parent.props, self.key)
+        expected = f"{KEY_EXPECTED}, here or as {parent.name}'s {self.key}"
+        head = f"{path} is not set, so it takes the default key of its {self.type} {parent.name} ({self.key})"
+        if isinstance(key, Unknown):
+            if not names_stack_key(parent, self.key):
+                check.fail(
+                    resource,
+                    path,
+                    read(resource.props, path),
+                    expected,
+                    f"{head}, which is unknown until the update and not verbatim a key of the stack",
+                )
+        elif not is_set(key):
+            check.fail(resource, path, key, expected, f"{head}, which is not set: {NO_KEY}")
+        elif is_aws_managed_key(key):
+            check.fail(resource, path, key, expected, f"{head}, an AWS-managed key, not a customer-managed one")
+
+    def _find(self, check: Check, resource: Subject, path: str) -> list[PolicyResource] | None:
+        """The parents in the stack (none found: ``[]``); ``None`` when a finding already says it cannot tell."""
+        stack = [r for r in _STACK.get() or () if r.resource_type == self.type]
+        for own, parent_prop in self.by:
+            value = _own(resource, own)
+            if not isinstance(value, Unknown):
+                stack = [r for r in stack if self._names(resource, own, value, r, parent_prop)]
+                continue
+            sources = {source.urn for source in flows_from(resource, own, self.outputs or (parent_prop,))}
+            if not sources:
+                check.cannot_verify(resource, value, f"{own} verbatim a {self.type}'s {parent_prop}, to find {path}")
+                return None
+            stack = [r for r in stack if r.urn in sources]
+        if self.same_project:
+            stack = [r for r in stack if self._names(resource, "project", _own(resource, "project"), r, "project")]
+        return stack
+
+    @staticmethod
+    def _names(resource: Subject, own: str, value: Any, parent: PolicyResource, parent_prop: str) -> bool:
+        """Whether the child's ``own`` (``value``) names ``parent``: equal to its ``parent_prop`` (both unset:
+        both the provider's default), or, where either is unknown or only one is set, the child's properties
+        depend on the parent."""
+        theirs = _own(parent, parent_prop)
+        if not isinstance(value, Unknown) and not isinstance(theirs, Unknown):
+            if is_set(value) and is_set(theirs):
+                return value == theirs
+            if value is MISSING and theirs is MISSING:
+                return True
+        depends = isinstance(resource, PolicyResource) and any(
+            dependency.urn == parent.urn
+            for dependencies in resource.property_dependencies.values()
+            for dependency in dependencies
+        )
+        return depends
+
+
 def catalog_values(props: Mapping[str, Any], path: str) -> Iterator[tuple[str, Any]]:
     """``(concrete path, value)`` for a catalog path, every ``[]`` expanded over the elements present
     (none for a missing list; an unknown list yields itself)."""
@@ -334,8 +473,26 @@ def _roles() -> dict[str, Any]:
     return json.loads(text)["types"]
 
 
-def _parse_role(path: str, spec: str) -> CatalogKey:
+def _parent(resource_type: str) -> Parent | None:
+    spec = _roles().get(resource_type, {}).get("parent")
+    if spec is None:
+        return None
+    return Parent(
+        spec["type"],
+        spec["key"],
+        tuple((own, theirs) for own, theirs in spec["by"].items()),
+        bool(spec.get("sameProject", False)),
+        tuple(spec.get("outputs", ())),
+    )
+
+
+def _parse_role(path: str, spec: str, resource_type: str = "") -> CatalogKey:
     kind, _, argument = spec.partition(":")
+    if kind == "inherit":
+        parent = _parent(resource_type)
+        if parent is None:
+            raise ValueError(f"{ROLES_FILE}: {resource_type} {path} inherits, but the type names no parent")
+        return CatalogKey(path, "inherit", reason=argument, parent=parent)
     if kind == "within":
         return CatalogKey(path, "within", anchor=argument)
     if kind == "block":
@@ -367,7 +524,9 @@ def catalog_keys(resource_type: str) -> tuple[CatalogKey, ...]:
     """How AIS-ENC-001 judges each key path the catalog lists for ``resource_type`` (curated, else default)."""
     curated = _roles().get(resource_type, {}).get("paths", {})
     return tuple(
-        _parse_role(found.path, curated[found.path]) if found.path in curated else default_role(found.path)
+        _parse_role(found.path, curated[found.path], resource_type)
+        if found.path in curated
+        else default_role(found.path)
         for found in key_paths(resource_type)
     )
 

@@ -21,6 +21,7 @@ from ..requirements import (
     StorageClassKey,
     Unless,
     catalog_keys,
+    judging,
 )
 
 META = RuleMeta(
@@ -111,9 +112,10 @@ def covered_types() -> frozenset[str]:
 
 
 def _check(check: Check, resources: Sequence[PolicyResource]) -> None:
-    for resource in resources:
-        for requirement in requirements(resource.resource_type):
-            requirement.verify(check, resource, "")
+    with judging(resources):  # a key path that inherits its parent's default key looks the parent up
+        for resource in resources:
+            for requirement in requirements(resource.resource_type):
+                requirement.verify(check, resource, "")
 
 
 POLICY = stack_policy(META, _check)

@@ -456,6 +456,9 @@ def test_every_curated_role_is_well_formed() -> None:
                 assert len(key.reason.split()) >= 6, (token, key.path)
             if key.role == "or":
                 assert key.alternative in {found.path for found in key_paths(token)}, (token, key)
+            if key.role == "inherit":  # the parent's default key is a key path AIS-ENC-001 judges on the parent
+                assert key.parent is not None and key.parent.by, (token, key)
+                assert key.parent.key in {found.path for found in key_paths(key.parent.type)}, (token, key)
 
 
 def _hand_key_paths(requirements: tuple[Requirement, ...], base: str = "") -> set[str]:
@@ -484,3 +487,88 @@ def test_the_paths_marked_hand_are_the_hand_written_requirements_key_paths() -> 
         if re.sub(r"\[\d+\]", "[]", path) in {found.path for found in key_paths(token)}
     }
     assert marked == written
+
+
+# --- key paths that inherit their parent's default key (key_path_roles.json "inherit") ------------------
+
+TABLE = "gcp:bigquery/table:Table"
+DATASET = "gcp:bigquery/dataset:Dataset"
+TABLE_KEY = "encryptionConfiguration.kmsKeyName"
+
+
+def _dataset(default: dict[str, Any] | None, name: str = "ds", **extra: Any) -> Any:
+    props: dict[str, Any] = {"datasetId": name, "location": "EU", **extra}
+    if default is not None:
+        props["defaultEncryptionConfiguration"] = default
+    return res(DATASET, name, props)
+
+
+def _table(dataset_id: Any = "ds", **extra: Any) -> Any:
+    return res(TABLE, "tb", {"datasetId": dataset_id, "tableId": "t", **extra}, deps=extra.pop("deps", None))
+
+
+def test_a_table_without_a_key_takes_its_datasets_customer_managed_default() -> None:
+    assert findings(run(_dataset({"kmsKeyName": CRYPTO_KEY}), _table()), ENC) == []
+
+
+@pytest.mark.parametrize(
+    ("default", "says"),
+    [
+        (None, "which is not set"),
+        ({"kmsKeyName": ""}, "which is not set"),  # Google-managed: no key named
+        ({"kmsKeyName": "arn:aws:kms:eu-west-1:1:alias/aws/s3"}, "an AWS-managed key"),
+    ],
+)
+def test_a_table_without_a_key_fails_when_its_dataset_has_no_customer_managed_default(
+    default: dict[str, Any] | None, says: str
+) -> None:
+    found = [f for f in findings(run(_dataset(default), _table()), ENC) if f[0] == "tb"]
+    assert [(name, path) for name, path, _ in found] == [("tb", TABLE_KEY)]
+    assert "takes the default key of its gcp:bigquery/dataset:Dataset ds" in found[0][2]
+    assert says in found[0][2]
+
+
+def test_a_table_whose_dataset_is_not_in_the_stack_fails_saying_no_parent_default_was_found() -> None:
+    name, path, message = only(run(_table("elsewhere")), ENC)
+    assert (name, path) == ("tb", TABLE_KEY)
+    assert "no parent default was found" in message and '"elsewhere"' in message
+
+
+def test_a_dataset_of_the_same_id_in_another_project_is_not_the_tables() -> None:
+    dataset = _dataset({"kmsKeyName": CRYPTO_KEY}, project="other")
+    assert "no parent default was found" in only(run(dataset, _table()), ENC)[2]
+
+
+def test_a_table_with_its_own_key_passes_whatever_its_dataset() -> None:
+    table = _table(encryptionConfiguration={"kmsKeyName": CRYPTO_KEY})
+    assert findings(run(table), ENC) == []
+    assert [f[0] for f in findings(run(_dataset(None), table), ENC)] == ["ds"]
+
+
+def test_a_dataset_id_unknown_at_preview_is_followed_to_the_dataset_it_is_verbatim() -> None:
+    dataset = _dataset({"kmsKeyName": CRYPTO_KEY})
+    verbatim = res(TABLE, "tb", {"datasetId": UNKNOWN, "tableId": "t"}, deps={"datasetId": [dataset]})
+    verbatim.verbatim_sources = {"datasetId": (dataset.urn, "datasetId")}  # dataset.dataset_id itself
+    assert findings(run(dataset, verbatim, preview=True), ENC) == []
+
+    computed = res(TABLE, "tb", {"datasetId": UNKNOWN, "tableId": "t"}, deps={"datasetId": [dataset]})
+    name, path, message = only(run(dataset, computed, preview=True), ENC)
+    assert (name, path) == ("tb", "datasetId") and message.startswith("could not verify datasetId")
+
+
+def test_a_gcs_object_and_a_dataform_repository_inherit_their_parents_default_key() -> None:
+    bucket = res("gcp:storage/bucket:Bucket", "b", {"name": "b", "location": "EU"})
+    keyed = res(
+        "gcp:storage/bucket:Bucket",
+        "b",
+        {"name": "b", "location": "EU", "encryption": {"defaultKmsKeyName": CRYPTO_KEY}},
+    )
+    obj = res("gcp:storage/bucketObject:BucketObject", "o", {"bucket": "b", "name": "o", "content": "x"})
+    assert findings(run(keyed, obj), ENC) == []
+    assert "no parent default was found" in only(run(obj), ENC)[2]
+    assert {f[0] for f in findings(run(bucket, obj), ENC)} == {"b", "o"}
+
+    config = res("gcp:dataform/config:Config", "c", {"region": "europe-west4", "defaultKmsKeyName": CRYPTO_KEY})
+    repository = res("gcp:dataform/repository:Repository", "r", {"name": "r"})  # the provider's region
+    assert findings(run(config, repository), ENC) == []
+    assert "no parent default was found" in only(run(repository), ENC)[2]
