@@ -130,6 +130,7 @@ gcp.compute.Instance(
     machine_type="n2-standard-4",
     boot_disk={"initialize_params": {"image": "debian-cloud/debian-12"}, "kms_key_self_link": name},
     network_interfaces=[{"subnetwork": "projects/acme-data/regions/europe-west4/subnetworks/private"}],
+    deletion_protection=True,  # its boot disk goes with it (AIS-PRT-001)
     opts=kept_on_gcp,
 )
 gcp.vertex.AiDataset(
