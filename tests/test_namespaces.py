@@ -6,7 +6,13 @@ import kubernetes_validate
 import pytest
 
 from aistacks.gcp.kubernetes import GKE_METADATA_SERVER
-from aistacks.k8s.namespaces import METADATA_ADDRESSES, MetadataServer, namespace_manifests, role_namespaces
+from aistacks.k8s.namespaces import (
+    METADATA_ADDRESSES,
+    MetadataServer,
+    namespace_manifests,
+    role_namespaces,
+    service_ingress,
+)
 
 VERSION = "1.35.0"
 
@@ -81,3 +87,33 @@ def test_workload_pods_reach_each_other_and_only_each_other(role: str) -> None:
         }
     ]
     assert not [m for m in namespace_manifests(vector) if m["metadata"]["name"] == "allow-within-namespace"]
+
+
+def test_model_servers_get_their_own_namespace_that_the_workloads_may_call() -> None:
+    specs = {spec.name: spec for spec in role_namespaces("inference", gpus=6, serving_ports=[8000, 80, 8000])}
+    assert set(specs) == {"inference", "serving"}
+    serving = specs["serving"]
+    assert (serving.pod_security, serving.gpus, serving.egress_https) == ("restricted", 6, True)
+    assert serving.ingress_from == (), "each server admits its own clients (service_ingress)"
+    assert specs["inference"].egress_to == (("serving", (80, 8000)),)
+    for spec in specs.values():
+        for manifest in namespace_manifests(spec):
+            kubernetes_validate.validate(manifest, VERSION, strict=True)
+    assert "serving" not in {spec.name for spec in role_namespaces("inference", gpus=6)}
+
+
+def test_a_server_admits_only_its_client_namespaces_on_its_port() -> None:
+    policy = service_ingress("serving", "chat", {"app.kubernetes.io/name": "chat"}, ["inference", "agents"], 8000)
+    kubernetes_validate.validate(policy, VERSION, strict=True)
+    assert policy["metadata"] == {
+        "name": "allow-chat-clients",
+        "namespace": "serving",
+        "labels": {"app.kubernetes.io/managed-by": "aistacks", "aistacks.io/namespace": "serving"},
+    }
+    assert policy["spec"]["podSelector"] == {"matchLabels": {"app.kubernetes.io/name": "chat"}}
+    (rule,) = policy["spec"]["ingress"]
+    assert [peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"] for peer in rule["from"]] == [
+        "inference",
+        "agents",
+    ]
+    assert rule["ports"] == [{"protocol": "TCP", "port": 8000}]

@@ -5,10 +5,11 @@ Pure functions returning manifests; :class:`aistacks.k8s.layer.WorkloadNamespace
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from aistacks.defaults import SERVING_NAMESPACE
 from aistacks.k8s.manifests import Manifest
 
 PodSecurityLevel = Literal["privileged", "baseline", "restricted"]
@@ -217,35 +218,65 @@ def role_namespaces(
     *,
     metadata_server: MetadataServer | None = None,
     vector: bool = False,
+    serving_ports: Sequence[int] = (),
 ) -> list[NamespaceSpec]:
     """The namespaces of a cluster by role: ``training`` runs arbitrary training images (baseline),
     ``inference`` serves models (restricted); the pods of either reach each other, as distributed jobs
     and servers spread over nodes must. With ``vector``, the cluster also hosts the vector
-    database in ``vector`` (restricted), which only the workload namespace may reach. Pods may reach
-    the cluster's ``metadata_server`` (their workload identity), if it has one."""
+    database in ``vector`` (restricted), which only the workload namespace may reach. With
+    ``serving_ports``, the model servers' namespace ``serving`` (restricted; HTTPS out, for the weights),
+    which admits nobody by itself (each server admits its clients: :func:`service_ingress`), and the
+    workload namespace may call on those ports. Pods may reach the cluster's ``metadata_server`` (their
+    workload identity), if it has one."""
+    egress_to: list[tuple[str, tuple[int, ...]]] = []
+    if vector:
+        egress_to.append((VECTOR_NAMESPACE, VECTOR_PORTS))
+    if serving_ports:
+        egress_to.append((SERVING_NAMESPACE, tuple(sorted(set(serving_ports)))))
     workload = NamespaceSpec(
         role,
         "baseline" if role == "training" else "restricted",
         gpus,
         egress_https=True,
-        egress_to=((VECTOR_NAMESPACE, VECTOR_PORTS),) if vector else (),
+        egress_to=tuple(egress_to),
         metadata_server=metadata_server,
         peers_within=True,
     )
-    if not vector:
-        return [workload]
-    return [
-        workload,
-        NamespaceSpec(
-            VECTOR_NAMESPACE,
-            "restricted",
-            0,
-            egress_https=False,
-            ingress_from=(role,),
-            ingress_ports=VECTOR_PORTS,
-            metadata_server=metadata_server,
-        ),
-    ]
+    specs = [workload]
+    if vector:
+        specs.append(
+            NamespaceSpec(
+                VECTOR_NAMESPACE,
+                "restricted",
+                0,
+                egress_https=False,
+                ingress_from=(role,),
+                ingress_ports=VECTOR_PORTS,
+                metadata_server=metadata_server,
+            )
+        )
+    if serving_ports:
+        specs.append(
+            NamespaceSpec(SERVING_NAMESPACE, "restricted", gpus, egress_https=True, metadata_server=metadata_server)
+        )
+    return specs
+
+
+def service_ingress(
+    namespace: str, name: str, selector: Mapping[str, str], clients: Sequence[str], port: int
+) -> Manifest:
+    """Let the pods of the ``clients`` namespaces connect to the pods ``selector`` picks, on ``port``: the
+    NetworkPolicy ``allow-<name>-clients`` (the namespace itself denies every other flow)."""
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": f"allow-{name}-clients", "namespace": namespace, "labels": _labels(namespace)},
+        "spec": {
+            "podSelector": {"matchLabels": dict(selector)},
+            "policyTypes": ["Ingress"],
+            "ingress": [{"from": [_namespace_peer(client) for client in clients], "ports": _ports([port])}],
+        },
+    }
 
 
 def address_egress(namespace: str, name: str, address: Any, ports: Sequence[int]) -> Manifest:
