@@ -2,7 +2,8 @@
 
 Each case is a small Pulumi program in a compliant version and a minimally weakened one (a BigQuery dataset
 left on its US default, a DynamoDB table replicated to us-east-1, an ECR replication rule to the US, an S3
-bucket replicated, inline or by a separate resource, to a US bucket, a zonal GKE cluster outside the EU).
+bucket replicated, inline or by a separate resource, to a US bucket, S3 access logs delivered to an auto-named US
+bucket, an AWS Backup copy action into a US vault, a zonal GKE cluster outside the EU).
 The weakened one fails the right rule at the right path in update and in preview mode; the compliant one
 passes. Also: the README states the number of types whose placement AIS-RES-001/002 judge.
 """
@@ -89,6 +90,26 @@ CASES: dict[str, tuple[str, str, str, str, str]] = {
         "us-east-1",
         "AIS-RES-002",
         "replicationConfiguration.rules[0].destination.bucket",
+    ),
+    "s3-access-logs-to-an-auto-named-bucket": (
+        'aws_logs = aws.Provider("aws-logs", region="{value}")\n'
+        'logs = aws.s3.Bucket("logs", opts=pulumi.ResourceOptions(provider=aws_logs))\n'
+        'aws.s3.BucketLogging("access-logs", bucket="source-bucket", target_bucket=logs.id, target_prefix="x/",'
+        " opts=on_aws)\n",
+        "eu-west-1",
+        "us-east-1",
+        "AIS-RES-002",
+        "targetBucket",
+    ),
+    "backup-copy-action": (
+        'aws_copy = aws.Provider("aws-copy", region="{value}")\n'
+        'vault = aws.backup.Vault("copies", opts=pulumi.ResourceOptions(provider=aws_copy))\n'
+        'aws.backup.Plan("daily", rules=[{{"rule_name": "daily", "target_vault_name": "primary",'
+        ' "schedule": "cron(0 1 * * ? *)", "copy_actions": [{{"destination_vault_arn": vault.arn}}]}}], opts=on_aws)\n',
+        "eu-west-1",
+        "us-east-1",
+        "AIS-RES-002",
+        "rules[0].copyActions[0].destinationVaultArn",
     ),
     "gke-zonal-cluster": (
         'gcp.container.Cluster("training", location="{value}", initial_node_count=1, opts=on_gcp)\n',
