@@ -5,6 +5,7 @@ snapshots. A cluster is anything that satisfies :class:`KubernetesCluster` (EKS,
 from aistacks.k8s.apply import apply_manifest
 from aistacks.k8s.cluster import KubernetesCluster, WorkloadIdentity
 from aistacks.k8s.cluster_autoscaler import cluster_autoscaler_manifests
+from aistacks.k8s.inference import InferenceService, WeightsLoader, gcs_loader, inference_manifests, s3_loader
 from aistacks.k8s.layer import WorkloadNamespaces
 from aistacks.k8s.manifests import (
     SCRATCH_SUFFIX,
@@ -18,12 +19,14 @@ from aistacks.k8s.snapshots import SnapshotPlan
 
 __all__ = [
     "SCRATCH_SUFFIX",
+    "InferenceService",
     "KubernetesCluster",
     "MetadataServer",
     "NamespaceSpec",
     "QdrantPlan",
     "SnapshotPlan",
     "VectorDatabase",
+    "WeightsLoader",
     "WorkloadIdentity",
     "WorkloadNamespaces",
     "address_egress",
@@ -31,6 +34,9 @@ __all__ = [
     "cluster_autoscaler_manifests",
     "encrypted_storage_class",
     "encrypted_storage_classes",
+    "gcs_loader",
+    "inference_manifests",
     "nvidia_device_plugin",
     "role_namespaces",
+    "s3_loader",
 ]
