@@ -19,6 +19,7 @@ def inference_issues(spec: PlatformSpec, root: str) -> list[ConfigIssue]:
         if service.name in [other.name for other in spec.inference[:index]]:
             issues.append(ConfigIssue(f"{path}.name", service.name, "served models' names must be unique"))
         issues += _source_issues(spec, service, path)
+        issues += _engine_issues(service, path)
         host = spec.inference_host(service)
         if host is None:
             issues.append(_no_host(spec, service, path))
@@ -81,6 +82,20 @@ def _accelerator(spec: PlatformSpec, cloud: Cloud, pool: GpuPoolSpec) -> Acceler
         return resolve_accelerator(cloud, settings.region, pool.gpu, pool.gpus_per_node, type_name=pool.instance_type)
     except (AcceleratorNotOffered, LookupError, ValueError):
         return None
+
+
+def _engine_issues(service: InferenceSpec, path: str) -> list[ConfigIssue]:
+    engine = serving_engine(service.engine)
+    if engine.runs_unprivileged:
+        return []
+    return [
+        ConfigIssue(
+            f"{path}.engine",
+            service.engine,
+            f"its pinned image cannot start as a non-root user, which the serving namespace's restricted Pod "
+            f"Security requires ({engine.runs_unprivileged_source}); allowed: vllm",
+        )
+    ]
 
 
 def _sizing_issues(

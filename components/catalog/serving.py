@@ -30,6 +30,9 @@ class ServingEngineFacts:
     """The quantizations it serves, and how its command line spells each."""
     fp8_accelerators: tuple[str, ...] | None
     """The accelerators its fp8 runs on, when it names them; None: wherever the GPU has fp8."""
+    runs_unprivileged: bool
+    """Its image starts as a non-root user, as the serving namespace's restricted Pod Security requires."""
+    runs_unprivileged_source: str
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,8 @@ def serving_engine(engine: ServingEngine) -> ServingEngineFacts:
         memory_utilization=float(entry["memory_utilization"]),
         quantizations=MappingProxyType(dict(entry["quantizations"])),
         fp8_accelerators=tuple(entry["fp8_accelerators"]) if "fp8_accelerators" in entry else None,
+        runs_unprivileged=bool(entry["runs_unprivileged"]),
+        runs_unprivileged_source=entry["runs_unprivileged_source"],
     )
 
 

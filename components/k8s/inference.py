@@ -193,12 +193,6 @@ def _pod_security(plan: InferencePlan) -> dict[str, Any]:
         "fsGroupChangePolicy": "OnRootMismatch",
         "seccompProfile": {"type": "RuntimeDefault"},
     }
-    if plan.engine.port < 1024:
-        # A non-root process may bind a port below 1024 only if the pod's network namespace allows it
-        # (TGI's image listens on 80). net.ipv4.ip_unprivileged_port_start is a safe, namespaced sysctl the
-        # kubelet allows and Pod Security "baseline" and "restricted" admit (Kubernetes docs, "Pod Security
-        # Standards", Sysctls; read 2026-12-01). Better: an unprivileged port in the plan.
-        context["sysctls"] = [{"name": "net.ipv4.ip_unprivileged_port_start", "value": str(plan.engine.port)}]
     return context
 
 
