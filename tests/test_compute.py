@@ -254,7 +254,8 @@ def test_workload_namespaces_cap_gpus_at_what_the_pools_can_hold(plan: Plan) -> 
         if m["kind"] == "ResourceQuota"
     }
     # AWS: training 4 x p4d (8 GPUs), inference 8 x g6e (1); GCP: training 4 x a3 (8), inference 8 x g2 (1).
-    assert quotas == {("training", "32"), ("inference", "8"), ("vector", "0")}
+    # The model servers' namespace of the AWS inference cluster shares its cap.
+    assert quotas == {("training", "32"), ("inference", "8"), ("vector", "0"), ("serving", "8")}
 
 
 def test_validation_would_catch_a_broken_manifest() -> None:

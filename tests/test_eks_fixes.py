@@ -166,7 +166,7 @@ def test_every_eks_cluster_runs_an_autoscaler_that_scales_its_own_node_groups(pl
     for component in graph.of_type(EKS_CLUSTER):
         (cluster,) = under(graph, component, "aws:eks/cluster:Cluster")
         name = inputs(cluster)["name"]
-        (deployment,) = under(graph, component, "kubernetes:apps/v1:Deployment")
+        (deployment,) = [d for d in under(graph, component, "kubernetes:apps/v1:Deployment") if "autoscaler" in d.name]
         (container,) = inputs(deployment)["spec"]["template"]["spec"]["containers"]
         discovery = [flag for flag in container["command"] if flag.startswith("--node-group-auto-discovery=")]
         assert discovery == [

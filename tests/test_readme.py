@@ -17,6 +17,8 @@ before any block is tested; a project whose blocks give no ``Pulumi.yaml`` gets 
   repository, copied beside it); every stack of P is planned by the offline engine and must exit 0.
 * ``stack-file project=P stack=S [same-as=PATH]``: written as ``P/Pulumi.S.yaml`` and planned (exit 0);
   ``same-as``: the block is that file of the repository, word for word.
+* ``platform-config into=PATH``: YAML keys of ``aistacks:platform`` that, put into the stack file PATH of the
+  repository (replacing its keys of the same names), parse and plan.
 * ``policy-config [project=P path=REL] [fragment]``: JSON that ``aistacks.gate.resolve_policy_config``
   accepts (``fragment``: members of one, without the braces); with ``project``, written to ``P/REL``.
 * ``commands [project=P] [exit=N]``: each command runs, or is checked, with the working directory at the
@@ -82,7 +84,8 @@ NOT_RUN: dict[str, str] = {
     "pulumi": "needs the Pulumi CLI, a backend and cloud credentials; checked: the stack it names has a stack "
     "file, a --policy-pack folder holds PulumiPolicy.yaml, a --policy-pack-config is a valid policy config",
     "venv/bin/python": "the benchmark takes about two minutes; checked: the script it runs exists",
-    "curl": "downloads the Pulumi CLI installer (network); checked: nothing beyond the command's shape",
+    "curl": "downloads the Pulumi CLI installer (network), or calls a model server inside a cluster; checked: "
+    "nothing beyond the command's shape",
     "sh": "runs that installer",
     "echo": "appends the Pulumi CLI's folder to GitHub Actions' PATH file, which exists only on a runner",
 }
@@ -266,6 +269,17 @@ def check_stack_file(block: Block, readme: Readme) -> None:
     assert code == 0, err
 
 
+def check_platform_config(block: Block, readme: Readme) -> None:
+    from aistacks.config import parse_platform_spec
+    from aistacks.plan import plan_platform
+
+    path = REPO / block.options["into"]
+    base = yaml.safe_load(path.read_text(encoding="utf-8"))["config"]["aistacks:platform"]
+    fragment = yaml.safe_load(block.text)
+    assert isinstance(fragment, dict), f"README.md:{block.line}: not a mapping of aistacks:platform keys"
+    plan_platform(parse_platform_spec({**base, **fragment}, stack=path.name.split(".")[1]))
+
+
 def check_policy_config(block: Block, readme: Readme) -> None:
     from aistacks.gate import load_policy_config
     from aistacks.gate.config import resolve_policy_config
@@ -387,6 +401,7 @@ KINDS: dict[str, Callable[[Block, Readme], None]] = {
     "project-file": check_project_file,
     "program": check_program,
     "stack-file": check_stack_file,
+    "platform-config": check_platform_config,
     "policy-config": check_policy_config,
     "commands": check_commands,
     "output": check_output,

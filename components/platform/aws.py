@@ -104,6 +104,9 @@ class AwsStores(
     def _grant_snapshot_writer(self, bucket: aws_components.EncryptedBucket, principal: aws.iam.Role) -> None:
         bucket.grant_write(principal)
 
+    def _grant_model_reader(self, bucket: aws_components.EncryptedBucket, principal: aws.iam.Role) -> None:
+        bucket.grant_read(principal)
+
     def _make_managed_store(
         self, vector: VectorPlan, client: aws_components.EksCluster, namespaces: WorkloadNamespaces
     ) -> tuple[pulumi.Resource, dict[str, pulumi.Input[str]]]:

@@ -9,10 +9,15 @@ from typing import Any
 import pulumi
 
 from aistacks.k8s import SCRATCH_SUFFIX, KubernetesCluster, WorkloadNamespaces, apply_manifest, role_namespaces
-from aistacks.k8s.namespaces import VECTOR_NAMESPACE
+from aistacks.k8s.cluster import WorkloadIdentity
+from aistacks.k8s.inference import InferenceService, gcs_loader, s3_loader
+from aistacks.k8s.manifests import app_selector
+from aistacks.k8s.namespaces import VECTOR_NAMESPACE, service_ingress
 from aistacks.k8s.qdrant import QdrantPlan, VectorDatabase
-from aistacks.k8s.snapshots import SnapshotPlan
+from aistacks.k8s.snapshots import ObjectStore, SnapshotPlan
 from aistacks.plan import ClusterPlan, GpuPoolPlan
+from aistacks.plan.inference import MODEL_DIRECTORY
+from aistacks.plan.model import InferencePlan
 
 QDRANT_NAMESPACE = VECTOR_NAMESPACE
 SNAPSHOT_WRITER = "qdrant-snapshots"
@@ -21,6 +26,8 @@ VECTOR_CLIENT = "vector-client"
 """The ServiceAccount a workload namespace runs as to use a managed vector store."""
 VectorOutputs = dict[str, dict[str, pulumi.Input[str]]]
 """What clients of each vector database need, by engine."""
+LOADERS = {"s3": s3_loader, "gcs": gcs_loader}
+"""How a model server copies its weights from each cloud's object store."""
 
 
 def in_cluster_layer(
@@ -31,7 +38,11 @@ def in_cluster_layer(
     namespaces = WorkloadNamespaces(
         f"{plan.resource_name}-namespaces",
         role_namespaces(
-            plan.role, plan.max_gpus, metadata_server=cluster.metadata_server, vector=plan.qdrant is not None
+            plan.role,
+            plan.max_gpus,
+            metadata_server=cluster.metadata_server,
+            vector=plan.qdrant is not None,
+            serving_ports=[service.engine.port for service in plan.inference],
         ),
         cluster.provider,
         opts=pulumi.ResourceOptions(parent=cluster.component),
@@ -90,3 +101,35 @@ def client_service_account(
         },
         pulumi.ResourceOptions(parent=cluster.component, provider=cluster.provider, depends_on=[namespaces]),
     )
+
+
+def model_server(
+    plan: InferencePlan,
+    cluster: KubernetesCluster[Any],
+    namespaces: WorkloadNamespaces,
+    identity: WorkloadIdentity[Any],
+    weights: tuple[ObjectStore, pulumi.Input[str]] | None,
+) -> InferenceService:
+    """A model server on ``cluster`` running as ``identity``, its weights copied from ``weights`` (the object
+    store and bucket name; none: from the Hub), admitting only its client namespaces."""
+    loader = None
+    if weights is not None:
+        store, bucket = weights
+        loader = LOADERS[store](bucket, plan.model, MODEL_DIRECTORY)
+    server = InferenceService(
+        plan.resource_name,
+        plan,
+        cluster.provider,
+        # The weights are a copy: their volume goes with the pod.
+        storage_class=cluster.storage_class + SCRATCH_SUFFIX,
+        annotations=dict(identity.annotations),
+        loader=loader,
+        opts=pulumi.ResourceOptions(parent=cluster.component, depends_on=[namespaces]),
+        wait_for=cluster.ready,
+    )
+    apply_manifest(
+        f"{plan.resource_name}-clients",
+        service_ingress(plan.namespace, plan.name, app_selector(plan.name), plan.clients, plan.engine.port),
+        pulumi.ResourceOptions(parent=server, provider=cluster.provider, depends_on=[namespaces]),
+    )
+    return server

@@ -67,6 +67,11 @@ class GcpStores(
         # `gcloud storage cp` looks the destination up (objects.get, objects.list) before writing.
         bucket.grant_read(principal)
 
+    def _grant_model_reader(
+        self, bucket: gcp_components.EncryptedBucket, principal: gcp_components.WorkloadPrincipal
+    ) -> None:
+        bucket.grant_read(principal)
+
     def _make_managed_store(
         self, vector: VectorPlan, client: gcp_components.GkeCluster, namespaces: WorkloadNamespaces
     ) -> tuple[pulumi.Resource, dict[str, pulumi.Input[str]]]:

@@ -18,6 +18,7 @@ from aistacks.platform.cluster_layer import (
     SNAPSHOT_WRITER,
     VectorOutputs,
     in_cluster_layer,
+    model_server,
     qdrant_outputs,
 )
 
@@ -63,6 +64,8 @@ class CloudStores(pulumi.ComponentResource, Generic[PlanT, ClusterPlanT, KeyT, N
     vectors: dict[str, pulumi.Resource]
     """The vector databases on this cloud, by engine."""
     vector_outputs: VectorOutputs
+    servers: dict[str, pulumi.Resource]
+    """The model servers on this cloud's clusters, by name."""
     audit: AuditT
 
     def __init__(self, plan: PlanT, opts: pulumi.ResourceOptions | None = None):
@@ -77,6 +80,7 @@ class CloudStores(pulumi.ComponentResource, Generic[PlanT, ClusterPlanT, KeyT, N
         self.buckets = {bucket.name: self._make_bucket(bucket) for bucket in plan.buckets}
         self.snapshot_bucket = self._make_bucket(plan.snapshot_bucket) if plan.snapshot_bucket else None
         self.vectors, self.vector_outputs = {}, {}
+        self.servers = {}
         self.clusters = {}
         namespaces: dict[str, WorkloadNamespaces] = {}
         for cluster_plan in plan.clusters:
@@ -106,6 +110,14 @@ class CloudStores(pulumi.ComponentResource, Generic[PlanT, ClusterPlanT, KeyT, N
         if database is not None:
             self.vectors["qdrant"] = database
             self.vector_outputs["qdrant"] = qdrant_outputs(database, snapshots)
+        for service in plan.inference:
+            identity = cluster.workload_identity(service.namespace, service.service_account, self.plan.tags)
+            bucket = self.buckets[service.models_bucket] if service.models_bucket is not None else None
+            if bucket is not None:
+                self._grant_model_reader(bucket, identity.principal)
+            self.servers[service.name] = model_server(
+                service, cluster, layer, identity, None if bucket is None else (self.SNAPSHOT_STORE, bucket.bucket_name)
+            )
         return layer
 
     def bucket_names(self) -> dict[str, pulumi.Output[str]]:
@@ -139,6 +151,10 @@ class CloudStores(pulumi.ComponentResource, Generic[PlanT, ClusterPlanT, KeyT, N
     @abstractmethod
     def _grant_snapshot_writer(self, bucket: BucketT, principal: Any) -> None:
         """What the snapshot job's identity needs of the bucket to upload with the cloud's CLI."""
+
+    @abstractmethod
+    def _grant_model_reader(self, bucket: BucketT, principal: Any) -> None:
+        """What a model server's identity needs of the models bucket to copy the weights with the cloud's CLI."""
 
     @abstractmethod
     def _make_managed_store(
