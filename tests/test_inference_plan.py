@@ -23,9 +23,10 @@ LLAMA_8B = "meta-llama/Llama-3.1-8B-Instruct"
 LLAMA_70B = "meta-llama/Llama-3.1-70B-Instruct"
 
 
-def gpu_memory(cloud: str, accelerator: str) -> int:
+def gpu_memory(cloud: str, accelerator: str) -> float:
+    """In GiB: the catalog gives the vendors' decimal gigabytes."""
     (memory,) = {t.accelerator_memory_gib for t in accelerator_types(cloud).values() if t.accelerator == accelerator}  # type: ignore[arg-type]
-    return memory
+    return memory * 1e9 / GIB
 
 
 def shape(model: str) -> ModelShape:
@@ -46,15 +47,17 @@ def needed_gib(model: str, bytes_per_parameter: float, context: int, concurrency
 @pytest.mark.parametrize(
     ("model", "accelerator", "weight_format", "bytes_per_parameter", "tensor_parallel"),
     [
-        # L4, 24 GiB: Qwen 7B in bfloat16 just fits one GPU (21.2 of 21.6 GiB); Llama 8B does not, even in fp8.
-        (QWEN_7B, "l4", "bfloat16", 2.0, 1),
+        # L4, 24 GB (22.4 GiB, 20.1 usable): 16 sequences of Qwen 7B in bfloat16 need 21.2 GiB, in fp8 14.1;
+        # Llama 8B does not fit even in fp8 (23.5), in 4 bits it does (19.7).
+        (QWEN_7B, "l4", "bfloat16", 2.0, None),
+        (QWEN_7B, "l4", "fp8", 1.0, 1),
         (LLAMA_8B, "l4", "bfloat16", 2.0, None),
         (LLAMA_8B, "l4", "fp8", 1.0, None),
         (LLAMA_8B, "l4", "awq", 0.5, 1),
-        # L40S, 48 GiB: Llama 8B in bfloat16 fits one.
+        # L40S, 48 GB (44.7 GiB): Llama 8B in bfloat16 fits one.
         (LLAMA_8B, "l40s", "bfloat16", 2.0, 1),
         (LLAMA_8B, "l40s", "float16", 2.0, 1),
-        # H100, 80 GiB: Llama 70B needs 4 GPUs in 16 bits, 2 in fp8 or int8.
+        # H100, 80 GB (74.5 GiB): Llama 70B needs 4 GPUs in 16 bits, 2 in fp8 or int8.
         (LLAMA_70B, "h100", "bfloat16", 2.0, 4),
         (LLAMA_70B, "h100", "fp8", 1.0, 2),
         (LLAMA_70B, "h100", "int8", 1.0, 2),
@@ -140,7 +143,8 @@ def platform(**service: Any) -> dict[str, Any]:
                 }
             ],
         },
-        "inference": [{"name": "chat", "model": QWEN_7B, **service}],
+        # Eight sequences of 8,192 tokens: Qwen 7B in 16 bits fits one L4 (24 GB) with that many, not 16.
+        "inference": [{"name": "chat", "model": QWEN_7B, "concurrency": 8, **service}],
     }
 
 
@@ -177,10 +181,10 @@ def test_the_tier_decides_the_floor(tier: str, floor: int) -> None:
 
 
 def test_a_model_that_does_not_fit_is_a_config_error_that_names_what_fits() -> None:
-    found = issues(platform(model=LLAMA_8B, source="hub", hub_token_secret="hf-token"))
+    found = issues(platform(model=LLAMA_8B, source="hub", hub_token_secret="hf-token", concurrency=16))
     value, message = found[f"{ROOT}.inference[0].model"]
     assert value == LLAMA_8B
-    assert "does not fit 1 l4 GPU(s) of 24 GiB" in message
+    assert "does not fit 1 l4 GPU(s) of 24 GB" in message
     assert "gpus_per_node: 2" in message, "a node with two L4s holds it"
     assert "quantization: awq" in message, "fp8 still does not fit one L4; 4-bit does"
     assert "concurrency: " in message

@@ -79,7 +79,10 @@ def test_the_server_reads_only_the_models_bucket_and_its_key() -> None:
 
 def test_on_gke_the_server_copies_with_gcloud_as_its_workload_identity(tmp_path: Path) -> None:
     document = yaml.safe_load((REPO / "stacks" / "Pulumi.staging.yaml").read_text(encoding="utf-8"))
-    document["config"]["aistacks:platform"]["inference"] = [{"name": "chat", "model": QWEN_7B, "cloud": "gcp"}]
+    # 12 sequences: 16 of 8,192 tokens do not fit beside Qwen 7B's 16-bit weights on one L4 (24 GB).
+    document["config"]["aistacks:platform"]["inference"] = [
+        {"name": "chat", "model": QWEN_7B, "cloud": "gcp", "concurrency": 12}
+    ]
     stack = tmp_path / "Pulumi.gkeserve.yaml"
     stack.write_text(yaml.safe_dump(document), encoding="utf-8")
     graph = graph_of(stack)

@@ -16,7 +16,7 @@ What the pods run (image, arguments, port, health path) is the plan's, from the 
   escalation, every capability dropped, RuntimeDefault seccomp, a read-only root filesystem with HOME,
   /tmp and /dev/shm on emptyDirs.
 * **Availability.** A rolling update never goes below the floor (maxUnavailable 0, one surge replica);
-  the disruption budget keeps the floor through voluntary evictions; replicas spread over zones.
+  voluntary evictions take one replica at a time; replicas spread over zones.
 
 Known limit (read 2026-12-01): the pinned TGI image does not start as a non-root user. Its Python is
 installed under ``/root`` (``uv python install`` as root; Dockerfile at huggingface/text-generation-inference
@@ -141,11 +141,23 @@ def s3_loader(bucket: Any, model: str, directory: str = MODEL_DIRECTORY) -> Weig
     """``aws s3 sync s3://<bucket>/<model>/ <directory>/<model>/`` with the pinned AWS CLI (credentials:
     the replica's IRSA role on EKS)."""
     source, target = shlex.quote(f"{model}/"), shlex.quote(f"{directory}/{model}/")
+    copy = f'aws s3 sync "s3://$BUCKET/"{source} {target} --only-show-errors'
     return WeightsLoader(
         image=AWS_CLI_IMAGE,
-        command=("/bin/bash", "-c", f'exec aws s3 sync "s3://$BUCKET/"{source} {target} --only-show-errors'),
+        command=("/bin/bash", "-c", f"{copy} && {_weights_present(directory, model, 's3')}"),
         environment=_cli_environment(bucket),
     )
+
+
+def _weights_present(directory: str, model: str, scheme: str) -> str:
+    """Fail unless the copy brought the model's config.json: a sync of an empty or missing prefix succeeds
+    (AWS CLI "Return codes": 0 when nothing failed), and an init container that fails is run again with
+    back-off, so weights uploaded later are picked up without touching the pod (Kubernetes docs, "Init
+    Containers", read 2026-12-01)."""
+    where = shlex.quote(f"{directory}/{model}/config.json")
+    # The model id matches [A-Za-z0-9._-]+/[A-Za-z0-9._-]+ (the config's pattern): safe inside double quotes.
+    missing = f"no weights at {scheme}://$BUCKET/{model}/ (no config.json): upload the model there"
+    return f'{{ test -f {where} || {{ echo "{missing}" >&2; exit 1; }}; }}'
 
 
 def gcs_loader(bucket: Any, model: str, directory: str = MODEL_DIRECTORY) -> WeightsLoader:
@@ -157,7 +169,8 @@ def gcs_loader(bucket: Any, model: str, directory: str = MODEL_DIRECTORY) -> Wei
         command=(
             "/bin/bash",
             "-c",
-            f'mkdir -p {target} && exec gcloud storage rsync --recursive "gs://$BUCKET/"{source} {target}',
+            f'mkdir -p {target} && gcloud storage rsync --recursive "gs://$BUCKET/"{source} {target} && '
+            + _weights_present(directory, model, "gs"),
         ),
         environment=_cli_environment(bucket),
     )
@@ -367,11 +380,14 @@ def _deployment(plan: InferencePlan, storage_class: str, loader: WeightsLoader |
 
 
 def _disruption_budget(plan: InferencePlan) -> Manifest:
-    """Voluntary evictions (node drains, the cluster autoscaler) keep the floor; with no floor, one at a time.
-    A replica that is not ready (still loading, crashing) may always be evicted, so it never blocks a drain
+    """Voluntary evictions (node drains, the cluster autoscaler) take one replica at a time. Not the floor
+    itself: the Deployment runs exactly the floor until the autoscaler adds replicas, so a minAvailable of
+    the floor would allow no eviction, and EKS managed node group updates fail on such a budget
+    (PodEvictionFailure; Amazon EKS User Guide, "Managed node update behavior", read 2026-12-01). A
+    replica that is not ready (still loading, crashing) may always be evicted, so it never blocks a drain
     (unhealthyPodEvictionPolicy AlwaysAllow; Kubernetes docs, "Specifying a Disruption Budget for your
     Application", read 2026-12-01)."""
-    budget: dict[str, Any] = {"minAvailable": plan.min_replicas} if plan.min_replicas >= 1 else {"maxUnavailable": 1}
+    budget: dict[str, Any] = {"maxUnavailable": 1}
     return {
         "apiVersion": "policy/v1",
         "kind": "PodDisruptionBudget",

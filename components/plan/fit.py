@@ -1,9 +1,11 @@
 """Does a model fit its GPUs? Weights plus the KV cache for the configured context and concurrency, against
 the GPU memory the engine may use across a tensor-parallel group. Pure arithmetic, no Pulumi.
 
-The estimate is the floor the engine needs, not a promise: activations, CUDA graphs and fragmentation take
-part of the memory the engine reserves (vLLM's ``--gpu-memory-utilization``) and are not counted. A model
-that does not fit by this estimate cannot fit at all, so the plan refuses it and says what would.
+The estimate is the floor the engine needs, not a promise: activations, CUDA graphs (vLLM counts them in
+its budget since v0.21) and fragmentation take part of the memory the engine reserves (vLLM's
+``--gpu-memory-utilization``) and are not counted. A model that does not fit by this estimate will not
+fit, so the plan refuses it and says what would; one that fits by a thin margin may still need a
+smaller ``concurrency`` on the real GPU.
 
 * Weights: parameters x bytes per parameter of the weight format (:data:`BYTES_PER_PARAMETER`).
 * KV cache per token: 2 (a key and a value) x layers x KV heads x head dimension x bytes per element,

@@ -55,11 +55,16 @@ def weight_format(service: InferenceSpec) -> str:
     return service.quantization or service.dtype
 
 
+GB = 10**9
+"""The catalog gives GPU memory as the vendors sell it, in decimal gigabytes: an L40S's 48 GB is 46,068 MiB
+as nvidia-smi counts it and an L4's 24 GB 23,034 MiB (a conversion to GiB is slightly below both)."""
+
+
 def workload(service: InferenceSpec, accelerator: AcceleratorType, engine: ServingEngineFacts) -> Workload:
     return Workload(
         context_length=service.context_length,
         concurrency=service.concurrency,
-        gpu_memory_gib=accelerator.accelerator_memory_gib,
+        gpu_memory_gib=accelerator.accelerator_memory_gib * GB / GIB,
         memory_utilization=engine.memory_utilization,
     )
 
@@ -77,7 +82,7 @@ def size(service: InferenceSpec, shape: ModelShape, accelerator: AcceleratorType
     largest = memory_fit(shape, weight_format(service), demand, max(sizes))
     raise DoesNotFit(
         f"{service.model} does not fit {max(sizes)} {accelerator.accelerator} GPU(s) of "
-        f"{accelerator.accelerator_memory_gib} GiB: {largest.describe()}; "
+        f"{accelerator.accelerator_memory_gib} GB: {largest.describe()}; "
         + "; or ".join(_what_fits(service, shape, accelerator, engine, demand))
     )
 
