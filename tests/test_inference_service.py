@@ -422,3 +422,9 @@ def test_the_loader_fails_until_the_weights_are_in_the_bucket(loader: Any, tmp_p
     (tmp_path / "Qwen" / "Qwen2.5-7B-Instruct").mkdir(parents=True)
     (tmp_path / "Qwen" / "Qwen2.5-7B-Instruct" / "config.json").write_text("{}", encoding="utf-8")
     assert subprocess.run(["bash", "-c", f"true && {check}"], check=False, env=environment).returncode == 0
+
+
+def test_a_replica_leaving_serves_until_the_endpoints_drop_it(plan: InferencePlan) -> None:
+    (server,) = pod_of(plan)["containers"]
+    assert server["lifecycle"] == {"preStop": {"sleep": {"seconds": 15}}}
+    assert pod_of(plan)["terminationGracePeriodSeconds"] > 15, "the sleep fits in the grace period"

@@ -98,6 +98,11 @@ PROGRESS_DEADLINE_SECONDS = COPY_SECONDS + STARTUP_SECONDS
 model load), and how long Pulumi waits for it (its own default for a Deployment is 10 minutes). Both defaults:
 pulumi_kubernetes apps/v1 Deployment.py and _inputs.py (progress_deadline_seconds), in this venv."""
 
+PRE_STOP_SLEEP_SECONDS = 15
+"""Design choice: a replica going away keeps serving for 15 s before it is signalled, while the Service's
+endpoints drop it (an endpoint update reaches every node's proxy in seconds); the sleep action needs no
+shell or binary in the image (Kubernetes docs, "Container Lifecycle Hooks", Sleep; beta and on by default
+from 1.30, read 2026-12-01)."""
 TERMINATION_GRACE_SECONDS = 120
 """Design choice: two minutes for requests in flight to finish on SIGTERM: a few thousand streamed tokens at
 tens of tokens per second. TGI's router shuts down gracefully on SIGTERM (router/src/server.rs:2330,
@@ -272,6 +277,7 @@ def _server(plan: InferencePlan) -> dict[str, Any]:
         "startupProbe": _probe(plan, STARTUP_FAILURE_THRESHOLD),
         "readinessProbe": _probe(plan, READINESS_FAILURE_THRESHOLD),
         "livenessProbe": _probe(plan, LIVENESS_FAILURE_THRESHOLD),
+        "lifecycle": {"preStop": {"sleep": {"seconds": PRE_STOP_SLEEP_SECONDS}}},
         "securityContext": dict(CONTAINER_SECURITY),
         "volumeMounts": [
             *({"name": name, "mountPath": path} for name, path in MOUNTS),
