@@ -18,6 +18,7 @@ from . import (
     net_003_private_vector_stores,
     net_004_no_public_storage,
     net_005_helm_charts_reviewed,
+    net_006_no_public_data_stores,
     prt_001_protect_stateful,
     res_001_placement,
     res_002_data_egress,
@@ -42,6 +43,7 @@ _MODULES = (
     net_003_private_vector_stores,
     net_004_no_public_storage,
     net_005_helm_charts_reviewed,
+    net_006_no_public_data_stores,
     prt_001_protect_stateful,
 )
 

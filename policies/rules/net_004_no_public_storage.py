@@ -9,10 +9,7 @@ entities, and buckets whose public access prevention is not enforced.
 
 from __future__ import annotations
 
-import ipaddress
-import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
 
 from pulumi_policy import PolicyResource, Severity
 
@@ -29,7 +26,7 @@ from ..framework import (
     read,
     stack_policy,
 )
-from ..s3 import as_list, policy_document, statements
+from ..iam import NOT_PUBLIC, gcp_members, gcp_policy_data, judge_policy
 
 META = RuleMeta(
     id="AIS-NET-004",
@@ -49,152 +46,26 @@ META = RuleMeta(
     "through a CDN with its own origin access instead.",
 )
 
-# Amazon S3 User Guide, "Blocking public access to your Amazon S3 storage", "The meaning of 'public'", Bucket
-# policies (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html
-# #access-control-block-public-access-policy-status; wording read 2026-12-01 in its source,
-# awsdocs/amazon-s3-userguide doc_source/access-control-block-public-access.md): "To be considered non-public, a
-# bucket policy must grant access only to fixed values (values that don't contain a wildcard or an AWS Identity
-# and Access Management Policy Variable)" for a principal, a set of CIDRs using aws:SourceIp, aws:SourceArn,
-# aws:SourceVpc, aws:SourceVpce, aws:SourceOwner, aws:SourceAccount, s3:x-amz-server-side-encryption-aws-kms-key-id,
-# aws:userid, s3:DataAccessPointArn and s3:DataAccessPointAccount. The principal keys (aws:PrincipalOrgID, the
-# page's own example of a principal, aws:PrincipalAccount, aws:PrincipalArn) fix the principal as well.
-RESTRICTING_KEYS = frozenset(
-    key.lower()
-    for key in (
-        "aws:SourceIp",
-        "aws:SourceArn",
-        "aws:SourceVpc",
-        "aws:SourceVpce",
-        "aws:SourceOwner",
-        "aws:SourceAccount",
-        "aws:userid",
-        "s3:x-amz-server-side-encryption-aws-kms-key-id",
-        "s3:DataAccessPointArn",
-        "s3:DataAccessPointAccount",
-        "aws:PrincipalOrgID",
-        "aws:PrincipalAccount",
-        "aws:PrincipalArn",
-    )
-)
-SOURCE_IP = "aws:sourceip"
-ACCESS_POINT_ARN = "s3:dataaccesspointarn"
-# IAM User Guide, "IAM JSON policy elements: Condition operators"
-# (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html): only
-# these compare the request's value with the policy's. Null only asks whether a key is present, Bool compares no
-# identity, the Not... operators and ...IfExists (true when the key is absent) match requests from anyone else, and
-# ForAllValues: is true when the request has no value for the key; ForAnyValue: needs one of the values.
-STRING_OPERATORS = frozenset({"stringequals", "stringlike", "arnequals", "arnlike"})
-IP_OPERATORS = frozenset({"ipaddress"})
-# The same S3 page: "Bucket policies that grant access conditioned on the aws:SourceIp condition key with very
-# broad IP ranges (for example, 0.0.0.0/1) are evaluated as 'public.' This includes values broader than /8 for
-# IPv4 and /32 for IPv6". The rule takes S3's own bound, so that what it passes S3 also calls non-public.
-WIDEST_IPV4_PREFIX = 8
-WIDEST_IPV6_PREFIX = 32
-IPV4_MAPPED = ipaddress.IPv6Network("::ffff:0:0/96")
 # Amazon S3 User Guide, "Access control list (ACL) overview": canned ACLs and the predefined groups
 # (read 2026-11-30).
 PUBLIC_CANNED_ACLS = frozenset({"public-read", "public-read-write", "authenticated-read"})
 PUBLIC_GROUP_URIS = frozenset(
     {"http://acs.amazonaws.com/groups/global/AllUsers", "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"}
 )
-# Cloud Storage docs, "IAM principals" and "Access control lists": allUsers and allAuthenticatedUsers
-# (ACL entities allUsers / allAuthenticatedUsers); predefined ACLs publicRead, publicReadWrite,
-# authenticatedRead (read 2026-11-30).
-PUBLIC_GCP_PRINCIPALS = frozenset({"allusers", "allauthenticatedusers"})
+# What makes a policy, an IAM grant or an ACL entity public (S3's definition, the /8 and /32 bounds, allUsers and
+# allAuthenticatedUsers) is in policies/iam.py, shared with AIS-NET-006.
+# Cloud Storage docs, "Access control lists": predefined ACLs publicRead, publicReadWrite, authenticatedRead
+# (read 2026-11-30).
 PUBLIC_PREDEFINED_ACLS = frozenset({"publicRead", "publicReadWrite", "authenticatedRead"})
 # pulumi_aws s3.BucketPublicAccessBlock: each setting "Defaults to `false`" when unset (SDK docstrings).
 ACCESS_BLOCK_SETTINGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
-NOT_PUBLIC = "no grant to anyone"
-SERVICE_ACCOUNT_TYPE = "gcp:serviceaccount/account:Account"
 ACCESS_POINT_TYPE = "aws:s3/accessPoint:AccessPoint"
 ACCESS_POINT_POLICY_TYPE = "aws:s3control/accessPointPolicy:AccessPointPolicy"
-SERVICE_ACCOUNT_OUTPUTS = frozenset({"member", "email"})
-
-
-def _narrow_network(value: str) -> bool:
-    """A CIDR (or address) no broader than S3 allows a non-public policy: /8 for IPv4, /32 for IPv6; an IPv6
-    range over IPv4-mapped addresses counts by the IPv4 addresses it maps. Anything unreadable is not narrow."""
-    try:
-        network = ipaddress.ip_network(value.strip(), strict=False)
-    except ValueError:
-        return False
-    if isinstance(network, ipaddress.IPv4Network):
-        return network.prefixlen >= WIDEST_IPV4_PREFIX
-    if network.overlaps(IPV4_MAPPED):
-        return network.prefixlen - IPV4_MAPPED.prefixlen >= WIDEST_IPV4_PREFIX
-    return network.prefixlen >= WIDEST_IPV6_PREFIX
-
-
-def _fixed(key: str, value: str, access_point: bool) -> bool:
-    """Whether one condition value names fixed requesters: no policy variable, no wildcard (in a bucket policy,
-    an access point ARN may end in a wildcard for the access point name once the account is fixed: the S3 page
-    above; in an access point policy a set of access points is public, and the access point itself restricts
-    nothing), a narrow network for aws:SourceIp."""
-    if "${" in value:
-        return False
-    if key == SOURCE_IP:
-        return _narrow_network(value)
-    if key == ACCESS_POINT_ARN:
-        if access_point:
-            return False
-        account_part, _, name = value.partition(":accesspoint/")
-        fixed_account = re.search(r":\d{12}$", account_part) is not None
-        return bool(name) and fixed_account and not any(c in account_part for c in "*?")
-    return not any(c in value for c in "*?")
-
-
-def _restricted(condition: Any, access_point: bool = False) -> bool:
-    """Whether a statement's condition fixes who may act: a restricting key compared with fixed values by a
-    value-comparing operator (:data:`STRING_OPERATORS` for names and ARNs, ``IpAddress`` for ``aws:SourceIp``),
-    optionally ``ForAnyValue:``; never ``Null``, ``Bool``, a negated or ``...IfExists`` operator, or
-    ``ForAllValues:``."""
-    if not isinstance(condition, Mapping):
-        return False
-    for operator, entries in condition.items():
-        name = str(operator).lower().removeprefix("foranyvalue:")
-        if not isinstance(entries, Mapping) or name not in STRING_OPERATORS | IP_OPERATORS:
-            continue
-        for raw_key, value in entries.items():
-            key = str(raw_key).lower()
-            if key not in RESTRICTING_KEYS or (key == SOURCE_IP) != (name in IP_OPERATORS):
-                continue
-            values = as_list(value)
-            if values and all(isinstance(v, str) and _fixed(key, v, access_point) for v in values):
-                return True
-    return False
-
-
-def _to_anyone(statement: Mapping[str, Any], access_point: bool = False) -> bool:
-    if statement.get("Effect") != "Allow":
-        return False
-    if "NotPrincipal" in statement:
-        return True
-    principal = statement.get("Principal")
-    principals = principal.values() if isinstance(principal, Mapping) else [principal]
-    return any("*" in as_list(value) for value in principals) and not _restricted(
-        statement.get("Condition"), access_point
-    )
 
 
 def _policy(check: Check, resource: Subject, access_point: bool = False) -> None:
     """The resource's ``policy``: a bucket policy, or an access point's (judged by S3's access point rules)."""
-    value = read(resource.props, "policy")
-    if isinstance(value, Unknown):
-        check.cannot_verify(resource, value, NOT_PUBLIC)
-        return
-    document = policy_document(value) if is_set(value) else None
-    if is_set(value) and document is None:
-        check.fail(resource, "policy", value, "a JSON policy document", "the policy cannot be read as a JSON document")
-        return
-    public = [s for s in statements(document or {}) if _to_anyone(s, access_point)]
-    if public:
-        check.fail(
-            resource,
-            "policy",
-            public,
-            "Allow statements for named principals, or for anyone with a condition that fixes who",
-            f"the {'access point' if access_point else 'bucket'} policy allows anyone",
-        )
+    judge_policy(check, resource, "policy", "access point policy" if access_point else "bucket policy", access_point)
 
 
 def _bucket_policy(check: Check, resource: Subject) -> None:
@@ -285,37 +156,6 @@ def _access_block(check: Check, resource: Subject) -> None:
             check.fail(resource, setting, value, "true", f"{setting} is off (unset means false)")
 
 
-def _gcp_members(paths: tuple[str, ...]) -> Callable[[Check, Subject], None]:
-    """Members at ``paths`` (a member, a list of members, or entities such as ``READER:allUsers``)."""
-
-    def verify(check: Check, resource: Subject) -> None:
-        for path in paths:
-            value = read(resource.props, path)
-            listed = isinstance(value, Sequence) and not isinstance(value, str)
-            members = list(items(resource.props, path)) if listed else [(path, value)]
-            for _, member in members:
-                if isinstance(member, Unknown) and not _is_service_account(resource, member):
-                    check.cannot_verify(resource, member, NOT_PUBLIC)
-            public = [m for _, m in members if is_set(m) and str(m).rsplit(":", 1)[-1].lower() in PUBLIC_GCP_PRINCIPALS]
-            if public:
-                check.fail(resource, path, public, NOT_PUBLIC, f"grants to {literal(public)}, that is to anyone")
-
-    return verify
-
-
-def _gcp_policy_data(check: Check, resource: Subject) -> None:
-    value = read(resource.props, "policyData")
-    if isinstance(value, Unknown):
-        check.cannot_verify(resource, value, NOT_PUBLIC)
-        return
-    document = policy_document(value) if is_set(value) else None
-    bindings = as_list((document or {}).get("bindings", []))
-    members = [m for b in bindings if isinstance(b, Mapping) for m in as_list(b.get("members", []))]
-    public = [m for m in members if str(m).lower() in PUBLIC_GCP_PRINCIPALS]
-    if public:
-        check.fail(resource, "policyData", public, NOT_PUBLIC, f"the IAM policy grants to {literal(public)}")
-
-
 def _gcs_bucket(check: Check, resource: Subject) -> None:
     value = read(resource.props, "publicAccessPrevention")
     if isinstance(value, Unknown):
@@ -333,7 +173,7 @@ def _gcs_bucket(check: Check, resource: Subject) -> None:
 
 def _gcp_acl(check: Check, resource: Subject) -> None:
     _canned_acl("predefinedAcl", PUBLIC_PREDEFINED_ACLS)(check, resource)
-    _gcp_members(("roleEntities",))(check, resource)
+    gcp_members(("roleEntities",))(check, resource)
 
 
 CHECKS: Mapping[str, Callable[[Check, Subject], None]] = {
@@ -348,28 +188,20 @@ CHECKS: Mapping[str, Callable[[Check, Subject], None]] = {
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": _access_block,
     "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock": _access_block,
     "gcp:storage/bucket:Bucket": _gcs_bucket,
-    "gcp:storage/bucketIAMMember:BucketIAMMember": _gcp_members(("member",)),
-    "gcp:storage/bucketIAMBinding:BucketIAMBinding": _gcp_members(("members",)),
-    "gcp:storage/bucketIAMPolicy:BucketIAMPolicy": _gcp_policy_data,
-    "gcp:storage/managedFolderIamMember:ManagedFolderIamMember": _gcp_members(("member",)),
-    "gcp:storage/managedFolderIamBinding:ManagedFolderIamBinding": _gcp_members(("members",)),
-    "gcp:storage/managedFolderIamPolicy:ManagedFolderIamPolicy": _gcp_policy_data,
+    "gcp:storage/bucketIAMMember:BucketIAMMember": gcp_members(("member",)),
+    "gcp:storage/bucketIAMBinding:BucketIAMBinding": gcp_members(("members",)),
+    "gcp:storage/bucketIAMPolicy:BucketIAMPolicy": gcp_policy_data,
+    "gcp:storage/managedFolderIamMember:ManagedFolderIamMember": gcp_members(("member",)),
+    "gcp:storage/managedFolderIamBinding:ManagedFolderIamBinding": gcp_members(("members",)),
+    "gcp:storage/managedFolderIamPolicy:ManagedFolderIamPolicy": gcp_policy_data,
     "gcp:storage/bucketACL:BucketACL": _gcp_acl,
     "gcp:storage/objectACL:ObjectACL": _gcp_acl,
-    "gcp:storage/defaultObjectACL:DefaultObjectACL": _gcp_members(("roleEntities",)),
-    "gcp:storage/bucketAccessControl:BucketAccessControl": _gcp_members(("entity",)),
-    "gcp:storage/objectAccessControl:ObjectAccessControl": _gcp_members(("entity",)),
-    "gcp:storage/defaultObjectAccessControl:DefaultObjectAccessControl": _gcp_members(("entity",)),
+    "gcp:storage/defaultObjectACL:DefaultObjectACL": gcp_members(("roleEntities",)),
+    "gcp:storage/bucketAccessControl:BucketAccessControl": gcp_members(("entity",)),
+    "gcp:storage/objectAccessControl:ObjectAccessControl": gcp_members(("entity",)),
+    "gcp:storage/defaultObjectAccessControl:DefaultObjectAccessControl": gcp_members(("entity",)),
 }
 """Each storage type and how it can be made public; a new type is one entry."""
-
-
-def _is_service_account(resource: Subject, member: Unknown) -> bool:
-    """An unknown member that is verbatim a service account's own ``member`` or ``email``: never the public."""
-    return any(
-        source.resource_type == SERVICE_ACCOUNT_TYPE
-        for source in flows_from(resource, member.path, SERVICE_ACCOUNT_OUTPUTS)
-    )
 
 
 def _check(check: Check, resources: Sequence[PolicyResource]) -> None:
