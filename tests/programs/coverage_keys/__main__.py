@@ -59,7 +59,18 @@ aws.ecr.Repository(
     image_tag_mutability="IMMUTABLE",
     opts=kept,
 )
-aws.sagemaker.NotebookInstance("research", instance_type="ml.t3.medium", role_arn=role, kms_key_id=arn, opts=kept)
+aws.sagemaker.NotebookInstance(
+    "research",
+    instance_type="ml.t3.medium",
+    role_arn=role,
+    kms_key_id=arn,
+    # Private (AIS-NET-006): no direct internet access needs a subnet of the VPC (SageMaker API reference,
+    # CreateNotebookInstance DirectInternetAccess).
+    direct_internet_access="Disabled",
+    subnet_id="subnet-0123456789abcdef0",
+    security_groups=["sg-0123456789abcdef0"],
+    opts=kept,
+)
 aws.sagemaker.EndpointConfiguration(
     "serving",
     production_variants=[{"model_name": "m", "variant_name": "main", "instance_type": "ml.g5.xlarge"}],
