@@ -22,7 +22,7 @@ from aistacks.plan.fit import (
     smallest_fitting,
     tensor_parallel_sizes,
 )
-from aistacks.plan.model import GpuPoolPlan, InferencePlan, ServingEnginePlan
+from aistacks.plan.model import GpuPoolPlan, InferencePlan
 from aistacks.spec import InferenceSpec
 from aistacks.vocabulary import Cloud, Role
 
@@ -220,14 +220,7 @@ def plan_inference(
         cluster=cluster,
         namespace=SERVING_NAMESPACE,
         pool=pool,
-        engine=ServingEnginePlan(
-            engine=engine.engine,
-            image=engine.image,
-            port=engine.port,
-            health_path=engine.health_path,
-            metrics_path=engine.metrics_path,
-            queue_metric=engine.queue_metric,
-        ),
+        engine=engine,
         args=server_args(service, engine, model_path, fit.tensor_parallel),
         model=service.model,
         source=service.source,

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any, Generic, TypeVar
 
-from aistacks.catalog import AcceleratorType
+from aistacks.catalog import AcceleratorType, ServingEngineFacts
 from aistacks.plan.fit import Fit
 from aistacks.vocabulary import (
     ApiEndpoint,
@@ -23,7 +23,6 @@ from aistacks.vocabulary import (
     ModelSource,
     ObjectLockMode,
     Role,
-    ServingEngine,
     Tier,
     VectorEngine,
     VertexDistance,
@@ -130,22 +129,6 @@ class VectorPlan:
     customer_managed_key: bool
 
 
-@dataclass(frozen=True)
-class ServingEnginePlan:
-    """A model server's container, as the catalog pins it (:func:`aistacks.catalog.serving_engine`)."""
-
-    engine: ServingEngine
-    image: str
-    """The pinned image (``repository:tag``)."""
-    port: int
-    """The HTTP port the server listens on (OpenAI-compatible API, health and metrics)."""
-    health_path: str
-    """Answers 200 once the model is loaded and while the server is healthy."""
-    metrics_path: str
-    queue_metric: str
-    """The Prometheus gauge of requests waiting for a slot: what the autoscaler scales on."""
-
-
 @dataclass(frozen=True, kw_only=True)
 class InferencePlan:
     """One served model with every decision made: where it runs, what it runs, how it scales."""
@@ -160,7 +143,8 @@ class InferencePlan:
     namespace: str
     pool: GpuPoolPlan
     """The GPU pool the replicas run on (its labels select the nodes, its taint is tolerated)."""
-    engine: ServingEnginePlan
+    engine: ServingEngineFacts
+    """The server's pinned image, port, health and metrics endpoints, as the catalog gives them."""
     args: tuple[str, ...]
     """The server's arguments: model, parallelism, quantization, context and concurrency."""
     model: str
