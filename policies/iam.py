@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from .framework import Check, Subject, Unknown, flows_from, is_set, items, literal, read
+from .framework import Check, Subject, Unknown, document_template, flows_from, is_set, items, literal, read
 from .s3 import as_list, policy_document, statements
 
 # Amazon S3 User Guide, "Blocking public access to your Amazon S3 storage", "The meaning of 'public'", Bucket
@@ -156,8 +156,12 @@ def judge_policy(
     (:func:`to_anyone`), when it cannot be read as a document, and cannot be verified while unknown."""
     value = read(resource.props, path)
     if isinstance(value, Unknown):
-        check.cannot_verify(resource, value, NOT_PUBLIC)
-        return
+        # Known but for values that are resources' own outputs (Output.json_dumps): judged around them; a
+        # principal or condition value that is such an output is a name, never "*".
+        value = document_template(resource, path)
+        if value is None:
+            check.cannot_verify(resource, Unknown(path), NOT_PUBLIC)
+            return
     document = policy_document(value) if is_set(value) else None
     if is_set(value) and document is None:
         check.fail(resource, path, value, "a JSON policy document", "the policy cannot be read as a JSON document")

@@ -15,9 +15,10 @@ def key_policy(
     partition: str,
     region: str,
     services: Collection[KeyService],
-    autoscaling_role_arn: str | None = None,
+    autoscaling_role_arn: Any = None,
 ) -> dict[str, Any]:
-    """The key policy of a stack key.
+    """The key policy of a stack key; ``autoscaling_role_arn`` is a string or a Pulumi output of one, placed
+    in the document as it is (written with ``Output.json_dumps``, so a preview's gate reads around it).
 
     The account root keeps administration (the AWS default, without which the key becomes
     unmanageable); IAM principals get use only through IAM policies (``grant_*``). Services

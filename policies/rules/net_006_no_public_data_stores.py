@@ -235,8 +235,7 @@ CHECKS: Mapping[str, Verify] = {
     "aws:glacier/vault:Vault": _policy("accessPolicy", "vault access policy"),
     "aws:secretsmanager/secret:Secret": _policy("policy", "secret policy"),
     "aws:secretsmanager/secretPolicy:SecretPolicy": _policy("policy", "secret policy"),
-    # aws:kms/key:Key's inline policy is not judged yet: aistacks.aws.KmsKey computes it with apply, unknown in a
-    # preview where the autoscaling role is created (prod), so failing closed would fail the shipped stacks.
+    "aws:kms/key:Key": _policy("policy", "key policy", KMS_KEYS),
     "aws:kms/keyPolicy:KeyPolicy": _policy("policy", "key policy", KMS_KEYS),
     "aws:dynamodb/resourcePolicy:ResourcePolicy": _policy("policy", "table policy"),
     "aws:kinesis/resourcePolicy:ResourcePolicy": _policy("policy", "stream policy"),

@@ -15,7 +15,7 @@ import pytest
 
 from aistacks.policies.rules.net_006_no_public_data_stores import CHECKS
 
-from .fixtures import UNKNOWN, findings, only, res, run
+from .fixtures import HOLE, UNKNOWN, findings, only, res, run, templated
 
 RULE = "AIS-NET-006"
 ANYONE = {"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": "*"}
@@ -37,6 +37,7 @@ POLICY_PATHS = {
     "aws:glacier/vault:Vault": "accessPolicy",
     "aws:secretsmanager/secret:Secret": "policy",
     "aws:secretsmanager/secretPolicy:SecretPolicy": "policy",
+    "aws:kms/key:Key": "policy",
     "aws:kms/keyPolicy:KeyPolicy": "policy",
     "aws:dynamodb/resourcePolicy:ResourcePolicy": "policy",
     "aws:kinesis/resourcePolicy:ResourcePolicy": "policy",
@@ -166,3 +167,22 @@ def test_a_kms_key_policy_for_anyone_in_one_account_is_not_public() -> None:
     assert findings(run(key_policy), RULE) == []
     queue = res("aws:sqs/queuePolicy:QueuePolicy", "qp", {"queueUrl": "q", "policy": document(statement)})
     assert len(findings(run(queue), RULE)) == 1
+
+
+@pytest.mark.parametrize(("principal", "public"), [({"AWS": HOLE}, False), ("*", True)])
+def test_at_preview_a_key_policy_written_around_a_roles_arn_is_judged_around_it(principal: Any, public: bool) -> None:
+    """aistacks.aws.KmsKey writes its policy with Output.json_dumps around the autoscaling role's ARN, unknown
+    until the update: the document around it decides (a role's ARN is a name, never "*")."""
+    role = res("aws:iam/serviceLinkedRole:ServiceLinkedRole", "autoscaling")
+    statement = {"Effect": "Allow", "Principal": principal, "Action": "kms:Decrypt", "Resource": "*"}
+    key = res("aws:kms/key:Key", "key", {"policy": UNKNOWN}, deps={"policy": [role]})
+    templated(key, "policy", {"Version": "2012-10-17", "Statement": [NAMED, statement]}, (role, "arn"))
+    found = findings(run(role, key, preview=True), RULE)
+    assert [(f[0], "allows anyone" in f[2]) for f in found] == ([("key", True)] if public else [])
+
+
+def test_at_preview_a_key_policy_computed_by_a_function_cannot_be_verified() -> None:
+    role = res("aws:iam/serviceLinkedRole:ServiceLinkedRole", "autoscaling")
+    key = res("aws:kms/key:Key", "key", {"policy": UNKNOWN}, deps={"policy": [role]})
+    (found,) = findings(run(role, key, preview=True), RULE)
+    assert found[:2] == ("key", "policy") and "could not verify" in found[2]
