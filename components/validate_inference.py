@@ -3,11 +3,12 @@ a model that fits its GPUs (:mod:`aistacks.plan.inference`, whose functions the 
 
 from __future__ import annotations
 
-from aistacks.catalog import AcceleratorNotOffered, AcceleratorType, resolve_accelerator, serving_engine, serving_models
+from aistacks.catalog import AcceleratorNotOffered, AcceleratorType, serving_engine, serving_models
 from aistacks.defaults import MODELS_BUCKET
 from aistacks.issues import ConfigIssue
+from aistacks.plan.compute import resolve_pool
 from aistacks.plan.fit import tensor_parallel_sizes
-from aistacks.plan.inference import DoesNotFit, model_shape, serves, size
+from aistacks.plan.inference import DoesNotFit, model_shape, replica_capacity, serves, size
 from aistacks.spec import GpuPoolSpec, InferenceSpec, PlatformSpec
 from aistacks.vocabulary import Cloud
 
@@ -79,7 +80,7 @@ def _accelerator(spec: PlatformSpec, cloud: Cloud, pool: GpuPoolSpec) -> Acceler
     """The pool's type, or None when the pool itself is invalid (its own issue says so)."""
     settings = spec.cloud_specs()[cloud]
     try:
-        return resolve_accelerator(cloud, settings.region, pool.gpu, pool.gpus_per_node, type_name=pool.instance_type)
+        return resolve_pool(cloud, settings.region, pool)
     except (AcceleratorNotOffered, LookupError, ValueError):
         return None
 
@@ -128,7 +129,7 @@ def _sizing_issues(
     except DoesNotFit as error:
         return [ConfigIssue(f"{path}.model", service.model, str(error))]
     issues: list[ConfigIssue] = []
-    capacity = pool.max_nodes * (accelerator.count // fit.tensor_parallel)
+    capacity = replica_capacity(pool.max_nodes, accelerator.count, fit.tensor_parallel)
     if service.max_replicas is not None and service.max_replicas > capacity:
         issues.append(
             ConfigIssue(

@@ -98,7 +98,8 @@ def _what_fits(
     sequences at once."""
     proposals: list[str] = []
     current = weight_format(service)
-    more = smallest_fitting(shape, [current], [2, 4, 8, 16], demand)
+    # More than one GPU, up to the largest node a pool may ask for (GpuPoolSpec.gpus_per_node <= 16).
+    more = smallest_fitting(shape, [current], tensor_parallel_sizes(16)[1:], demand)
     if more is not None and more.tensor_parallel > accelerator.count:
         proposals.append(
             f"what fits: gpus_per_node: {more.tensor_parallel} on the pool (tensor_parallel {more.tensor_parallel}, "
@@ -152,10 +153,14 @@ class Replicas:
     maximum: int
 
 
+def replica_capacity(max_nodes: int, gpus_per_node: int, gpus: int) -> int:
+    """The replicas of ``gpus`` GPUs a pool of ``max_nodes`` nodes of ``gpus_per_node`` holds at its largest."""
+    return max_nodes * (gpus_per_node // gpus)
+
+
 def replicas(service: InferenceSpec, pool: GpuPoolPlan, gpus: int, defaults: TierDefaults) -> Replicas:
     """The fewest (the tier's, unless set) and the most (what the pool holds at its largest, unless set)."""
-    capacity = pool.max_nodes * (pool.accelerator.count // gpus)
-    maximum = service.max_replicas or capacity
+    maximum = service.max_replicas or replica_capacity(pool.max_nodes, pool.accelerator.count, gpus)
     return Replicas(
         min(service.min_replicas if service.min_replicas is not None else defaults.inference_min_replicas, maximum),
         maximum,

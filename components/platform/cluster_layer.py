@@ -10,8 +10,7 @@ import pulumi
 
 from aistacks.k8s import SCRATCH_SUFFIX, KubernetesCluster, WorkloadNamespaces, apply_manifest, role_namespaces
 from aistacks.k8s.cluster import WorkloadIdentity
-from aistacks.k8s.inference import InferenceService, gcs_loader, s3_loader
-from aistacks.k8s.manifests import app_selector
+from aistacks.k8s.inference import InferenceService, gcs_loader, s3_loader, selector
 from aistacks.k8s.namespaces import VECTOR_NAMESPACE, service_ingress
 from aistacks.k8s.qdrant import QdrantPlan, VectorDatabase
 from aistacks.k8s.snapshots import ObjectStore, SnapshotPlan
@@ -129,7 +128,7 @@ def model_server(
     )
     apply_manifest(
         f"{plan.resource_name}-clients",
-        service_ingress(plan.namespace, plan.name, app_selector(plan.name), plan.clients, plan.engine.port),
+        service_ingress(plan.namespace, plan.name, selector(plan), plan.clients, plan.engine.port),
         pulumi.ResourceOptions(parent=server, provider=cluster.provider, depends_on=[namespaces]),
     )
     return server

@@ -51,7 +51,7 @@ class CloudStores(pulumi.ComponentResource, Generic[PlanT, ClusterPlanT, KeyT, N
     PACKAGE: ClassVar[str]
     """The Pulumi package of the cloud's provider (``aws``, ``gcp``): its resources look their provider up by it."""
     SNAPSHOT_STORE: ClassVar[ObjectStore]
-    """The object store the snapshot job writes to (its CLI)."""
+    """The cloud's object store, whose CLI the snapshot job writes with and model servers copy weights with."""
 
     plan: PlanT
     provider: pulumi.ProviderResource
