@@ -36,3 +36,9 @@ Quantization = Literal["fp8", "int8", "awq", "gptq"]
 """Weight quantizations: 8-bit float or integer, or 4-bit AWQ or GPTQ checkpoints."""
 ModelSource = Literal["bucket", "hub"]
 """Where a served model's weights come from: the stack's ``models`` bucket, or the Hugging Face Hub."""
+MetricsStore = Literal["amp", "gmp"]
+"""Where a cluster's serving metrics are kept: Amazon Managed Service for Prometheus (a workspace per
+cluster), Google Cloud Managed Service for Prometheus (the project's)."""
+GpuMetricsSource = Literal["dcgm-exporter", "gke-managed"]
+"""Who exports GPU metrics: NVIDIA's DCGM exporter installed by aistacks (EKS), or GKE's managed DCGM
+package."""

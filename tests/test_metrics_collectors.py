@@ -49,7 +49,7 @@ WORKSPACE = f"https://aps-workspaces.{REGION}.amazonaws.com/workspaces/ws-0123ab
 REMOTE_WRITE_URL = WORKSPACE + "api/v1/remote_write"
 ROLE_ARN = "arn:aws:iam::123456789012:role/inference-prometheus-agent"
 SYSTEM_NODES = {"aistacks.io/pool": "system"}
-GPU_NODES = {"k8s.amazonaws.com/accelerator": "nvidia-l4"}
+GPU_NODES = ("aistacks.io/pool", ["l4", "h100"])
 GPU_TAINT = {"key": "nvidia.com/gpu", "operator": "Equal", "value": "true", "effect": "NoSchedule"}
 VLLM = ScrapeTarget(job="vllm-chat", namespace="serving", selector={"app.kubernetes.io/name": "chat"})
 
@@ -68,7 +68,7 @@ def agent(
 
 
 def dcgm() -> list[dict[str, Any]]:
-    return dcgm_exporter_manifests(node_selector=GPU_NODES, tolerations=[GPU_TAINT])
+    return dcgm_exporter_manifests(nodes=GPU_NODES, tolerations=[GPU_TAINT])
 
 
 def one(found: list[dict[str, Any]], kind: str) -> dict[str, Any]:
@@ -311,11 +311,14 @@ def test_nothing_may_connect_into_the_monitoring_namespace() -> None:
 
 def test_the_exporter_runs_on_the_given_gpu_nodes_tolerating_their_taint() -> None:
     spec = pod_spec(dcgm(), "DaemonSet")
-    assert spec["nodeSelector"] == GPU_NODES
+    (term,) = spec["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"]
+    assert term == {"matchExpressions": [{"key": "aistacks.io/pool", "operator": "In", "values": ["l4", "h100"]}]}
+    assert "nodeSelector" not in spec
     assert spec["tolerations"] == [GPU_TAINT]
-    everywhere = pod_spec(dcgm_exporter_manifests(node_selector=None, tolerations=[]), "DaemonSet")
-    assert "nodeSelector" not in everywhere
-    assert "tolerations" not in everywhere
+    untainted = pod_spec(dcgm_exporter_manifests(nodes=GPU_NODES, tolerations=[]), "DaemonSet")
+    assert "tolerations" not in untainted
+    with pytest.raises(ValueError, match="no GPU nodes"):
+        dcgm_exporter_manifests(nodes=("aistacks.io/pool", []), tolerations=[])
 
 
 def test_the_exporter_keeps_the_charts_privileges_and_host_mount() -> None:
@@ -390,7 +393,7 @@ PROGRAM = textwrap.dedent(
             external_labels={{"cluster": "acme-staging-inference"}},
             node_selector={json.dumps(SYSTEM_NODES)},
         ),
-        *dcgm_exporter_manifests(node_selector={json.dumps(GPU_NODES)}, tolerations=[{json.dumps(GPU_TAINT)}]),
+        *dcgm_exporter_manifests(nodes={GPU_NODES!r}, tolerations=[{json.dumps(GPU_TAINT)}]),
     ]
     for manifest in found:
         metadata = manifest["metadata"]

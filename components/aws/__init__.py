@@ -8,6 +8,7 @@ from aistacks.aws.kms import KmsKey, KmsKeyArgs
 from aistacks.aws.network import ExistingNetwork, Network, NetworkArgs, NetworkRef
 from aistacks.aws.nodes import GpuNodePool, GpuNodePoolArgs
 from aistacks.aws.opensearch import VectorCollection, VectorCollectionArgs
+from aistacks.aws.serving_metrics import ServingMetrics, ServingMetricsArgs
 
 __all__ = [
     "AuditTrail",
@@ -27,6 +28,8 @@ __all__ = [
     "NetworkArgs",
     "NetworkRef",
     "ObjectLock",
+    "ServingMetrics",
+    "ServingMetricsArgs",
     "VectorCollection",
     "VectorCollectionArgs",
 ]

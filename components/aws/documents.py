@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from aistacks.vocabulary import KeyService
@@ -171,6 +171,34 @@ def bucket_access_policy(bucket_arn: str, key_arn: str, *, write: bool) -> dict[
                 "Action": key_actions,
                 "Resource": key_arn,
                 "Condition": {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}},
+            },
+        ],
+    }
+
+
+AMP_WRITE_ACTIONS = ("aps:RemoteWrite",)
+AMP_QUERY_ACTIONS = ("aps:QueryMetrics", "aps:GetSeries", "aps:GetLabels", "aps:GetMetricMetadata")
+"""What a Prometheus remote-writer and a Prometheus-API reader need of a workspace (Amazon Managed Service for
+Prometheus User Guide, "Amazon Managed Service for Prometheus permissions": AmazonPrometheusRemoteWriteAccess
+and AmazonPrometheusQueryAccess; read 2026-12-01)."""
+
+
+def prometheus_workspace_policy(workspace_arn: str, key_arn: str, actions: Sequence[str]) -> dict[str, Any]:
+    """An identity policy for ``actions`` on one AMP workspace, and the key calls that reading and writing an
+    encrypted workspace's data may take, only through AMP in the workspace's region (``kms:ViaService``;
+    "your encrypted data is not accessible ... unless they also have access to use the AWS KMS key": AMP
+    User Guide, "Encryption at rest", read 2026-12-01)."""
+    region = workspace_arn.split(":")[3]
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "Workspace", "Effect": "Allow", "Action": list(actions), "Resource": workspace_arn},
+            {
+                "Sid": "UseWorkspaceKey",
+                "Effect": "Allow",
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                "Resource": key_arn,
+                "Condition": {"StringEquals": {"kms:ViaService": f"aps.{region}.amazonaws.com"}},
             },
         ],
     }

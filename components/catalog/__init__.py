@@ -43,7 +43,15 @@ from aistacks.catalog.regions import (
     regions_of,
     vector_engine_regions,
 )
-from aistacks.catalog.serving import ModelFacts, ServingEngineFacts, serving_engine, serving_models
+from aistacks.catalog.serving import (
+    HelmChartPin,
+    ModelFacts,
+    QueueAutoscalerFacts,
+    ServingEngineFacts,
+    queue_autoscaler,
+    serving_engine,
+    serving_models,
+)
 from aistacks.vocabulary import Cloud
 
 __all__ = [
@@ -57,11 +65,13 @@ __all__ = [
     "Cloud",
     "FixedItem",
     "FixedPrice",
+    "HelmChartPin",
     "KubernetesSupport",
     "ModelFacts",
     "NodePrice",
     "PriceNotFound",
     "PriceSource",
+    "QueueAutoscalerFacts",
     "ServingEngineFacts",
     "UnknownLocationError",
     "UnsupportedNodeImage",
@@ -79,6 +89,7 @@ __all__ = [
     "node_price",
     "price_sources",
     "priced_node_types",
+    "queue_autoscaler",
     "regions_in_jurisdiction",
     "regions_of",
     "resolve_accelerator",

@@ -80,3 +80,34 @@ def serving_models() -> Mapping[str, ModelFacts]:
             for model, entry in load_data("serving.json")["models"].items()
         }
     )
+
+
+@dataclass(frozen=True)
+class HelmChartPin:
+    """A Helm chart at one reviewed version."""
+
+    repository: str
+    chart: str
+    version: str
+
+    @property
+    def reviewed_name(self) -> str:
+        """``<chart>@<version>``: how the guardrails' reviewedCharts (AIS-NET-005) name it."""
+        return f"{self.chart}@{self.version}"
+
+
+@dataclass(frozen=True)
+class QueueAutoscalerFacts:
+    """KEDA, which scales model servers on their queue, and how often the queue is read."""
+
+    chart: HelmChartPin
+    scrape_interval_seconds: int
+
+
+@cache
+def queue_autoscaler() -> QueueAutoscalerFacts:
+    entry = load_data("serving.json")["queue_autoscaler"]
+    return QueueAutoscalerFacts(
+        chart=HelmChartPin(entry["repository"], entry["chart"], entry["version"]),
+        scrape_interval_seconds=int(entry["scrape_interval_seconds"]),
+    )

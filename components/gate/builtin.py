@@ -16,6 +16,7 @@ from typing import Any
 
 from pulumi_policy import Policy
 
+from aistacks.catalog import queue_autoscaler
 from aistacks.config import CONFIG_PATH, parse_platform_spec, undecrypted_secret_error
 from aistacks.defaults import TIER_DEFAULTS
 from aistacks.engine.stackfile import Project, StackFile, runtime_config
@@ -29,6 +30,9 @@ JURISDICTION_RULES = ("AIS-RES-001", "AIS-RES-002")
 
 REVIEW_RULES = ("AIS-COV-001", "AIS-NET-005")
 """Rules that ask for a person's review of what the gate cannot judge."""
+REVIEWED_CHARTS = (queue_autoscaler().chart.reviewed_name,)
+"""The charts aistacks installs, reviewed when pinned (KEDA: every Service ClusterIP, no Ingress; the pin's
+source in ``catalog/data/serving.json``): AIS-NET-005 passes them."""
 
 
 def tier_policy_config(tier: Tier, jurisdiction: str) -> dict[str, Any]:
@@ -48,6 +52,7 @@ def tier_policy_config(tier: Tier, jurisdiction: str) -> dict[str, Any]:
     document["AIS-PRT-001"] = "mandatory" if defaults.protect else "disabled"
     for rule in REVIEW_RULES:
         document[rule] = "mandatory" if tier == "prod" else "advisory"
+    document["AIS-NET-005"] = {"enforcementLevel": document["AIS-NET-005"], "reviewedCharts": list(REVIEWED_CHARTS)}
     return document
 
 

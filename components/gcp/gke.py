@@ -39,6 +39,13 @@ POOL_TYPE_TOKEN = "aistacks:gcp:GpuNodePool"
 LOGGED_COMPONENTS: tuple[str, ...] = ("SYSTEM_COMPONENTS", "APISERVER", "CONTROLLER_MANAGER", "SCHEDULER", "WORKLOADS")
 """Control-plane and workload logging. Source: GKE docs, "Configure logs collection" (read 2026-11-27)."""
 
+MONITORED_COMPONENTS = ("SYSTEM_COMPONENTS",)
+"""GKE's own metrics (a new cluster's default), with Managed Service for Prometheus's managed collection on,
+which scrapes the model servers' PodMonitorings; GPU clusters add ``DCGM``: GKE installs the DCGM exporter
+and its ClusterPodMonitoring (GKE docs, "Collect and view DCGM metrics"; on by default for clusters created
+at 1.32.1-gke.1357000 or later; needs GKE-installed drivers, which every GPU pool here uses; read
+2026-12-01). Written out so that an older default never leaves the queue unscraped."""
+
 NODE_ROLES: tuple[str, ...] = (
     "roles/logging.logWriter",
     "roles/monitoring.metricWriter",
@@ -85,6 +92,8 @@ class GkeClusterArgs:
     node_service_account_id: str | None = None
     """The nodes' service account ID. Default: ``<name>-nodes``, cut to the 30 characters IAM allows."""
     labels: Mapping[str, str] = field(default_factory=dict)
+    gpu_metrics: bool = False
+    """GKE's managed DCGM metrics of the GPU nodes, into Managed Service for Prometheus. Default: off."""
 
     @classmethod
     def from_plan(cls, cluster: GkeClusterPlan, cloud: GcpPlan, network: NetworkRef, kms_key: KmsKey) -> GkeClusterArgs:
@@ -110,6 +119,7 @@ class GkeClusterArgs:
             system_machine_type=cluster.system_machine_type,
             node_service_account_id=cluster.node_service_account_id,
             labels=dict(cloud.tags),
+            gpu_metrics=bool(cluster.gpu_pools),
         )
 
 
@@ -230,6 +240,10 @@ class GkeCluster(pulumi.ComponentResource):
             enable_shielded_nodes=True,
             datapath_provider="ADVANCED_DATAPATH",
             logging_config={"enable_components": list(LOGGED_COMPONENTS)},
+            monitoring_config={
+                "enable_components": [*MONITORED_COMPONENTS, *(["DCGM"] if args.gpu_metrics else [])],
+                "managed_prometheus": {"enabled": True},
+            },
             remove_default_node_pool=True,
             initial_node_count=1,
             deletion_protection=args.deletion_protection,

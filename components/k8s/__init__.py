@@ -1,6 +1,6 @@
 """In-cluster layer on any cluster: workload namespaces, the device plugin, encrypted storage, Qdrant and its
-snapshots. A cluster is anything that satisfies :class:`KubernetesCluster` (EKS, GKE), or just a
-``kubernetes.Provider`` for the components that take one."""
+snapshots, model servers scaled on their queue. A cluster is anything that satisfies :class:`KubernetesCluster`
+(EKS, GKE), or just a ``kubernetes.Provider`` for the components that take one."""
 
 from aistacks.k8s.apply import apply_manifest
 from aistacks.k8s.cluster import KubernetesCluster, WorkloadIdentity
@@ -15,6 +15,7 @@ from aistacks.k8s.manifests import (
 )
 from aistacks.k8s.namespaces import MetadataServer, NamespaceSpec, address_egress, role_namespaces
 from aistacks.k8s.qdrant import QdrantPlan, VectorDatabase
+from aistacks.k8s.queue_scaling import PrometheusSource, QueueAutoscaler, keda_values, queue_scaling_manifests
 from aistacks.k8s.snapshots import SnapshotPlan
 
 __all__ = [
@@ -23,7 +24,9 @@ __all__ = [
     "KubernetesCluster",
     "MetadataServer",
     "NamespaceSpec",
+    "PrometheusSource",
     "QdrantPlan",
+    "QueueAutoscaler",
     "SnapshotPlan",
     "VectorDatabase",
     "WeightsLoader",
@@ -36,7 +39,9 @@ __all__ = [
     "encrypted_storage_classes",
     "gcs_loader",
     "inference_manifests",
+    "keda_values",
     "nvidia_device_plugin",
+    "queue_scaling_manifests",
     "role_namespaces",
     "s3_loader",
 ]

@@ -6,7 +6,9 @@ The objects are those of NVIDIA's chart ``dcgm-exporter`` 4.8.2 (appVersion 4.8.
 ``4.5.3-4.8.2``, 691c927, 2026-05-06: ``deployment/values.yaml`` and ``deployment/templates/``) rendered with
 its default values, except:
 
-* ``nodeSelector`` and ``tolerations`` are the caller's (the chart's values of the same names);
+* which nodes (a node affinity on one label's values, where the chart takes a ``nodeSelector``) and
+  ``tolerations`` are the caller's: the GPU pools' nodes, never a node without an NVIDIA GPU, where the
+  exporter fails;
 * no ServiceMonitor: the chart enables one by default, which needs the Prometheus Operator's CRD; the
   collector scrapes the pods itself (:func:`dcgm_scrape_target`);
 * no Role ``dcgm-exporter-read-cm`` and RoleBinding, which the chart always creates: they grant ``get`` on
@@ -137,7 +139,7 @@ def _probe(*, period_seconds: int | None) -> dict[str, Any]:
     return probe
 
 
-def _daemon_set(node_selector: Mapping[str, str] | None, tolerations: Sequence[Mapping[str, Any]]) -> Manifest:
+def _daemon_set(nodes: tuple[str, Sequence[str]], tolerations: Sequence[Mapping[str, Any]]) -> Manifest:
     container = {
         "name": "exporter",
         "securityContext": {
@@ -168,7 +170,15 @@ def _daemon_set(node_selector: Mapping[str, str] | None, tolerations: Sequence[M
         "hostPID": False,
         "serviceAccountName": NAME,
         "automountServiceAccountToken": False,
-        **({"nodeSelector": dict(node_selector)} if node_selector else {}),
+        "affinity": {
+            "nodeAffinity": {
+                "requiredDuringSchedulingIgnoredDuringExecution": {
+                    "nodeSelectorTerms": [
+                        {"matchExpressions": [{"key": nodes[0], "operator": "In", "values": list(nodes[1])}]}
+                    ]
+                }
+            }
+        },
         **({"tolerations": [dict(toleration) for toleration in tolerations]} if tolerations else {}),
         "volumes": [
             {"name": "pod-gpu-resources", "hostPath": {"path": KUBELET_POD_RESOURCES}},
@@ -195,15 +205,17 @@ def _daemon_set(node_selector: Mapping[str, str] | None, tolerations: Sequence[M
 
 
 def dcgm_exporter_manifests(
-    *, node_selector: Mapping[str, str] | None, tolerations: Sequence[Mapping[str, Any]]
+    *, nodes: tuple[str, Sequence[str]], tolerations: Sequence[Mapping[str, Any]]
 ) -> list[Manifest]:
     """The ServiceAccount, the metrics ConfigMap, the DaemonSet and its ClusterIP Service, in
     :data:`DCGM_NAMESPACE`.
 
-    ``node_selector``: the GPU nodes (``None``: every node, the chart's default; the exporter fails on a node
-    without an NVIDIA GPU). ``tolerations``: the GPU nodes' taints, which replace the chart's default (the
-    control-plane taint).
+    ``nodes``: a node label and the values that mark NVIDIA GPU nodes (``("aistacks.io/pool", ["l40s"])``);
+    the exporter runs on those only. ``tolerations``: the GPU nodes' taints, which replace the chart's
+    default (the control-plane taint).
     """
+    if not nodes[1]:
+        raise ValueError("dcgm_exporter_manifests: no GPU nodes to run on (nodes names no label value)")
     return [
         {
             "apiVersion": "v1",
@@ -217,7 +229,7 @@ def dcgm_exporter_manifests(
             "metadata": _metadata(METRICS_CONFIG_MAP),
             "data": {"metrics": metrics_csv()},
         },
-        _daemon_set(node_selector, tolerations),
+        _daemon_set(nodes, tolerations),
         {
             "apiVersion": "v1",
             "kind": "Service",

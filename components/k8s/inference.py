@@ -38,6 +38,7 @@ import pulumi_kubernetes as k8s
 
 from aistacks.k8s.apply import apply_manifest
 from aistacks.k8s.manifests import Manifest, app_labels, app_selector
+from aistacks.k8s.queue_scaling import PrometheusSource, queue_scaling_manifests
 from aistacks.k8s.snapshots import AWS_CLI_IMAGE, GCLOUD_CLI_IMAGE
 from aistacks.plan.inference import MODEL_DIRECTORY
 from aistacks.plan.model import InferencePlan
@@ -118,6 +119,9 @@ TELEMETRY_OFF: tuple[tuple[str, str], ...] = (
     ("DO_NOT_TRACK", "1"),
     ("USAGE_STATS", "off"),
 )
+
+SERVER_PORT_NAME = "http"
+"""The server container's port: the API, and ``/metrics`` on it (both engines serve them together)."""
 
 HUB_TOKEN_KEY = "HF_TOKEN"
 """The key of the plan's Secret that holds the Hugging Face token, and the variable the servers read
@@ -270,7 +274,7 @@ def _server(plan: InferencePlan) -> dict[str, Any]:
         "image": plan.engine.image,
         # The image's entrypoint starts the server (vLLM: `vllm serve`; TGI: its launcher); only arguments.
         "args": list(plan.args),
-        "ports": [{"name": "http", "containerPort": plan.engine.port, "protocol": "TCP"}],
+        "ports": [{"name": SERVER_PORT_NAME, "containerPort": plan.engine.port, "protocol": "TCP"}],
         "env": _server_env(plan),
         "resources": _resources(plan, gpus=True),
         # No traffic and no liveness checks until the model is loaded; then both.
@@ -364,15 +368,17 @@ def _pod_spec(plan: InferencePlan, storage_class: str, loader: WeightsLoader | N
     return spec
 
 
-def _deployment(plan: InferencePlan, storage_class: str, loader: WeightsLoader | None) -> Manifest:
+def _deployment(plan: InferencePlan, storage_class: str, loader: WeightsLoader | None, *, autoscaled: bool) -> Manifest:
+    # Autoscaled, the replica count is KEDA's (through its HPA): the manifest leaves it out, so an update
+    # never resets it to the floor (Kubernetes docs, "Horizontal Pod Autoscaling", migrating Deployments:
+    # remove spec.replicas). Kubernetes starts such a Deployment at 1 and the HPA moves it to the floor.
+    replicas = {} if autoscaled else {"replicas": plan.min_replicas}
     return {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
         "metadata": _metadata(plan, plan.name),
         "spec": {
-            # The floor. The queue-based autoscaler that moves it between min_replicas and max_replicas comes
-            # in a later change (issue 13); until then the Deployment runs the floor.
-            "replicas": plan.min_replicas,
+            **replicas,
             "selector": {"matchLabels": selector(plan)},
             # Never below the floor during a rollout: one new replica loads before an old one goes.
             "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}},
@@ -412,14 +418,17 @@ def inference_manifests(
     storage_class: str,
     annotations: Mapping[str, Any] | None = None,
     loader: WeightsLoader | None = None,
+    autoscaling: PrometheusSource | None = None,
 ) -> list[Manifest]:
-    """The ServiceAccount, Deployment, Service and PodDisruptionBudget of one served model.
+    """The ServiceAccount, Deployment, Service and PodDisruptionBudget of one served model and, with
+    ``autoscaling``, its KEDA objects (:func:`aistacks.k8s.queue_scaling.queue_scaling_manifests`).
 
     ``storage_class``: the class of the per-replica weights volume: one the cluster encrypts with the stack's
     key and that deletes its volumes (the clusters' ``<class>-scratch``, :data:`aistacks.k8s.SCRATCH_SUFFIX`),
     else every replica leaves a disk behind. ``annotations``: the ServiceAccount's (the IRSA role ARN on EKS;
     none on GKE, where IAM grants name the ServiceAccount). ``loader``: copies the weights from the bucket;
-    required with the ``bucket`` source, unused with ``hub``.
+    required with the ``bucket`` source, unused with ``hub``. ``autoscaling``: where KEDA reads the queue
+    (KEDA must run on the cluster); without it the Deployment runs the floor.
     """
     port = plan.engine.port
     return [
@@ -431,7 +440,7 @@ def inference_manifests(
             ),
             "automountServiceAccountToken": False,
         },
-        _deployment(plan, storage_class, loader),
+        _deployment(plan, storage_class, loader, autoscaled=autoscaling is not None),
         {
             "apiVersion": "v1",
             "kind": "Service",
@@ -439,10 +448,11 @@ def inference_manifests(
             "spec": {
                 "type": "ClusterIP",
                 "selector": selector(plan),
-                "ports": [{"name": "http", "port": port, "targetPort": "http", "protocol": "TCP"}],
+                "ports": [{"name": "http", "port": port, "targetPort": SERVER_PORT_NAME, "protocol": "TCP"}],
             },
         },
         _disruption_budget(plan),
+        *(queue_scaling_manifests(plan, autoscaling) if autoscaling is not None else []),
     ]
 
 
@@ -469,19 +479,27 @@ class InferenceService(pulumi.ComponentResource):
         storage_class: str,
         annotations: Mapping[str, Any] | None = None,
         loader: WeightsLoader | None = None,
+        autoscaling: PrometheusSource | None = None,
         opts: pulumi.ResourceOptions | None = None,
         wait_for: Sequence[pulumi.Resource] = (),
     ):
-        """See :func:`inference_manifests` for ``storage_class``, ``annotations`` and ``loader``.
-        ``wait_for``: what the replicas need in the cluster first (the namespace and its policies, the
-        storage driver, the GPU device plugin). Default: nothing."""
+        """See :func:`inference_manifests` for ``storage_class``, ``annotations``, ``loader`` and
+        ``autoscaling``. ``wait_for``: what the replicas need in the cluster first (the namespace and its
+        policies, the storage driver, the GPU device plugin; with ``autoscaling``, KEDA, whose CRDs the
+        ScaledObject needs). Default: nothing."""
         super().__init__(TYPE_TOKEN, name, None, opts)
         child = pulumi.ResourceOptions(parent=self, provider=provider)
         applied: list[pulumi.Resource] = []
-        for manifest in inference_manifests(plan, storage_class=storage_class, annotations=annotations, loader=loader):
+        manifests = inference_manifests(
+            plan, storage_class=storage_class, annotations=annotations, loader=loader, autoscaling=autoscaling
+        )
+        for manifest in manifests:
             kind = manifest["kind"]
             options = child
-            if kind == "Deployment":
+            if manifest["apiVersion"].startswith("keda.sh/"):
+                # Once KEDA (its CRDs) is there, and the Deployment it scales.
+                options = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[*applied, *wait_for]))
+            elif kind == "Deployment":
                 # After its ServiceAccount; Pulumi waits for the rollout as long as the Deployment may take.
                 wait = f"{PROGRESS_DEADLINE_SECONDS}s"
                 options = pulumi.ResourceOptions.merge(
@@ -492,7 +510,7 @@ class InferenceService(pulumi.ComponentResource):
                     ),
                 )
             resource = apply_manifest(f"{name}-{kind.lower()}-{manifest['metadata']['name']}", manifest, options)
-            if kind == "ServiceAccount":
+            if kind in ("ServiceAccount", "Deployment", "TriggerAuthentication"):
                 applied.append(resource)
         self.endpoint = endpoint(plan)
         self.service_name = plan.name

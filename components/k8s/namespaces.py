@@ -279,6 +279,30 @@ def service_ingress(
     }
 
 
+def collector_ingress(
+    namespace: str,
+    name: str,
+    selector: Mapping[str, str],
+    collector_namespace: str,
+    collector_selector: Mapping[str, str],
+    port: int,
+) -> Manifest:
+    """Let a metrics collector (its pods ``collector_selector`` picks in ``collector_namespace``) scrape the
+    pods ``selector`` picks, on ``port``: the NetworkPolicy ``allow-<name>-metrics``. Only those pods: the
+    port also serves the API, which stays closed to the rest of the collector's namespace."""
+    peer = {**_namespace_peer(collector_namespace), "podSelector": {"matchLabels": dict(collector_selector)}}
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": f"allow-{name}-metrics", "namespace": namespace, "labels": _labels(namespace)},
+        "spec": {
+            "podSelector": {"matchLabels": dict(selector)},
+            "policyTypes": ["Ingress"],
+            "ingress": [{"from": [peer], "ports": _ports([port])}],
+        },
+    }
+
+
 def address_egress(namespace: str, name: str, address: Any, ports: Sequence[int]) -> Manifest:
     """Let the pods of ``namespace`` connect to one ``address`` (a string, or a Pulumi output of one) on
     ``ports``: the NetworkPolicy ``allow-egress-to-<name>``."""

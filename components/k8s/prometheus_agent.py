@@ -141,23 +141,29 @@ class RemoteWrite:
     region: str
 
 
-def amp_remote_write_url(prometheus_endpoint: Any) -> Any:
-    """The remote-write URL of an AMP workspace from its ``prometheus_endpoint`` (``aws.amp.Workspace``; a
-    string or a Pulumi output of one).
+def amp_workspace_url(prometheus_endpoint: Any, path: str = "") -> Any:
+    """``<workspace URL><path>`` of an AMP workspace, from its ``prometheus_endpoint`` (``aws.amp.Workspace``;
+    a string or a Pulumi output of one): the Prometheus API's base (no path: what KEDA queries, adding
+    ``/api/v1/query`` itself) or the remote-write URL (``/api/v1/remote_write``).
 
     pulumi_aws documents the attribute only as "Prometheus endpoint available for this workspace" (7.51.1,
     amp/workspace.py). Observed values end with a slash, ``https://aps-workspaces.<region>.amazonaws.com/
     workspaces/<id>/`` (``aws amp describe-workspace`` output in public material), which is why Terraform
     configurations append ``api/v1/remote_write`` without one; the AMP API reference's example of
     ``prometheusEndpoint`` ends in ``/workspaces/<id>/api/v1/`` instead. Both forms, with or without the final
-    slash, give ``…/workspaces/<id>/api/v1/remote_write`` here."""
+    slash, give ``…/workspaces/<id><path>`` here."""
 
     def join(endpoint: str) -> str:
-        return endpoint.rstrip("/").removesuffix("/api/v1") + "/api/v1/remote_write"
+        return endpoint.rstrip("/").removesuffix("/api/v1") + path
 
     if isinstance(prometheus_endpoint, str):
         return join(prometheus_endpoint)
     return pulumi.Output.from_input(prometheus_endpoint).apply(join)
+
+
+def amp_remote_write_url(prometheus_endpoint: Any) -> Any:
+    """The remote-write URL of an AMP workspace (:func:`amp_workspace_url`)."""
+    return amp_workspace_url(prometheus_endpoint, "/api/v1/remote_write")
 
 
 def _meta_label(key: str) -> str:

@@ -15,6 +15,7 @@ from aistacks.defaults import ROLE_DEFAULTS, cluster_api_endpoint, pool_capacity
 from aistacks.naming import cluster_resource_name
 from aistacks.plan.inference import plan_inference
 from aistacks.plan.model import ClusterPlan, GpuPoolPlan, PoolT, Taint
+from aistacks.plan.serving_metrics import plan_serving_metrics
 from aistacks.plan.shared import SharedPlan
 from aistacks.spec import ClusterSpec, GpuPoolSpec
 from aistacks.vocabulary import Cloud, Role
@@ -76,6 +77,7 @@ def plan_cluster(
     resource_name = cluster_resource_name(shared.prefix, cluster.cluster_name)
     defaults = shared.defaults
     pools = tuple(plan_cloud_pool(region, cluster.role, pool, resource_name) for pool in cluster.gpu_pools)
+    served = shared.services_on(cloud, cluster.cluster_name)
     return ClusterPlan(
         name=cluster.cluster_name,
         resource_name=resource_name,
@@ -89,6 +91,7 @@ def plan_cluster(
         protect=shared.protect,
         inference=tuple(
             plan_inference(service, cloud, cluster.cluster_name, resource_name, cluster.role, pools, defaults)
-            for service in shared.services_on(cloud, cluster.cluster_name)
+            for service in served
         ),
+        serving_metrics=plan_serving_metrics(cloud, resource_name, shared.tier) if served else None,
     )

@@ -14,12 +14,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any, Generic, TypeVar
 
-from aistacks.catalog import AcceleratorType, ServingEngineFacts
+from aistacks.catalog import AcceleratorType, HelmChartPin, ServingEngineFacts
 from aistacks.plan.fit import Fit
 from aistacks.vocabulary import (
     ApiEndpoint,
     Capacity,
     Cloud,
+    GpuMetricsSource,
+    MetricsStore,
     ModelSource,
     ObjectLockMode,
     Role,
@@ -174,6 +176,37 @@ class InferencePlan:
     """Namespaces whose pods may call the service."""
 
 
+@dataclass(frozen=True, kw_only=True)
+class KedaPlan:
+    """KEDA on a cluster that serves models: it scales each server on its queue."""
+
+    resource_name: str
+    """``<cluster resource name>-keda``: the Helm release's Pulumi name."""
+    chart: HelmChartPin
+    namespace: str
+    operator_service_account: str
+    """The ServiceAccount the chart creates for the operator: the identity that queries the metrics store."""
+    replicas: int
+    """Operator and admission webhook replicas: a standby outside dev (the operator elects a leader)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServingMetricsPlan:
+    """What a cluster that serves models collects, where it keeps it, and how its servers scale on it."""
+
+    resource_name: str
+    """``<cluster resource name>-metrics``: the metrics store's name (AWS: the AMP workspace's alias)."""
+    store: MetricsStore
+    gpu_metrics: GpuMetricsSource
+    scrape_interval_seconds: int
+    """How often the servers (and, with ``dcgm-exporter``, the GPUs) are scraped, and KEDA reads the queue."""
+    cooldown_seconds: int
+    """How long the queue must stay empty before KEDA lets the floor go to zero (only with a floor of 0)."""
+    scale_down_window_seconds: int
+    """How long the queue must stay low before replicas are removed: a replica takes minutes to load."""
+    keda: KedaPlan
+
+
 PoolT = TypeVar("PoolT", bound=GpuPoolPlan)
 PoolT_co = TypeVar("PoolT_co", bound=GpuPoolPlan, covariant=True)
 
@@ -200,6 +233,8 @@ class ClusterPlan(Generic[PoolT_co]):
     protect: bool
     inference: tuple[InferencePlan, ...] = ()
     """The models this cluster serves."""
+    serving_metrics: ServingMetricsPlan | None = None
+    """Metrics collection and queue autoscaling, on a cluster that serves models."""
 
     @property
     def public_endpoint(self) -> bool:

@@ -11,13 +11,14 @@ from aistacks.naming import platform_prefix
 from aistacks.plan.model import AuditPlan, BucketPlan, CloudPlan, ClusterT, KeyPlan, VectorPlan
 from aistacks.plan.vector import plan_vectors, snapshot_bucket
 from aistacks.spec import InferenceSpec, PlatformSpec
-from aistacks.vocabulary import Cloud
+from aistacks.vocabulary import Cloud, Tier
 
 
 @dataclass(frozen=True)
 class SharedPlan:
     """The decisions every cloud of the environment shares."""
 
+    tier: Tier
     defaults: TierDefaults
     prefix: str
     protect: bool
@@ -68,6 +69,7 @@ def plan_shared(spec: PlatformSpec) -> SharedPlan:
     prefix = platform_prefix(spec.name, spec.physical_stack_name)
     log_retention_days = spec.audit.log_retention_days or defaults.log_retention_days
     return SharedPlan(
+        tier=spec.environment,
         defaults=defaults,
         prefix=prefix,
         protect=defaults.protect if spec.protect is None else spec.protect,

@@ -9,9 +9,19 @@ import pulumi_aws as aws
 
 from aistacks import aws as aws_components
 from aistacks.k8s import WorkloadNamespaces, apply_manifest, nvidia_device_plugin
+from aistacks.k8s.prometheus_agent import MONITORING_NAMESPACE, collector_selector
+from aistacks.k8s.queue_scaling import keda_values
 from aistacks.plan import AwsPlan, BucketPlan, EksClusterPlan, VectorPlan
+from aistacks.plan.autoscaler import SYSTEM_NODE_SELECTOR
 from aistacks.plan.aws import DEVICE_PLUGIN_LABEL, ExistingVpcPlan
-from aistacks.platform.cluster_layer import VECTOR_CLIENT, client_service_account
+from aistacks.plan.model import ServingMetricsPlan
+from aistacks.platform.cluster_layer import (
+    VECTOR_CLIENT,
+    ServingMetrics,
+    client_service_account,
+    prometheus_source,
+    queue_autoscaler,
+)
 from aistacks.platform.stores import CloudStores
 
 
@@ -106,6 +116,38 @@ class AwsStores(
 
     def _grant_model_reader(self, bucket: aws_components.EncryptedBucket, principal: aws.iam.Role) -> None:
         bucket.grant_read(principal)
+
+    def _make_serving_metrics(
+        self, plan: EksClusterPlan, metrics: ServingMetricsPlan, cluster: aws_components.EksCluster
+    ) -> ServingMetrics:
+        """An AMP workspace on the stack key that a Prometheus agent in the cluster writes the servers' and
+        GPUs' metrics to, and KEDA reading the queue back as its operator's IRSA role (SigV4 in the
+        cluster's region)."""
+        args = aws_components.ServingMetricsArgs(
+            plan=metrics,
+            cluster_name=plan.resource_name,
+            region=self.plan.region,
+            kms_key_arn=self.key.arn,
+            servers=plan.inference,
+            gpu_pools=plan.gpu_pools,
+            tags=self.plan.tags,
+        )
+        store = aws_components.ServingMetrics(
+            metrics.resource_name, args, cluster, opts=pulumi.ResourceOptions(parent=cluster)
+        )
+        values = keda_values(metrics.keda, node_selector=SYSTEM_NODE_SELECTOR, aws_role_arn=store.keda_role.arn)
+        return ServingMetrics(
+            source=prometheus_source(
+                metrics,
+                store.query_endpoint,
+                identity="aws",
+                aws_region=self.plan.region,
+                labels={"cluster": plan.resource_name},
+            ),
+            autoscaler=queue_autoscaler(metrics, cluster, values),
+            collector_namespace=MONITORING_NAMESPACE,
+            collector_selector=collector_selector(),
+        )
 
     def _make_managed_store(
         self, vector: VectorPlan, client: aws_components.EksCluster, namespaces: WorkloadNamespaces

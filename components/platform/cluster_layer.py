@@ -4,6 +4,7 @@ plan hosts it, Qdrant with its snapshots; and the ServiceAccount a managed vecto
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
@@ -11,12 +12,13 @@ import pulumi
 from aistacks.k8s import SCRATCH_SUFFIX, KubernetesCluster, WorkloadNamespaces, apply_manifest, role_namespaces
 from aistacks.k8s.cluster import WorkloadIdentity
 from aistacks.k8s.inference import InferenceService, gcs_loader, s3_loader, selector
-from aistacks.k8s.namespaces import VECTOR_NAMESPACE, service_ingress
+from aistacks.k8s.namespaces import VECTOR_NAMESPACE, collector_ingress, service_ingress
 from aistacks.k8s.qdrant import QdrantPlan, VectorDatabase
+from aistacks.k8s.queue_scaling import PrometheusSource, QueueAutoscaler
 from aistacks.k8s.snapshots import ObjectStore, SnapshotPlan
 from aistacks.plan import ClusterPlan, GpuPoolPlan
 from aistacks.plan.inference import MODEL_DIRECTORY
-from aistacks.plan.model import InferencePlan
+from aistacks.plan.model import InferencePlan, ServingMetricsPlan
 
 QDRANT_NAMESPACE = VECTOR_NAMESPACE
 SNAPSHOT_WRITER = "qdrant-snapshots"
@@ -102,15 +104,55 @@ def client_service_account(
     )
 
 
+@dataclass(frozen=True)
+class ServingMetrics:
+    """What scrapes a cluster's model servers and scales them on their queue."""
+
+    source: PrometheusSource
+    """Where KEDA reads the queue."""
+    autoscaler: pulumi.Resource
+    """KEDA: a ScaledObject needs its CRDs."""
+    collector_namespace: str
+    collector_selector: Mapping[str, str]
+    """The collector's pods, which the servers' NetworkPolicy lets scrape them."""
+
+
+def queue_autoscaler(
+    plan: ServingMetricsPlan, cluster: KubernetesCluster[Any], values: Mapping[str, Any]
+) -> QueueAutoscaler:
+    """KEDA on ``cluster``, with the chart ``values`` of its cloud (:func:`aistacks.k8s.keda_values`)."""
+    return QueueAutoscaler(
+        plan.keda.resource_name,
+        plan.keda,
+        cluster.provider,
+        values=values,
+        opts=pulumi.ResourceOptions(parent=cluster.component),
+        wait_for=cluster.ready,
+    )
+
+
+def prometheus_source(plan: ServingMetricsPlan, server_address: pulumi.Input[str], **auth: Any) -> PrometheusSource:
+    """The query API at ``server_address``, read at the plan's pace; ``auth``: how KEDA authenticates."""
+    return PrometheusSource(
+        server_address,
+        polling_interval_seconds=plan.scrape_interval_seconds,
+        cooldown_seconds=plan.cooldown_seconds,
+        scale_down_window_seconds=plan.scale_down_window_seconds,
+        **auth,
+    )
+
+
 def model_server(
     plan: InferencePlan,
     cluster: KubernetesCluster[Any],
     namespaces: WorkloadNamespaces,
     identity: WorkloadIdentity[Any],
     weights: tuple[ObjectStore, pulumi.Input[str]] | None,
+    metrics: ServingMetrics | None,
 ) -> InferenceService:
     """A model server on ``cluster`` running as ``identity``, its weights copied from ``weights`` (the object
-    store and bucket name; none: from the Hub), admitting only its client namespaces."""
+    store and bucket name; none: from the Hub), admitting only its client namespaces and, with ``metrics``,
+    the collector (on the same port), scaled on its queue by KEDA."""
     loader = None
     if weights is not None:
         store, bucket = weights
@@ -123,12 +165,26 @@ def model_server(
         storage_class=cluster.storage_class + SCRATCH_SUFFIX,
         annotations=dict(identity.annotations),
         loader=loader,
+        autoscaling=metrics.source if metrics else None,
         opts=pulumi.ResourceOptions(parent=cluster.component, depends_on=[namespaces]),
-        wait_for=cluster.ready,
+        wait_for=[*cluster.ready, *([metrics.autoscaler] if metrics else [])],
     )
-    apply_manifest(
-        f"{plan.resource_name}-clients",
-        service_ingress(plan.namespace, plan.name, selector(plan), plan.clients, plan.engine.port),
-        pulumi.ResourceOptions(parent=server, provider=cluster.provider, depends_on=[namespaces]),
-    )
+    policies = [service_ingress(plan.namespace, plan.name, selector(plan), plan.clients, plan.engine.port)]
+    if metrics is not None:
+        policies.append(
+            collector_ingress(
+                plan.namespace,
+                plan.name,
+                selector(plan),
+                metrics.collector_namespace,
+                metrics.collector_selector,
+                plan.engine.port,
+            )
+        )
+    for policy in policies:
+        apply_manifest(
+            f"{plan.resource_name}-{policy['metadata']['name'].removeprefix(f'allow-{plan.name}-')}",
+            policy,
+            pulumi.ResourceOptions(parent=server, provider=cluster.provider, depends_on=[namespaces]),
+        )
     return server

@@ -8,9 +8,14 @@ import pulumi_gcp as gcp
 from aistacks import gcp as gcp_components
 from aistacks.gcp.vector_search import client_egress
 from aistacks.k8s import WorkloadNamespaces, apply_manifest
+from aistacks.k8s.gmp import COLLECTOR_NAMESPACE, COLLECTOR_SELECTOR, pod_monitoring
+from aistacks.k8s.inference import SERVER_PORT_NAME, selector
+from aistacks.k8s.queue_scaling import GKE_CONTROL_PLANE_PORT, keda_values
 from aistacks.plan import BucketPlan, GcpPlan, GkeClusterPlan, VectorPlan
+from aistacks.plan.autoscaler import SYSTEM_NODE_SELECTOR
 from aistacks.plan.gcp import ExistingGcpNetworkPlan
-from aistacks.platform.cluster_layer import VECTOR_CLIENT
+from aistacks.plan.model import ServingMetricsPlan
+from aistacks.platform.cluster_layer import VECTOR_CLIENT, ServingMetrics, prometheus_source, queue_autoscaler
 from aistacks.platform.stores import CloudStores
 
 
@@ -71,6 +76,52 @@ class GcpStores(
         self, bucket: gcp_components.EncryptedBucket, principal: gcp_components.WorkloadPrincipal
     ) -> None:
         bucket.grant_read(principal)
+
+    def _make_serving_metrics(
+        self, plan: GkeClusterPlan, metrics: ServingMetricsPlan, cluster: gcp_components.GkeCluster
+    ) -> ServingMetrics:
+        """Managed Service for Prometheus (the cluster's managed collection) scraping each server through a
+        PodMonitoring, and KEDA reading the queue back as its operator's Workload Identity, which may read
+        the project's metrics (``roles/monitoring.viewer``: KEDA 2.20 docs, "Prometheus" scaler, Google
+        Managed Prometheus; read 2026-12-01)."""
+        keda = metrics.keda
+        reader = cluster.workload_principal(keda.namespace, keda.operator_service_account)
+        gcp.projects.IAMMember(
+            f"{keda.resource_name}-monitoring-viewer",
+            project=self.plan.project,
+            role="roles/monitoring.viewer",
+            member=reader.member,
+            opts=pulumi.ResourceOptions(parent=cluster),
+        )
+        values = keda_values(keda, node_selector=SYSTEM_NODE_SELECTOR, control_plane_port=GKE_CONTROL_PLANE_PORT)
+        autoscaler = queue_autoscaler(metrics, cluster, values)
+        for service in plan.inference:
+            monitoring = pod_monitoring(
+                service.namespace,
+                service.name,
+                selector(service),
+                SERVER_PORT_NAME,
+                service.engine.metrics_path,
+                metrics.scrape_interval_seconds,
+            )
+            apply_manifest(
+                f"{service.resource_name}-podmonitoring",
+                monitoring,
+                pulumi.ResourceOptions(parent=cluster, provider=cluster.provider, depends_on=cluster.ready),
+            )
+        address = f"https://monitoring.googleapis.com/v1/projects/{self.plan.project}/location/global/prometheus"
+        return ServingMetrics(
+            # GMP queries cover the project: the cluster's own series only (its name and region labels).
+            source=prometheus_source(
+                metrics,
+                address,
+                identity="gcp",
+                labels={"cluster": plan.resource_name, "location": self.plan.region},
+            ),
+            autoscaler=autoscaler,
+            collector_namespace=COLLECTOR_NAMESPACE,
+            collector_selector=COLLECTOR_SELECTOR,
+        )
 
     def _make_managed_store(
         self, vector: VectorPlan, client: gcp_components.GkeCluster, namespaces: WorkloadNamespaces

@@ -13,9 +13,11 @@ from aistacks.defaults import SNAPSHOT_BUCKET
 from aistacks.k8s import KubernetesCluster, WorkloadNamespaces
 from aistacks.k8s.snapshots import ObjectStore, SnapshotPlan
 from aistacks.plan import BucketPlan, CloudPlan, ClusterPlan, VectorPlan
+from aistacks.plan.model import ServingMetricsPlan
 from aistacks.platform.cluster_layer import (
     QDRANT_NAMESPACE,
     SNAPSHOT_WRITER,
+    ServingMetrics,
     VectorOutputs,
     in_cluster_layer,
     model_server,
@@ -110,14 +112,16 @@ class CloudStores(pulumi.ComponentResource, Generic[PlanT, ClusterPlanT, KeyT, N
         if database is not None:
             self.vectors["qdrant"] = database
             self.vector_outputs["qdrant"] = qdrant_outputs(database, snapshots)
+        metrics = None
+        if plan.serving_metrics is not None:
+            metrics = self._make_serving_metrics(plan, plan.serving_metrics, cluster)
         for service in plan.inference:
             identity = cluster.workload_identity(service.namespace, service.service_account, self.plan.tags)
             bucket = self.buckets[service.models_bucket] if service.models_bucket is not None else None
             if bucket is not None:
                 self._grant_model_reader(bucket, identity.principal)
-            self.servers[service.name] = model_server(
-                service, cluster, layer, identity, None if bucket is None else (self.SNAPSHOT_STORE, bucket.bucket_name)
-            )
+            weights = None if bucket is None else (self.SNAPSHOT_STORE, bucket.bucket_name)
+            self.servers[service.name] = model_server(service, cluster, layer, identity, weights, metrics)
         return layer
 
     def bucket_names(self) -> dict[str, pulumi.Output[str]]:
@@ -155,6 +159,13 @@ class CloudStores(pulumi.ComponentResource, Generic[PlanT, ClusterPlanT, KeyT, N
     @abstractmethod
     def _grant_model_reader(self, bucket: BucketT, principal: Any) -> None:
         """What a model server's identity needs of the models bucket to copy the weights with the cloud's CLI."""
+
+    @abstractmethod
+    def _make_serving_metrics(
+        self, plan: ClusterPlanT, metrics: ServingMetricsPlan, cluster: ClusterT
+    ) -> ServingMetrics:
+        """The metrics store of ``cluster``'s model servers (``plan.inference``), what scrapes them and their
+        GPUs into it, and KEDA reading their queues there."""
 
     @abstractmethod
     def _make_managed_store(

@@ -165,6 +165,15 @@ def _aoss_collection(c: Created) -> tuple[str, dict[str, Any]]:
     }
 
 
+def _amp_workspace(c: Created) -> tuple[str, dict[str, Any]]:
+    # AMP workspace IDs are ``ws-`` and a UUID; the endpoint ends with a slash (``aws amp describe-workspace``).
+    workspace_id = "ws-" + stable_uuid("amp", c.name)
+    return workspace_id, {
+        "arn": arn("aps", c, f"workspace/{workspace_id}"),
+        "prometheusEndpoint": f"https://aps-workspaces.{c.region}.amazonaws.com/workspaces/{workspace_id}/",
+    }
+
+
 def _region_of(c: Called) -> str:
     if not c.region:
         raise MissingRegionError(
@@ -257,6 +266,7 @@ MODEL = CloudModel(
         "aws:opensearch/serverlessAccessPolicy:ServerlessAccessPolicy": _aoss_policy,
         "aws:opensearch/serverlessVpcEndpoint:ServerlessVpcEndpoint": _aoss_vpc_endpoint,
         "aws:opensearch/serverlessCollection:ServerlessCollection": _aoss_collection,
+        "aws:amp/workspace:Workspace": _amp_workspace,
     },
     functions={
         "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
