@@ -63,8 +63,9 @@ class TierDefaults:
     managed_vector_replicas: int
     """OpenSearch Serverless: 2 keeps a standby; Vertex AI Vector Search: minimum serving replicas."""
     inference_min_replicas: int
-    """Replicas a served model keeps when its queue is empty: 0 scales it to zero (dev), 2 keeps serving
-    through a node's loss or a rolling update (prod)."""
+    """Replicas a served model keeps when its queue is empty: 1 everywhere but prod, where 2 keep serving
+    through a node's loss or a rolling update. Never 0: a server at 0 replicas exports no queue for KEDA to
+    wake it on (see "Serving a model")."""
 
 
 TIER_DEFAULTS: MappingProxyType[Tier, TierDefaults] = MappingProxyType(
@@ -88,7 +89,7 @@ TIER_DEFAULTS: MappingProxyType[Tier, TierDefaults] = MappingProxyType(
             gke_release_channel="REGULAR",
             qdrant_replicas=1,
             managed_vector_replicas=1,
-            inference_min_replicas=0,
+            inference_min_replicas=1,
         ),
         "staging": TierDefaults(
             protect=True,

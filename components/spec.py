@@ -467,8 +467,8 @@ class InferenceSpec(StrictModel):
     pool: Slug | None = None
     """The cluster's GPU pool the replicas run on. Default: its first GPU pool."""
     min_replicas: Annotated[int, Field(ge=0, le=1000)] | None = None
-    """The fewest replicas, also during a rolling update; 0 scales to zero when the queue is empty.
-    Default: ``tier.inference_min_replicas``."""
+    """The fewest replicas, also during a rolling update: at least 1 (a server at 0 exports no queue to be
+    woken on). Default: ``tier.inference_min_replicas``."""
     max_replicas: Annotated[int, Field(ge=1, le=1000)] | None = None
     """The most replicas; at most what the pool's nodes can hold at their largest. Default: that many."""
     clients: tuple[Slug, ...] = ()

@@ -389,3 +389,17 @@ def test_a_reader_that_closes_early_stops_the_plan_quietly_with_141(tmp_path: Pa
     whole = aistacks("plan", "test", "--json", cwd=folder)
     assert whole.returncode == EXIT_OK
     assert len(whole.stdout) > 4 * 65536, "more than a pipe holds (64 KiB on Linux): the writer meets the closed pipe"
+
+
+DUPLICATE_NAMES = (
+    'import pulumi_aws as aws\n\nfor namespace in ("serving", "kube-system"):\n'
+    '    aws.s3.Bucket("agent-role", tags={"namespace": namespace})\n'
+)
+
+
+def test_two_resources_with_one_urn_fail_the_run_as_the_engine_would(tmp_path: Path) -> None:
+    # The Pulumi engine refuses an update that registers one URN twice ("Duplicate resource URN"); so does
+    # the offline engine, or such a program would plan and pass the gate here and fail at `pulumi up`.
+    result = plan(project(tmp_path / "p", DUPLICATE_NAMES))
+    assert result.code == EXIT_FAILURE
+    assert "duplicate resource URN urn:pulumi:test::contract::aws:s3/bucket:Bucket::agent-role" in result.stderr

@@ -170,7 +170,7 @@ def test_a_served_model_is_planned_on_its_inference_cluster() -> None:
     assert service.cache_gib == 18
 
 
-@pytest.mark.parametrize(("tier", "floor"), [("dev", 0), ("staging", 1), ("prod", 2)])
+@pytest.mark.parametrize(("tier", "floor"), [("dev", 1), ("staging", 1), ("prod", 2)])
 def test_the_tier_decides_the_floor(tier: str, floor: int) -> None:
     raw = platform()
     raw["environment"] = tier

@@ -70,7 +70,7 @@ def plan_of(service: dict[str, Any], environment: str = "staging") -> InferenceP
 
 CASES: dict[str, tuple[dict[str, Any], str]] = {
     "vllm-bucket-floor-1": ({"name": "chat", "model": QWEN_7B}, "staging"),
-    "vllm-bucket-floor-0": ({"name": "chat", "model": QWEN_7B}, "dev"),
+    "vllm-bucket-dev": ({"name": "chat", "model": QWEN_7B}, "dev"),
     "vllm-hub-tp2-floor-2": (
         {
             "name": "llama",
@@ -216,7 +216,7 @@ def test_rollouts_never_go_below_the_floor(plan: InferencePlan) -> None:
 @pytest.mark.parametrize(
     ("case", "budget"),
     [
-        ("vllm-bucket-floor-0", {"maxUnavailable": 1}),
+        ("vllm-bucket-dev", {"maxUnavailable": 1}),
         ("vllm-bucket-floor-1", {"maxUnavailable": 1}),
         ("vllm-hub-tp2-floor-2", {"maxUnavailable": 1}),
     ],

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from aistacks.aws.network import EKS_INTERFACE_ENDPOINTS
+from aistacks.plan.aws import EKS_INTERFACE_ENDPOINTS, METRICS_ENDPOINT
 from aistacks.engine import ResourceGraph, ResourceRecord
 from aistacks.engine.graph import display_value
 
@@ -52,12 +52,14 @@ def test_endpoints_let_private_nodes_reach_aws_apis(plan: Plan, preview: bool) -
     endpoints = [inputs(r) for r in graph.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")]
     interface = [e for e in endpoints if e["vpcEndpointType"] == "Interface"]
     gateway = [e for e in endpoints if e["vpcEndpointType"] == "Gateway"]
-    assert len(interface) == len(EKS_INTERFACE_ENDPOINTS)
+    # Prod serves a model on EKS: its metrics go to AMP through AMP's endpoint too.
+    wanted = (*EKS_INTERFACE_ENDPOINTS, METRICS_ENDPOINT)
+    assert len(interface) == len(wanted)
     assert all(e["privateDnsEnabled"] is True for e in interface)
     assert len(gateway) == 1
     if not preview:
         services = sorted(e["serviceName"] for e in endpoints)
-        assert services == sorted(f"com.amazonaws.eu-central-1.{s}" for s in (*EKS_INTERFACE_ENDPOINTS, "s3"))
+        assert services == sorted(f"com.amazonaws.eu-central-1.{s}" for s in (*wanted, "s3"))
     (group,) = graph.of_type("aws:ec2/securityGroup:SecurityGroup")
     (rule,) = inputs(group)["ingress"]
     assert (rule["fromPort"], rule["toPort"], rule["cidrBlocks"]) == (443, 443, ["10.0.0.0/16"])
@@ -78,3 +80,11 @@ def test_flow_logs_go_to_an_encrypted_log_group(plan: Plan, env: str) -> None:
     assert ":key/" in inputs(group)["kmsKeyId"]
     assert group.urn in flow_log.property_dependencies["logDestination"]
     assert group.protect is (env != "dev")
+
+
+def test_only_a_network_whose_clusters_serve_models_gets_the_metrics_endpoint(plan: Plan) -> None:
+    def services(env: str) -> set[str]:
+        return {inputs(r)["serviceName"] for r in plan(env, False).of_type("aws:ec2/vpcEndpoint:VpcEndpoint")}
+
+    assert f"com.amazonaws.eu-central-1.{METRICS_ENDPOINT}" not in services("dev"), "dev serves nothing"
+    assert f"com.amazonaws.eu-central-1.{METRICS_ENDPOINT}" in services("staging")

@@ -49,6 +49,8 @@ OPTIONAL: frozenset[tuple[str, str]] = frozenset(
         ("GcpPlan", "snapshot_bucket"),
         ("EksClusterPlan", "qdrant"),  # only the host
         ("GkeClusterPlan", "qdrant"),
+        ("EksClusterPlan", "serving_metrics"),  # only where models are served
+        ("GkeClusterPlan", "serving_metrics"),
         ("AwsPlan", "account_id"),  # pinned only when the config pins it
         ("CloudPlan", "existing_key"),  # only when the config brings a key
         ("AwsPlan", "existing_key"),

@@ -6,6 +6,7 @@ the operator's cloud identity."""
 from __future__ import annotations
 
 import copy
+import json
 import re
 from typing import Any
 
@@ -15,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from aistacks.catalog import queue_autoscaler
-from aistacks.config import parse_platform_spec
+from aistacks.config import ConfigError, parse_platform_spec
 from aistacks.k8s import PrometheusSource, inference_manifests, keda_values, queue_scaling_manifests
 from aistacks.k8s.queue_scaling import GKE_CONTROL_PLANE_PORT, keda_namespace, queue_query, scaled_object
 from aistacks.plan import plan_platform
@@ -76,7 +77,7 @@ def test_the_strict_crd_check_refuses_a_field_keda_does_not_know() -> None:
         validate_strictly(wrong, KUBERNETES_VERSION)
 
 
-@pytest.mark.parametrize(("environment", "floor"), [("dev", 0), ("staging", 1), ("prod", 2)])
+@pytest.mark.parametrize(("environment", "floor"), [("dev", 1), ("staging", 1), ("prod", 2)])
 def test_the_scaled_object_keeps_the_deployment_between_the_plans_floor_and_ceiling(
     environment: str, floor: int
 ) -> None:
@@ -87,8 +88,8 @@ def test_the_scaled_object_keeps_the_deployment_between_the_plans_floor_and_ceil
     (trigger,) = spec["triggers"]
     assert trigger["type"] == "prometheus"
     assert trigger["metadata"]["threshold"] == str(plan.queue_per_replica) == "10"
-    # An empty result is an error (a broken scrape) while a replica must run; at a floor of 0 it is normal.
-    assert trigger["metadata"]["ignoreNullValues"] == ("true" if floor == 0 else "false")
+    # An empty result is an error (a broken scrape) while a replica must run.
+    assert trigger["metadata"]["ignoreNullValues"] == "false"
     # A metrics outage never scales the server down.
     assert spec["fallback"] == {"failureThreshold": 3, "replicas": floor, "behavior": "currentReplicasIfHigher"}
     scale_down = spec["advanced"]["horizontalPodAutoscalerConfig"]["behavior"]["scaleDown"]
@@ -110,9 +111,13 @@ def test_the_query_sums_the_servers_queue_over_its_replicas_in_its_cluster() -> 
 @given(st.text(min_size=1, max_size=40))
 def test_a_label_value_cannot_break_out_of_its_promql_string(value: str) -> None:
     query = queue_query(chat(), {"cluster": value})
-    # Exactly the matchers given: the value's quotes and backslashes are escaped inside its literal.
-    literals = re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', query.removeprefix("sum(vllm:num_requests_waiting{"))
+    selector = query.removeprefix("sum(vllm:num_requests_waiting{").removesuffix("})")
+    # Exactly the matchers given, each value a string literal that unquotes (JSON's escapes are Go's) to
+    # the value itself, with no surrogate-pair escapes Go would not take.
+    literals = re.findall(r'(\w+)=("(?:[^"\\]|\\.)*")(?:,|$)', selector)
     assert [name for name, _ in literals] == ["cluster", "model_name", "namespace"]
+    assert json.loads(literals[0][1]) == value
+    assert "\\ud8" not in literals[0][1].lower()
 
 
 def test_the_trigger_authentication_names_the_operators_cloud_identity() -> None:
@@ -175,3 +180,16 @@ def test_kedas_namespace_enforces_restricted_pod_security() -> None:
     namespace = keda_namespace(plan_serving_metrics("gcp", "acme-inference", "prod").keda)
     validate_strictly(namespace, KUBERNETES_VERSION)
     assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+
+
+def test_serving_on_eks_needs_a_region_with_amazon_managed_prometheus() -> None:
+    raw = platform({"name": "chat", "model": QWEN_7B})
+    raw["jurisdiction"] = "sa"
+    raw["aws"]["region"] = "me-west-1"  # in the catalog, but with no AMP endpoint in botocore's list
+    with pytest.raises(ConfigError) as raised:
+        parse_platform_spec(raw)
+    (issue,) = [i for i in raised.value.issues if i.path.endswith(".aws.region")]
+    assert issue.value == "me-west-1"
+    assert "Amazon Managed Service for Prometheus" in issue.message and "chat" in issue.message
+    assert "me-west-1" not in queue_autoscaler().amp_regions
+    assert {"eu-central-1", "us-east-1"} <= queue_autoscaler().amp_regions

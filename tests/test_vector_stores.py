@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import kubernetes_validate
 import pytest
 import yaml
 from hypothesis import given
@@ -26,6 +25,7 @@ from aistacks.k8s.snapshots import (
 )
 
 from .conftest import REPO
+from .k8s_validation import validate_strictly
 from .test_compute import KUBERNETES_VERSION, Plan, manifests
 from .test_stacks import inputs, refers_to
 
@@ -215,7 +215,7 @@ def test_qdrant_on_gke_snapshots_through_workload_identity(tmp_path: Path) -> No
         )
         assert cluster.urn in grant.property_dependencies["member"], "granted once the cluster made the pool"
     for manifest in manifests(graph):
-        kubernetes_validate.validate(manifest, KUBERNETES_VERSION, strict=True)
+        validate_strictly(manifest, KUBERNETES_VERSION)
 
 
 @pytest.mark.parametrize(

@@ -17,25 +17,11 @@ from aistacks.aws.documents import assume_role_policy
 from aistacks.naming import flow_log_group
 from aistacks.netplan import SubnetPlan, plan_aws_subnets, positional_zones
 from aistacks.plan import AwsPlan
-from aistacks.plan.aws import AwsNetworkPlan, ExistingVpcPlan
+from aistacks.plan.aws import EKS_INTERFACE_ENDPOINTS, AwsNetworkPlan, ExistingVpcPlan
 from aistacks.vocabulary import NatMode
 
 TYPE_TOKEN = "aistacks:aws:Network"
 TYPE_TOKEN_EXISTING = "aistacks:aws:ExistingNetwork"
-
-# Interface endpoints private EKS nodes use instead of the internet (ECR image pulls, IRSA, logs,
-# load balancers, Cluster Autoscaler), and S3 as a gateway endpoint (ECR image layers).
-# Sources: Amazon EKS User Guide, "Deploy private clusters with limited internet access"; EKS
-# Blueprints for Terraform, "Fully Private Amazon EKS Cluster" pattern (both read 2026-11-27).
-EKS_INTERFACE_ENDPOINTS: tuple[str, ...] = (
-    "ec2",
-    "ecr.api",
-    "ecr.dkr",
-    "sts",
-    "logs",
-    "elasticloadbalancing",
-    "autoscaling",
-)
 
 
 @dataclass(frozen=True)
@@ -80,6 +66,7 @@ class NetworkArgs:
             flow_log_retention_days=network.flow_log_retention_days,
             flow_log_group_name=network.flow_log_group_name,
             cluster_names=network.cluster_names,
+            interface_endpoints=network.interface_endpoints,
             protect=cloud.protect,
         )
 

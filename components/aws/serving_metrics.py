@@ -76,12 +76,21 @@ class ServingMetrics(pulumi.ComponentResource):
     workspace: aws.amp.Workspace
     keda_role: aws.iam.Role
     """KEDA's operator's IRSA role (``keda:keda-operator``), which may query the workspace."""
+    keda_grant: aws.iam.RolePolicy
+    """The role's permission to query: KEDA waits for it, or its first reads are refused."""
     query_endpoint: pulumi.Output[str]
     """The workspace's Prometheus API base URL (no trailing slash): what KEDA queries."""
 
     def __init__(
-        self, name: str, args: ServingMetricsArgs, cluster: EksCluster, opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        args: ServingMetricsArgs,
+        cluster: EksCluster,
+        opts: pulumi.ResourceOptions | None = None,
+        wait_for: Sequence[pulumi.Resource] = (),
     ):
+        """``wait_for``: what the in-cluster objects need first besides the cluster's storage and DNS (the
+        namespaces of the servers, where the agent's Roles go). Default: nothing."""
         super().__init__(TYPE_TOKEN, name, None, opts)
         plan = args.plan
         self.workspace = aws.amp.Workspace(
@@ -95,8 +104,10 @@ class ServingMetrics(pulumi.ComponentResource):
             f"{plan.keda.namespace}:{plan.keda.operator_service_account}",
             args.tags,
         )
-        self._grant(f"{name}-query", reader, AMP_QUERY_ACTIONS, args.kms_key_arn)
-        in_cluster = pulumi.ResourceOptions(parent=self, provider=cluster.provider, depends_on=cluster.ready)
+        self.keda_grant = self._grant(f"{name}-query", reader, AMP_QUERY_ACTIONS, args.kms_key_arn)
+        in_cluster = pulumi.ResourceOptions(
+            parent=self, provider=cluster.provider, depends_on=[*cluster.ready, *wait_for]
+        )
         nvidia = [pool for pool in args.gpu_pools if pool.gpu_resource == NVIDIA_GPU_RESOURCE]
         targets = scrape_targets(args.servers)
         if nvidia:
@@ -119,11 +130,13 @@ class ServingMetrics(pulumi.ComponentResource):
         self.keda_role = reader
         self.register_outputs({"workspace": self.workspace.arn, "query_endpoint": self.query_endpoint})
 
-    def _grant(self, name: str, role: aws.iam.Role, actions: Sequence[str], key_arn: pulumi.Input[str]) -> None:
+    def _grant(
+        self, name: str, role: aws.iam.Role, actions: Sequence[str], key_arn: pulumi.Input[str]
+    ) -> aws.iam.RolePolicy:
         document = pulumi.Output.all(self.workspace.arn, key_arn).apply(
             lambda arns: json.dumps(prometheus_workspace_policy(arns[0], arns[1], actions))
         )
-        aws.iam.RolePolicy(name, role=role.name, policy=document, opts=child(self))
+        return aws.iam.RolePolicy(name, role=role.name, policy=document, opts=child(self))
 
 
 def _toleration(pool: AwsPoolPlan) -> dict[str, str]:
@@ -131,6 +144,8 @@ def _toleration(pool: AwsPoolPlan) -> dict[str, str]:
 
 
 def _object_name(manifest: Mapping[str, object]) -> str:
+    """``<kind>-[<namespace>-]<name>``: the agent has a Role of the same name in each namespace it scrapes."""
     metadata = manifest["metadata"]
     assert isinstance(metadata, Mapping)
-    return f"{str(manifest['kind']).lower()}-{metadata['name']}"
+    namespace = f"{metadata['namespace']}-" if "namespace" in metadata else ""
+    return f"{str(manifest['kind']).lower()}-{namespace}{metadata['name']}"

@@ -102,6 +102,8 @@ class QueueAutoscalerFacts:
 
     chart: HelmChartPin
     scrape_interval_seconds: int
+    amp_regions: frozenset[str]
+    """The AWS regions with Amazon Managed Service for Prometheus, where an EKS cluster can serve models."""
 
 
 @cache
@@ -110,4 +112,5 @@ def queue_autoscaler() -> QueueAutoscalerFacts:
     return QueueAutoscalerFacts(
         chart=HelmChartPin(entry["repository"], entry["chart"], entry["version"]),
         scrape_interval_seconds=int(entry["scrape_interval_seconds"]),
+        amp_regions=frozenset(entry["amp_regions"]),
     )

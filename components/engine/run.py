@@ -52,6 +52,10 @@ class DefaultProviderDisabledError(Exception):
     """A resource would use a default provider that the stack config disables."""
 
 
+class DuplicateUrnError(Exception):
+    """Two resources registered the same URN, which the Pulumi engine refuses before it changes anything."""
+
+
 class ProgramError(Exception):
     """The program under test raised an exception that is not a config error (see :data:`INPUT_ERRORS`).
 
@@ -130,6 +134,12 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         if request.custom and not provider and not request.type.startswith(PROVIDER_PREFIX):
             provider = self._default_provider(request.type.split(":", 1)[0], request.version, request.type)
         response = super().RegisterResource(request)
+        if self.graph.get(response.urn) is not None:
+            # The engine refuses the whole update: "Duplicate resource URN '<urn>'; try giving it a unique name".
+            raise DuplicateUrnError(
+                f"duplicate resource URN {response.urn}: two resources of type {request.type} "
+                f"named {request.name!r} under the same parent; give each a unique name"
+            )
         verbatim_sources, document_templates = sources_of(request.type, request.name)
         self.graph.add(
             ResourceRecord(

@@ -1,21 +1,19 @@
 """Google Cloud Managed Service for Prometheus on GKE: the PodMonitoring that has GKE's managed collectors
-scrape a workload, and who those collectors are (for the NetworkPolicy that lets them in).
+scrape a workload, and where those collectors run (for the NetworkPolicy that lets them in).
 
 Source: GoogleCloudPlatform/prometheus-engine 2ffde4e (read 2026-12-01): the PodMonitoring CRD
 (charts/operator/crds/monitoring.googleapis.com_podmonitorings.yaml, version v1) and the collector DaemonSet
-(manifests/operator.yaml: namespace ``gmp-system``, pods labelled ``app.kubernetes.io/name: collector``, no
-host network, so a NetworkPolicy can admit them by namespace and label).
+(manifests/operator.yaml: namespace ``gmp-system``, no host network, so a NetworkPolicy can admit them by
+namespace; the pods' labels are the open-source manifests', not documented for GKE's managed collection).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import MappingProxyType
 
 from aistacks.k8s.manifests import Manifest
 
 COLLECTOR_NAMESPACE = "gmp-system"
-COLLECTOR_SELECTOR: Mapping[str, str] = MappingProxyType({"app.kubernetes.io/name": "collector"})
 
 
 def pod_monitoring(

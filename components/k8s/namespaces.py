@@ -284,13 +284,15 @@ def collector_ingress(
     name: str,
     selector: Mapping[str, str],
     collector_namespace: str,
-    collector_selector: Mapping[str, str],
+    collector_selector: Mapping[str, str] | None,
     port: int,
 ) -> Manifest:
-    """Let a metrics collector (its pods ``collector_selector`` picks in ``collector_namespace``) scrape the
-    pods ``selector`` picks, on ``port``: the NetworkPolicy ``allow-<name>-metrics``. Only those pods: the
-    port also serves the API, which stays closed to the rest of the collector's namespace."""
-    peer = {**_namespace_peer(collector_namespace), "podSelector": {"matchLabels": dict(collector_selector)}}
+    """Let a metrics collector (its pods ``collector_selector`` picks in ``collector_namespace``; none: every
+    pod there) scrape the pods ``selector`` picks, on ``port``: the NetworkPolicy ``allow-<name>-metrics``.
+    Name the collector's pods where other pods share its namespace: the port also serves the API."""
+    peer: dict[str, object] = _namespace_peer(collector_namespace)
+    if collector_selector is not None:
+        peer["podSelector"] = {"matchLabels": dict(collector_selector)}
     return {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",

@@ -68,8 +68,9 @@ class PrometheusSource:
 
 
 def _quoted(value: str) -> str:
-    # PromQL string literals take JSON's double-quoted escapes.
-    return json.dumps(value)
+    # A PromQL string literal unquotes as a Go string does: JSON's escapes for quotes, backslashes and control
+    # characters are Go's too; other characters go as they are (JSON's surrogate pairs are not Go escapes).
+    return json.dumps(value, ensure_ascii=False)
 
 
 def queue_query(plan: InferencePlan, labels: Mapping[str, str] | None = None) -> str:
@@ -151,11 +152,14 @@ def queue_scaling_manifests(plan: InferencePlan, source: PrometheusSource) -> li
     return [*([authentication] if authentication else []), scaled_object(plan, source)]
 
 
-# Where KEDA's metrics server and admission webhooks listen on GKE: 10250, the port GKE's own firewall rule
-# lets the control plane reach on private nodes (with 443). KEDA's defaults (6443, 9443) need a firewall
-# rule of their own there (KEDA docs, "Troubleshooting": "in GKE private cluster add port 6443"; Google
-# moved its own Managed Prometheus webhooks to 10250 for the same reason: GoogleCloudPlatform/
-# prometheus-engine#212; read 2026-12-01). A pod's own port, so nothing collides with the kubelet's.
+# Where KEDA's metrics server and admission webhooks listen on GKE: 10250, which GKE's own firewall rule lets
+# the control plane reach on the nodes of a private cluster peered with the control plane's range ("-master":
+# tcp 443 and 10250 from the control plane's /28; GKE docs, "Automatically created firewall rules"). KEDA's
+# defaults (6443, 9443) need a rule of their own there (KEDA docs, "Troubleshooting": "in GKE private cluster
+# add port 6443"); Google moved its own Managed Prometheus webhooks to 10250 for the same reason
+# (GoogleCloudPlatform/prometheus-engine#212). Clusters on Private Service Connect (these, with no
+# master_ipv4_cidr_block) reach pods through the Konnectivity agents, for which any port works; 10250 serves
+# both. A pod's own port: nothing collides with the kubelet's. All read 2026-12-01.
 GKE_CONTROL_PLANE_PORT = 10250
 
 

@@ -14,7 +14,7 @@ from aistacks.naming import flow_log_group, trail_log_group
 from aistacks.netplan import SubnetPlan, plan_aws_subnets, positional_zones
 from aistacks.plan.autoscaler import ClusterAutoscalerPlan, plan_cluster_autoscaler
 from aistacks.plan.compute import plan_cluster, plan_pool, resolve_pool
-from aistacks.plan.model import CloudPlan, ClusterPlan, GpuPoolPlan, extend
+from aistacks.plan.model import CloudPlan, ClusterPlan, GpuPoolPlan, Taint, extend
 from aistacks.plan.shared import SharedPlan
 from aistacks.spec import AwsSpec, ClusterSpec, GpuPoolSpec, PlatformSpec
 from aistacks.vocabulary import KeyService, NatMode, NodeImage, Role, Tier
@@ -42,6 +42,8 @@ KEY_SERVICES: tuple[KeyService, ...] = ("cloudtrail", "logs", "autoscaling")
 class AwsPoolPlan(GpuPoolPlan):
     """An EKS managed node group of GPU (or Neuron) nodes."""
 
+    taint: Taint
+    """Always set: the planner taints every pool it builds."""
     image: NodeImage
     ami_type: str
     volume_gib: int
@@ -77,6 +79,9 @@ class AwsNetworkPlan:
     flow_log_group_name: str
     cluster_names: tuple[str, ...]
     """The EKS clusters that use the subnets (subnet discovery tags)."""
+    interface_endpoints: tuple[str, ...]
+    """The interface endpoint services of the VPC (:data:`EKS_INTERFACE_ENDPOINTS`, and AMP's where a cluster
+    serves models)."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,25 @@ class AwsPlan(CloudPlan[EksClusterPlan]):
     network: AwsNetworkPlan | ExistingVpcPlan
     trail_log_group_name: str
     """The log group the audit trail also delivers to."""
+
+
+# Interface endpoints private EKS nodes use instead of the internet (ECR image pulls, IRSA, logs,
+# load balancers, Cluster Autoscaler), and S3 as a gateway endpoint (ECR image layers).
+# Sources: Amazon EKS User Guide, "Deploy private clusters with limited internet access"; EKS
+# Blueprints for Terraform, "Fully Private Amazon EKS Cluster" pattern (both read 2026-11-27).
+EKS_INTERFACE_ENDPOINTS: tuple[str, ...] = (
+    "ec2",
+    "ecr.api",
+    "ecr.dkr",
+    "sts",
+    "logs",
+    "elasticloadbalancing",
+    "autoscaling",
+)
+METRICS_ENDPOINT = "aps-workspaces"
+"""Amazon Managed Service for Prometheus's data plane (remote write and queries), where a cluster serves models:
+the metrics agent's writes and KEDA's reads stay in the VPC (AMP User Guide, "Using Amazon Managed Service for
+Prometheus with interface VPC endpoints": com.amazonaws.<region>.aps-workspaces; read 2026-12-01)."""
 
 
 def plan_aws_pool(region: str, role: Role, pool: GpuPoolSpec, cluster_resource: str) -> AwsPoolPlan:
@@ -176,4 +200,6 @@ def _plan_network(
         flow_log_retention_days=shared.audit.log_retention_days,
         flow_log_group_name=flow_log_group(name),
         cluster_names=tuple(cluster.resource_name for cluster in clusters),
+        interface_endpoints=EKS_INTERFACE_ENDPOINTS
+        + ((METRICS_ENDPOINT,) if any(cluster.serving_metrics for cluster in clusters) else ()),
     )

@@ -118,7 +118,11 @@ class AwsStores(
         bucket.grant_read(principal)
 
     def _make_serving_metrics(
-        self, plan: EksClusterPlan, metrics: ServingMetricsPlan, cluster: aws_components.EksCluster
+        self,
+        plan: EksClusterPlan,
+        metrics: ServingMetricsPlan,
+        cluster: aws_components.EksCluster,
+        namespaces: WorkloadNamespaces,
     ) -> ServingMetrics:
         """An AMP workspace on the stack key that a Prometheus agent in the cluster writes the servers' and
         GPUs' metrics to, and KEDA reading the queue back as its operator's IRSA role (SigV4 in the
@@ -133,7 +137,7 @@ class AwsStores(
             tags=self.plan.tags,
         )
         store = aws_components.ServingMetrics(
-            metrics.resource_name, args, cluster, opts=pulumi.ResourceOptions(parent=cluster)
+            metrics.resource_name, args, cluster, opts=pulumi.ResourceOptions(parent=cluster), wait_for=[namespaces]
         )
         values = keda_values(metrics.keda, node_selector=SYSTEM_NODE_SELECTOR, aws_role_arn=store.keda_role.arn)
         return ServingMetrics(
@@ -144,7 +148,7 @@ class AwsStores(
                 aws_region=self.plan.region,
                 labels={"cluster": plan.resource_name},
             ),
-            autoscaler=queue_autoscaler(metrics, cluster, values),
+            autoscaler=queue_autoscaler(metrics, cluster, values, after=[store.keda_grant]),
             collector_namespace=MONITORING_NAMESPACE,
             collector_selector=collector_selector(),
         )

@@ -3,7 +3,7 @@ plan hosts it, Qdrant with its snapshots; and the ServiceAccount a managed vecto
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,21 +113,26 @@ class ServingMetrics:
     autoscaler: pulumi.Resource
     """KEDA: a ScaledObject needs its CRDs."""
     collector_namespace: str
-    collector_selector: Mapping[str, str]
-    """The collector's pods, which the servers' NetworkPolicy lets scrape them."""
+    collector_selector: Mapping[str, str] | None
+    """The collector's pods, which the servers' NetworkPolicy lets scrape them (none: every pod of its
+    namespace)."""
 
 
 def queue_autoscaler(
-    plan: ServingMetricsPlan, cluster: KubernetesCluster[Any], values: Mapping[str, Any]
+    plan: ServingMetricsPlan,
+    cluster: KubernetesCluster[Any],
+    values: Mapping[str, Any],
+    after: Sequence[pulumi.Resource] = (),
 ) -> QueueAutoscaler:
-    """KEDA on ``cluster``, with the chart ``values`` of its cloud (:func:`aistacks.k8s.keda_values`)."""
+    """KEDA on ``cluster``, with the chart ``values`` of its cloud (:func:`aistacks.k8s.keda_values`), once
+    its operator's identity may read the metrics (``after``)."""
     return QueueAutoscaler(
         plan.keda.resource_name,
         plan.keda,
         cluster.provider,
         values=values,
         opts=pulumi.ResourceOptions(parent=cluster.component),
-        wait_for=cluster.ready,
+        wait_for=[*cluster.ready, *after],
     )
 
 

@@ -8,7 +8,7 @@ import pulumi_gcp as gcp
 from aistacks import gcp as gcp_components
 from aistacks.gcp.vector_search import client_egress
 from aistacks.k8s import WorkloadNamespaces, apply_manifest
-from aistacks.k8s.gmp import COLLECTOR_NAMESPACE, COLLECTOR_SELECTOR, pod_monitoring
+from aistacks.k8s.gmp import COLLECTOR_NAMESPACE, pod_monitoring
 from aistacks.k8s.inference import SERVER_PORT_NAME, selector
 from aistacks.k8s.queue_scaling import GKE_CONTROL_PLANE_PORT, keda_values
 from aistacks.plan import BucketPlan, GcpPlan, GkeClusterPlan, VectorPlan
@@ -78,7 +78,11 @@ class GcpStores(
         bucket.grant_read(principal)
 
     def _make_serving_metrics(
-        self, plan: GkeClusterPlan, metrics: ServingMetricsPlan, cluster: gcp_components.GkeCluster
+        self,
+        plan: GkeClusterPlan,
+        metrics: ServingMetricsPlan,
+        cluster: gcp_components.GkeCluster,
+        namespaces: WorkloadNamespaces,
     ) -> ServingMetrics:
         """Managed Service for Prometheus (the cluster's managed collection) scraping each server through a
         PodMonitoring, and KEDA reading the queue back as its operator's Workload Identity, which may read
@@ -86,7 +90,7 @@ class GcpStores(
         Managed Prometheus; read 2026-12-01)."""
         keda = metrics.keda
         reader = cluster.workload_principal(keda.namespace, keda.operator_service_account)
-        gcp.projects.IAMMember(
+        viewer = gcp.projects.IAMMember(
             f"{keda.resource_name}-monitoring-viewer",
             project=self.plan.project,
             role="roles/monitoring.viewer",
@@ -94,7 +98,7 @@ class GcpStores(
             opts=pulumi.ResourceOptions(parent=cluster),
         )
         values = keda_values(keda, node_selector=SYSTEM_NODE_SELECTOR, control_plane_port=GKE_CONTROL_PLANE_PORT)
-        autoscaler = queue_autoscaler(metrics, cluster, values)
+        autoscaler = queue_autoscaler(metrics, cluster, values, after=[viewer])
         for service in plan.inference:
             monitoring = pod_monitoring(
                 service.namespace,
@@ -107,7 +111,9 @@ class GcpStores(
             apply_manifest(
                 f"{service.resource_name}-podmonitoring",
                 monitoring,
-                pulumi.ResourceOptions(parent=cluster, provider=cluster.provider, depends_on=cluster.ready),
+                pulumi.ResourceOptions(
+                    parent=cluster, provider=cluster.provider, depends_on=[*cluster.ready, namespaces]
+                ),
             )
         address = f"https://monitoring.googleapis.com/v1/projects/{self.plan.project}/location/global/prometheus"
         return ServingMetrics(
@@ -119,8 +125,10 @@ class GcpStores(
                 labels={"cluster": plan.resource_name, "location": self.plan.region},
             ),
             autoscaler=autoscaler,
+            # The whole namespace: GKE runs only Managed Service for Prometheus there, and its managed
+            # collectors' labels are not documented (the open-source ones' are).
             collector_namespace=COLLECTOR_NAMESPACE,
-            collector_selector=COLLECTOR_SELECTOR,
+            collector_selector=None,
         )
 
     def _make_managed_store(

@@ -114,7 +114,7 @@ class CloudStores(pulumi.ComponentResource, Generic[PlanT, ClusterPlanT, KeyT, N
             self.vector_outputs["qdrant"] = qdrant_outputs(database, snapshots)
         metrics = None
         if plan.serving_metrics is not None:
-            metrics = self._make_serving_metrics(plan, plan.serving_metrics, cluster)
+            metrics = self._make_serving_metrics(plan, plan.serving_metrics, cluster, layer)
         for service in plan.inference:
             identity = cluster.workload_identity(service.namespace, service.service_account, self.plan.tags)
             bucket = self.buckets[service.models_bucket] if service.models_bucket is not None else None
@@ -162,10 +162,11 @@ class CloudStores(pulumi.ComponentResource, Generic[PlanT, ClusterPlanT, KeyT, N
 
     @abstractmethod
     def _make_serving_metrics(
-        self, plan: ClusterPlanT, metrics: ServingMetricsPlan, cluster: ClusterT
+        self, plan: ClusterPlanT, metrics: ServingMetricsPlan, cluster: ClusterT, namespaces: WorkloadNamespaces
     ) -> ServingMetrics:
         """The metrics store of ``cluster``'s model servers (``plan.inference``), what scrapes them and their
-        GPUs into it, and KEDA reading their queues there."""
+        GPUs into it, and KEDA reading their queues there; what goes into the servers' namespace waits for
+        ``namespaces``."""
 
     @abstractmethod
     def _make_managed_store(

@@ -16,6 +16,22 @@ def metadata(c: Created) -> tuple[str, dict[str, Any]]:
     return (f"{namespace}/{name}" if namespace else name), {"metadata": fields}
 
 
+def release(c: Created) -> tuple[str, dict[str, Any]]:
+    """A Helm release once installed: its status, as pulumi-kubernetes reports it (helm.sh/v3 Release
+    ``status``: name, namespace, chart, version, revision, status)."""
+    name = c.inputs.get("name") or c.physical_name
+    namespace = c.inputs.get("namespace") or "default"
+    status = {
+        "name": name,
+        "namespace": namespace,
+        "chart": c.inputs.get("chart", ""),
+        "version": c.inputs.get("version", ""),
+        "revision": 1,
+        "status": "deployed",
+    }
+    return f"{namespace}/{name}", {"name": name, "status": status}
+
+
 MODEL = CloudModel(
     package="kubernetes",
     resources=dict.fromkeys(
@@ -38,7 +54,12 @@ MODEL = CloudModel(
             "kubernetes:rbac.authorization.k8s.io/v1:Role",
             "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
             "kubernetes:storage.k8s.io/v1:StorageClass",
+            # The custom resources aistacks applies (KEDA's, Managed Service for Prometheus's).
+            "kubernetes:keda.sh/v1alpha1:ScaledObject",
+            "kubernetes:keda.sh/v1alpha1:TriggerAuthentication",
+            "kubernetes:monitoring.googleapis.com/v1:PodMonitoring",
         ),
         metadata,
-    ),
+    )
+    | {"kubernetes:helm.sh/v3:Release": release},
 )
