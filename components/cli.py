@@ -1,4 +1,5 @@
-"""The ``aistacks`` command: ``plan`` runs a stack offline and shows the resources it would create.
+"""The ``aistacks`` command: ``plan`` runs a stack offline and shows the resources it would create;
+``gate`` evaluates the guardrails on them; ``cost`` estimates what the stack costs a month from its plan.
 
 The exit code is the whole interface a CI system sees, so each means one thing:
 
@@ -6,7 +7,7 @@ The exit code is the whole interface a CI system sees, so each means one thing:
 * 1 (``EXIT_VIOLATIONS``): the gate found mandatory violations, and only that.
 * 2 (``EXIT_USAGE``): a usage, config or input error: arguments, the project, the stack file, the stack
   config, the policy config, a physical name the cloud would refuse, an ``--output`` that is an input of the
-  run, a directory or in a missing directory.
+  run, a directory or in a missing directory, a node type ``cost`` finds no price for in the stack's region.
 * 3 (``EXIT_FAILURE``): the program under test raised (anything but a config error), or the tool failed
   (an unwritable ``--output``, a bug).
 * 141 (``EXIT_BROKEN_PIPE``, 128 + SIGPIPE, as a shell reports any tool a closed pipe stops): the reader
@@ -118,6 +119,31 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="write the report here instead of stdout (atomically; never onto an input of the run)",
     )
+    cost = commands.add_parser(
+        "cost",
+        help="estimate what a stack costs a month, from its plan (no program run)",
+        description="Estimate the monthly cost of ENV (stacks/Pulumi.ENV.yaml) from its plan and the price "
+        "catalog, without running the program: each GPU pool at its idle floor (min nodes) and at full scale "
+        "(max nodes) on the capacity the plan chose, the other capacity beside it, the fixed items (cluster fees, "
+        "system nodes, NAT, keys), totals per cloud and for the environment, what is not estimated and why, and "
+        "the assumptions. Exit 0 on success; 2 on a usage, config or input error (including a node type the "
+        "price catalog has no price for in the stack's region); 3 when the tool failed.",
+    )
+    cost.add_argument("env", nargs="?", metavar="ENV", help="environment (stack) name: dev, staging, prod, ...")
+    cost.add_argument("--stack-file", type=Path, metavar="PATH", help="use this stack file instead of ENV's")
+    cost.add_argument(
+        "--project-dir", type=Path, metavar="DIR", help="folder of Pulumi.yaml (default: found upward from here)"
+    )
+    cost.add_argument(
+        "--json", action="store_true", help="print the estimate as JSON (stable: for CI) instead of a table"
+    )
+    cost.add_argument(
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="write the estimate here instead of stdout (atomically; never onto an input of the run)",
+    )
+    cost.add_argument("--debug", action="store_true", help="on an error, print the Python traceback too")
     policy_config = commands.add_parser(
         "policy-config",
         help="print the built-in policy config of a tier and jurisdiction (a start for policies/config/ENV.json)",
@@ -345,6 +371,43 @@ def _gate(args: argparse.Namespace, progress: Progress) -> int:
     return EXIT_OK if result.passed else EXIT_VIOLATIONS
 
 
+def _cost(args: argparse.Namespace, progress: Progress) -> int:
+    from aistacks.advisories import config_warnings, current_date
+    from aistacks.config import CONFIG_PATH, ConfigError, parse_platform_spec, undecrypted_secret_error
+    from aistacks.cost import estimate_platform, render_json, render_text
+    from aistacks.plan import plan_platform
+    from aistacks.validate import ConfigIssue
+
+    progress.phase("loading the stack")
+    project = _project(args)
+    stack_path = args.stack_path = _stack_file(args, project)
+    stack = load_stack_file(stack_path, project.name)
+    output = None if args.output is None else _check_output(args.output, project, [stack_path])
+    if CONFIG_PATH not in stack.config:
+        required = "required: an object with at least `environment` and `jurisdiction`"
+        raise ConfigError([ConfigIssue(CONFIG_PATH, None, required)])
+    if CONFIG_PATH in stack.secret_keys:
+        raise undecrypted_secret_error()
+    config = runtime_config(stack)
+    spec = parse_platform_spec(config[CONFIG_PATH], stack_config=config, stack=stack.name)
+    for warning in config_warnings(spec):
+        progress.warning(str(warning))
+    progress.phase("estimating")
+    estimate = estimate_platform(plan_platform(spec), today=current_date())
+    progress.finish()
+    report = render_json(estimate) if args.json else render_text(estimate)
+    if output is None:
+        _emit(report)
+        return EXIT_OK
+    try:
+        _write_atomically(output, report)
+    except OSError as error:
+        raise _OutputWriteError(
+            f"--output {args.output}: cannot write the estimate: {error.strerror or error}; nothing was written"
+        ) from error
+    return EXIT_OK
+
+
 def _after_first_line(text: str, line: str) -> str:
     first, _, rest = text.partition("\n")
     return f"{first}\n{line}\n{rest}"
@@ -374,10 +437,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command. Without ``argv`` it is the process's own command line (the ``aistacks`` script),
     and the process exits when it returns: the run's objects are then neither collected after the
     command nor at exit. Most of a plan's CPU went to the collector (aistacks.engine.collector)."""
+    from aistacks.cost import MissingPrice
     from aistacks.gate import PolicyConfigError
 
     args = _parser().parse_args(argv)
-    command = {"plan": _plan, "gate": _gate, "policy-config": _policy_config}[args.command]
+    command = {"plan": _plan, "gate": _gate, "cost": _cost, "policy-config": _policy_config}[args.command]
     exiting = argv is None
     if exiting:
         freeze_at_exit()
@@ -388,7 +452,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _StdoutClosed:
         _silence_stdout()
         return EXIT_BROKEN_PIPE
-    except (*INPUT_ERRORS, PolicyConfigError, PhysicalNameError, OutputPathError) as error:
+    except (*INPUT_ERRORS, PolicyConfigError, PhysicalNameError, OutputPathError, MissingPrice) as error:
         return _fail(args, error, EXIT_USAGE, _with_stack_file(args, error))
     except ProgramError as error:
         return _fail(
@@ -403,10 +467,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _with_stack_file(args: argparse.Namespace, error: BaseException) -> str:
-    """The message of an input error; a config error the program raised also names the stack file."""
+    """The message of an input error; a config error the program raised, and a price the catalog lacks for a
+    type of the stack, also name the stack file."""
+    from aistacks.cost import MissingPrice
+
     text = str(error)
     stack_path = getattr(args, "stack_path", None)
-    if isinstance(error, pulumi.RunError) and stack_path is not None and str(stack_path) not in text:
+    if isinstance(error, pulumi.RunError | MissingPrice) and stack_path is not None and str(stack_path) not in text:
         text += f"\n  (stack file: {stack_path})"
     return text
 

@@ -27,10 +27,10 @@ before any block is tested; a project whose blocks give no ``Pulumi.yaml`` gets 
   ``--output`` inside the repository is written to a temporary folder instead, and must then exist.
   Commands that cannot run here are in :data:`NOT_RUN`, each with the reason and checked offline as far as
   it goes (:func:`_check_not_run`).
-* ``output project=P cwd=DIR command="aistacks ..."``: an abridged excerpt of what the command prints, run as
-  a ``commands`` block runs it: its lines appear in the real output in this order; a line ``…`` (any
-  indentation) stands for lines left out. Compared after stripping trailing spaces, nothing else: the output
-  is deterministic.
+* ``output [project=P cwd=DIR] command="aistacks ..."``: an abridged excerpt of what the command prints, run as
+  a ``commands`` block runs it (at the repository without ``project``): its lines appear in the real output in
+  this order; a line ``…`` (any indentation) stands for lines left out. Compared after stripping trailing
+  spaces, nothing else: the output is deterministic.
 * ``usage``: each ``aistacks COMMAND ...`` synopsis names only options ``aistacks COMMAND --help`` lists.
 * ``excerpt of=PATH``: Python lines that stand, in this order, in the program PATH; PATH's project is planned
   with each of its stacks (exit 0).
@@ -300,7 +300,7 @@ def check_commands(block: Block, readme: Readme) -> None:
 
 
 def check_output(block: Block, readme: Readme) -> None:
-    cwd = readme.workspace / block.options.get("cwd", ".")
+    cwd = readme.workspace / block.options.get("cwd", ".") if "project" in block.options else REPO
     words = shlex.split(block.options["command"])
     assert words[0] in AISTACKS, f"output of {words[0]!r}: only aistacks commands are run here"
     code, out, err = readme.runner.aistacks(cwd, words[1:])
