@@ -19,9 +19,12 @@ _FILES: dict[Cloud, str] = {"aws": "aws_accelerators.json", "gcp": "gcp_accelera
 
 @dataclass(frozen=True)
 class AcceleratorType:
-    """One instance (AWS) or machine (GCP) type and the accelerators it carries."""
+    """One instance (AWS) or machine (GCP) type and the accelerators it carries; or a team's own GPU nodes
+    (:class:`aistacks.plan.inference.GpuNodes`), which no catalog type describes."""
 
-    cloud: Cloud
+    cloud: Cloud | None
+    """``None``: a team's own nodes; their ``name`` is ``<count> x <accelerator>``, ``places`` is empty, and only
+    the GPU's own facts (model, vendor, memory) come from the catalog."""
     name: str
     accelerator: str
     """Cloud-neutral model id: ``t4``, ``a10g``, ``l4``, ``l40s``, ``a100-40gb``, ``h100``, ``trainium1``…"""

@@ -8,7 +8,8 @@ What the pods run (image, arguments, port, health path) is the plan's, from the 
 * **Weights.** Each replica keeps the weights on a generic ephemeral volume of the given StorageClass (one
   the cluster encrypts with the stack's key), sized by the plan, mounted at ``/models``
   (:data:`aistacks.plan.inference.MODEL_DIRECTORY`) and deleted with the pod. With the ``bucket`` source an
-  init container (a :class:`WeightsLoader`: the cloud's CLI, under the replica's workload identity) copies
+  init container (a :class:`WeightsLoader`: the cloud's CLI, under the replica's workload identity, or with the
+  keys of a credentials Secret on a cluster without one) copies
   ``<bucket>/<model>/`` there before the server starts, and the server is kept off the Hugging Face Hub
   (``HF_HUB_OFFLINE``); with ``hub`` the server downloads the model into the same volume (``HF_HOME``),
   with ``HF_TOKEN`` from the plan's Secret when it names one.
@@ -138,6 +139,9 @@ class WeightsLoader:
     command: tuple[str, ...]
     environment: Mapping[str, Any] = field(default_factory=dict)
     """Its environment; values may be Pulumi outputs (the bucket's name)."""
+    credentials_secret: str | None = None
+    """For a cluster without a cloud workload identity (on premises): a Secret in the server's namespace whose
+    keys become the loader's environment (``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``). Default: none."""
 
 
 def _cli_environment(bucket: Any) -> dict[str, Any]:
@@ -146,15 +150,26 @@ def _cli_environment(bucket: Any) -> dict[str, Any]:
     return {"BUCKET": bucket, "CLOUDSDK_CONFIG": f"{TMP_DIRECTORY}/gcloud"}
 
 
-def s3_loader(bucket: Any, model: str, directory: str = MODEL_DIRECTORY) -> WeightsLoader:
+def s3_loader(
+    bucket: Any,
+    model: str,
+    directory: str = MODEL_DIRECTORY,
+    *,
+    endpoint_url: str | None = None,
+    credentials_secret: str | None = None,
+) -> WeightsLoader:
     """``aws s3 sync s3://<bucket>/<model>/ <directory>/<model>/`` with the pinned AWS CLI (credentials:
-    the replica's IRSA role on EKS)."""
+    the replica's IRSA role on EKS). For an S3-compatible store (on premises): its ``endpoint_url``
+    (``AWS_ENDPOINT_URL``, which AWS CLI v2 reads) and the ``credentials_secret`` whose keys are the CLI's
+    credentials (:attr:`WeightsLoader.credentials_secret`). Defaults: Amazon S3, the pod's identity."""
     source, target = shlex.quote(f"{model}/"), shlex.quote(f"{directory}/{model}/")
     copy = f'aws s3 sync "s3://$BUCKET/"{source} {target} --only-show-errors'
+    endpoint = {"AWS_ENDPOINT_URL": endpoint_url} if endpoint_url else {}
     return WeightsLoader(
         image=AWS_CLI_IMAGE,
         command=("/bin/bash", "-c", f"{copy} && {_weights_present(directory, model, 's3')}"),
-        environment=_cli_environment(bucket),
+        environment={**_cli_environment(bucket), **endpoint},
+        credentials_secret=credentials_secret,
     )
 
 
@@ -303,6 +318,7 @@ def _loader(plan: InferencePlan, loader: WeightsLoader) -> dict[str, Any]:
             _env("TMPDIR", TMP_DIRECTORY),
             *(_env(name, value) for name, value in sorted(loader.environment.items())),
         ],
+        **({"envFrom": [{"secretRef": {"name": loader.credentials_secret}}]} if loader.credentials_secret else {}),
         "resources": _resources(plan, gpus=False),
         "securityContext": dict(CONTAINER_SECURITY),
         "volumeMounts": [{"name": name, "mountPath": path} for name, path in MOUNTS],
@@ -326,6 +342,14 @@ def _volumes(plan: InferencePlan, storage_class: str) -> list[dict[str, Any]]:
     ]
 
 
+def _tolerations(plan: InferencePlan) -> list[dict[str, Any]]:
+    """The pool's taint, tolerated; none where the nodes have none (a team's own: an empty list)."""
+    taint = plan.pool.taint
+    if taint is None:
+        return []
+    return [{"key": taint.key, "operator": "Equal", "value": taint.value, "effect": taint.effect}]
+
+
 def _pod_spec(plan: InferencePlan, storage_class: str, loader: WeightsLoader | None) -> dict[str, Any]:
     spec: dict[str, Any] = {
         "serviceAccountName": plan.service_account,
@@ -338,14 +362,7 @@ def _pod_spec(plan: InferencePlan, storage_class: str, loader: WeightsLoader | N
         "enableServiceLinks": False,
         "terminationGracePeriodSeconds": TERMINATION_GRACE_SECONDS,
         "nodeSelector": dict(plan.pool.labels),
-        "tolerations": [
-            {
-                "key": plan.pool.taint.key,
-                "operator": "Equal",
-                "value": plan.pool.taint.value,
-                "effect": plan.pool.taint.effect,
-            }
-        ],
+        "tolerations": _tolerations(plan),
         "securityContext": _pod_security(plan),
         "containers": [_server(plan)],
         "volumes": _volumes(plan, storage_class),

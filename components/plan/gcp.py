@@ -8,7 +8,7 @@ from aistacks.defaults import SYSTEM_NODE_HEADROOM
 from aistacks.naming import cluster_resource_name
 from aistacks.netplan import GcpSubnetPlan, plan_gcp_ranges
 from aistacks.plan.compute import plan_cluster, plan_pool, resolve_pool
-from aistacks.plan.model import CloudPlan, ClusterPlan, GpuPoolPlan, extend
+from aistacks.plan.model import CloudPlan, ClusterPlan, GpuPoolPlan, Taint, extend
 from aistacks.plan.shared import SharedPlan
 from aistacks.spec import ClusterSpec, GcpSpec, GpuPoolSpec, PlatformSpec
 from aistacks.vocabulary import Role
@@ -28,6 +28,8 @@ SERVICE_ACCOUNT_ID_LIMIT = 30
 class GkePoolPlan(GpuPoolPlan):
     """A GKE node pool of GPU nodes."""
 
+    taint: Taint
+    """Always set: the planner taints every pool it builds."""
     zones: tuple[str, ...]
     """The zones of the region that offer the accelerator."""
     accelerator_type: str

@@ -1,16 +1,26 @@
 """Served models: which GPUs a replica takes, whether the model fits them, how many replicas, what the
 server is told. Pure; :mod:`aistacks.validate_inference` turns a model that cannot fit into a config error
-with these same functions, so the plan never holds one.
+with these same functions and rules, so the plan never holds one.
+
+Two planners share one core: :func:`plan_inference` on a pool of a cluster the platform builds, and
+:func:`plan_model_server` on a team's own GPU nodes (:class:`GpuNodes`) of a cluster aistacks did not build.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from aistacks.catalog import AcceleratorType, ServingEngineFacts, serving_engine, serving_models
+from aistacks.catalog import (
+    AcceleratorType,
+    ServingEngineFacts,
+    accelerator_types,
+    serving_engine,
+    serving_models,
+)
 from aistacks.defaults import DEFAULT_QUEUE_PER_REPLICA, MODELS_BUCKET, SERVING_NAMESPACE, TierDefaults
+from aistacks.issues import ConfigIssue
 from aistacks.plan.fit import (
     BYTES_PER_PARAMETER,
     GIB,
@@ -22,9 +32,9 @@ from aistacks.plan.fit import (
     smallest_fitting,
     tensor_parallel_sizes,
 )
-from aistacks.plan.model import GpuPoolPlan, InferencePlan
+from aistacks.plan.model import GpuPoolPlan, InferencePlan, Taint
 from aistacks.spec import InferenceSpec
-from aistacks.vocabulary import Cloud, Role
+from aistacks.vocabulary import CLOUDS, Cloud, Role
 
 CPU_SHARE = 0.5
 """A replica takes half the vCPUs of its GPUs' share of the node (the server's own threads, tokenization)."""
@@ -158,13 +168,11 @@ def replica_capacity(max_nodes: int, gpus_per_node: int, gpus: int) -> int:
     return max_nodes * (gpus_per_node // gpus)
 
 
-def replicas(service: InferenceSpec, pool: GpuPoolPlan, gpus: int, defaults: TierDefaults) -> Replicas:
-    """The fewest (the tier's, unless set) and the most (what the pool holds at its largest, unless set)."""
+def replicas(service: InferenceSpec, pool: GpuPoolPlan, gpus: int, floor: int) -> Replicas:
+    """The fewest (``floor``, the tier's, unless set) and the most (what the pool holds at its largest, unless
+    set)."""
     maximum = service.max_replicas or replica_capacity(pool.max_nodes, pool.accelerator.count, gpus)
-    return Replicas(
-        min(service.min_replicas if service.min_replicas is not None else defaults.inference_min_replicas, maximum),
-        maximum,
-    )
+    return Replicas(min(service.min_replicas if service.min_replicas is not None else floor, maximum), maximum)
 
 
 def server_args(service: InferenceSpec, engine: ServingEngineFacts, model_path: str, gpus: int) -> tuple[str, ...]:
@@ -209,27 +217,55 @@ def plan_inference(
 ) -> InferencePlan:
     """One served model on ``pools``' named pool (the first, unless named); the spec must be valid."""
     pool = next(p for p in pools if service.pool in (None, p.name))
+    assert role == "inference", "a valid spec serves on an inference cluster"
+    return _plan_server(
+        service,
+        pool,
+        cloud=cloud,
+        cluster=cluster,
+        resource_name=f"{cluster_resource}-serve-{service.name}",
+        namespace=SERVING_NAMESPACE,
+        floor=defaults.inference_min_replicas,
+        clients=service.clients or (role,),
+        models_bucket=MODELS_BUCKET if service.source == "bucket" else None,
+    )
+
+
+def _plan_server(
+    service: InferenceSpec,
+    pool: GpuPoolPlan,
+    *,
+    cloud: Cloud | None,
+    cluster: str | None,
+    resource_name: str,
+    namespace: str,
+    floor: int,
+    clients: tuple[str, ...],
+    models_bucket: str | None,
+) -> InferencePlan:
+    """The core both planners share: the fit (raises :class:`DoesNotFit`), the replicas, the server's
+    arguments, its share of the node and its weights volume."""
     shape = model_shape(service)
-    assert shape is not None and role == "inference", "a valid spec has a shape and an inference host"
+    assert shape is not None, "a valid spec has a shape"
     fit = size(service, shape, pool.accelerator)
     engine = serving_engine(service.engine)
-    bounds = replicas(service, pool, fit.tensor_parallel, defaults)
+    bounds = replicas(service, pool, fit.tensor_parallel, floor)
     share = fit.tensor_parallel / pool.accelerator.count
     # On disk the weights are the checkpoint's: 16-bit unless it is an AWQ or GPTQ checkpoint.
     stored = BYTES_PER_PARAMETER[service.quantization if service.quantization in ("awq", "gptq") else service.dtype]
     model_path = f"{MODEL_DIRECTORY}/{service.model}" if service.source == "bucket" else service.model
     return InferencePlan(
         name=service.name,
-        resource_name=f"{cluster_resource}-serve-{service.name}",
+        resource_name=resource_name,
         cloud=cloud,
         cluster=cluster,
-        namespace=SERVING_NAMESPACE,
+        namespace=namespace,
         pool=pool,
         engine=engine,
         args=server_args(service, engine, model_path, fit.tensor_parallel),
         model=service.model,
         source=service.source,
-        models_bucket=MODELS_BUCKET if service.source == "bucket" else None,
+        models_bucket=models_bucket,
         hub_token_secret=service.hub_token_secret,
         fit=fit,
         gpus=fit.tensor_parallel,
@@ -240,5 +276,221 @@ def plan_inference(
         min_replicas=bounds.minimum,
         max_replicas=bounds.maximum,
         queue_per_replica=DEFAULT_QUEUE_PER_REPLICA,
-        clients=service.clients or (role,),
+        clients=clients,
     )
+
+
+# --- the rules of a served model on given GPUs (the config's validation and plan_model_server share them) ---
+
+
+def served_model_issues(service: InferenceSpec, path: str) -> list[ConfigIssue]:
+    """What a served model's own settings must be wherever it runs: a Hub token only with the Hub, a shape
+    the plan can size, an engine that starts under the serving namespace's restricted Pod Security."""
+    issues: list[ConfigIssue] = []
+    if service.hub_token_secret is not None and service.source != "hub":
+        issues.append(ConfigIssue(f"{path}.hub_token_secret", service.hub_token_secret, "applies to source hub only"))
+    if model_shape(service) is None:
+        known = ", ".join(serving_models())
+        issues.append(
+            ConfigIssue(
+                f"{path}.architecture",
+                None,
+                f"required for {service.model}: the catalog knows the shape of {known} only; give "
+                "parameters_billions, layers, kv_heads and head_dim from its config.json",
+            )
+        )
+    engine = serving_engine(service.engine)
+    if not engine.runs_unprivileged:
+        issues.append(
+            ConfigIssue(
+                f"{path}.engine",
+                service.engine,
+                f"its pinned image cannot start as a non-root user, which the serving namespace's restricted Pod "
+                f"Security requires ({engine.runs_unprivileged_source}); allowed: vllm",
+            )
+        )
+    return issues
+
+
+def gpu_issues(service: InferenceSpec, accelerator: AcceleratorType, nodes: str, path: str) -> list[ConfigIssue]:
+    """A quantization the engine serves on the GPU, and a tensor-parallel size the node can run; ``nodes``
+    names them in the message (``pool l4``)."""
+    engine = serving_engine(service.engine)
+    if service.quantization is not None and not serves(engine, service.quantization, accelerator):
+        allowed = ", ".join(q for q in engine.quantizations if serves(engine, q, accelerator)) or "none"
+        return [
+            ConfigIssue(
+                f"{path}.quantization",
+                service.quantization,
+                f"{service.engine} does not serve it on {accelerator.accelerator}; allowed there: {allowed}",
+            )
+        ]
+    sizes = tensor_parallel_sizes(accelerator.count)
+    if service.tensor_parallel is not None and service.tensor_parallel not in sizes:
+        return [
+            ConfigIssue(
+                f"{path}.tensor_parallel",
+                service.tensor_parallel,
+                f"{nodes} has {accelerator.count} GPU(s) per node; allowed: {', '.join(map(str, sizes))}",
+            )
+        ]
+    return []
+
+
+def replica_issues(
+    service: InferenceSpec, gpus: int, max_nodes: int, gpus_per_node: int, nodes: str, path: str
+) -> list[ConfigIssue]:
+    """Replica bounds the nodes can hold at their largest, replicas of ``gpus`` GPUs each."""
+    issues: list[ConfigIssue] = []
+    capacity = replica_capacity(max_nodes, gpus_per_node, gpus)
+    if service.max_replicas is not None and service.max_replicas > capacity:
+        issues.append(
+            ConfigIssue(
+                f"{path}.max_replicas",
+                service.max_replicas,
+                f"{nodes} holds at most {capacity} replica(s) of {gpus} GPU(s) "
+                f"({max_nodes} nodes of {gpus_per_node}); allowed: 1 to {capacity}",
+            )
+        )
+    upper = service.max_replicas or capacity
+    if service.min_replicas is not None and service.min_replicas > upper:
+        issues.append(ConfigIssue(f"{path}.min_replicas", service.min_replicas, f"more than max_replicas ({upper})"))
+    return issues
+
+
+# --- a served model on a cluster aistacks did not build ------------------------------------------------------
+
+
+def known_gpus() -> list[str]:
+    """The NVIDIA GPUs the accelerator catalogs know (either cloud's), which :class:`GpuNodes` may name."""
+    return sorted(
+        {t.accelerator for cloud in CLOUDS for t in accelerator_types(cloud).values() if t.vendor == "nvidia"}
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class GpuNodes:
+    """A team's own GPU nodes, on a cluster aistacks did not build: what :func:`plan_model_server` needs to
+    know of them. Only the GPU's own facts (model, vendor, memory per GPU) come from the accelerator catalog;
+    the rest is the team's to state."""
+
+    accelerator: str
+    """The GPU, as the accelerator catalogs name it (``l40s``, ``h100``, ``l4``; :func:`known_gpus`)."""
+    gpus_per_node: int
+    vcpus: int
+    """vCPUs of one node; a replica takes half of its GPUs' share."""
+    memory_gib: float
+    """Memory of one node, in GiB; a replica takes seven tenths of its GPUs' share."""
+    max_nodes: int
+    """The most such nodes the replicas may use (those there are, or the cluster autoscaler's ceiling): with
+    the GPUs per replica it bounds the replicas."""
+    labels: Mapping[str, str]
+    """Labels the nodes carry, which select them (the server's ``nodeSelector``)."""
+    taint: Taint | None = None
+    """The taint that keeps other pods off the nodes, which the server tolerates. Default: none."""
+    gpu_resource: str = "nvidia.com/gpu"
+    """The extended resource the nodes' device plugin advertises. Default: NVIDIA's."""
+
+    def __post_init__(self) -> None:
+        if self.accelerator not in known_gpus():
+            raise ValueError(
+                f"GpuNodes.accelerator {self.accelerator!r} is not a GPU of the accelerator catalogs; known: "
+                + ", ".join(known_gpus())
+            )
+        for name in ("gpus_per_node", "vcpus", "max_nodes"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"GpuNodes.{name} must be at least 1, not {getattr(self, name)}")
+        if self.memory_gib <= 0:
+            raise ValueError(f"GpuNodes.memory_gib must be positive, not {self.memory_gib}")
+        if not self.labels:
+            raise ValueError("GpuNodes.labels must select the GPU nodes: give at least one label they carry")
+        if not self.gpu_resource:
+            raise ValueError("GpuNodes.gpu_resource must name the extended resource the nodes advertise")
+
+
+TEAM_NODES = "team-gpu-nodes"
+"""The name the plan gives a team's own GPU nodes (:attr:`GpuPoolPlan.name` and ``resource_name``); nothing is
+created by it."""
+DEFAULT_CLIENTS: tuple[str, ...] = ("inference",)
+"""Who may call a model server on a team's cluster when the service names no ``clients``: the workload
+namespace of :func:`aistacks.k8s.role_namespaces` for ``inference``."""
+
+
+def team_pool(nodes: GpuNodes) -> GpuPoolPlan:
+    """The team's nodes as the pool a plan runs on: the GPU's facts from the catalog, the node's from the team.
+    The plan sizes no nodes there (``min_nodes`` and ``desired_nodes`` 0) and sees them as not preemptible."""
+    gpu = next(t for cloud in CLOUDS for t in accelerator_types(cloud).values() if t.accelerator == nodes.accelerator)
+    accelerator = AcceleratorType(
+        cloud=None,
+        name=f"{nodes.gpus_per_node} x {nodes.accelerator}",
+        accelerator=gpu.accelerator,
+        accelerator_name=gpu.accelerator_name,
+        vendor=gpu.vendor,
+        count=nodes.gpus_per_node,
+        accelerator_memory_gib=gpu.accelerator_memory_gib,
+        vcpus=nodes.vcpus,
+        memory_gib=nodes.memory_gib,
+        architecture=None,
+        places=(),
+    )
+    return GpuPoolPlan(
+        name=TEAM_NODES,
+        resource_name=TEAM_NODES,
+        accelerator=accelerator,
+        min_nodes=0,
+        max_nodes=nodes.max_nodes,
+        desired_nodes=0,
+        capacity="on_demand",
+        labels=dict(nodes.labels),
+        taint=nodes.taint,
+        gpu_resource=nodes.gpu_resource,
+    )
+
+
+class InvalidService(ValueError):
+    """A served model that cannot run on the given nodes as configured; the message lists each reason."""
+
+
+def _raise_for(service: InferenceSpec, issues: list[ConfigIssue]) -> None:
+    if issues:
+        raise InvalidService(f"{service.name} ({service.model}): " + "; ".join(map(str, issues)))
+
+
+def plan_model_server(
+    service: InferenceSpec, nodes: GpuNodes, *, min_replicas: int = 1, namespace: str = SERVING_NAMESPACE
+) -> InferencePlan:
+    """One served model on a team's own GPU ``nodes``, with the platform's fit check, replica bounds and server
+    arguments. ``service`` is a valid :class:`aistacks.spec.InferenceSpec` (``InferenceSpec.model_validate``
+    reports its shape and types); ``cloud``, ``cluster`` and ``pool`` name a platform's cluster and must be
+    left out. ``min_replicas``: the floor when the service sets none (the platform's is the tier's). Default:
+    1. ``namespace``: where the server runs. Default: ``serving``, the namespace
+    :func:`aistacks.k8s.role_namespaces` makes with ``serving_ports``.
+
+    Raises :class:`DoesNotFit`, naming what would fit, for a model its GPUs cannot hold, and
+    :class:`InvalidService` (a ``ValueError``) for settings that cannot be served there."""
+    if min_replicas < 0:
+        raise ValueError(f"min_replicas must be at least 0, not {min_replicas}")
+    path = "service"
+    placed = [
+        ConfigIssue(f"{path}.{field}", value, "names a cluster of an aistacks platform; leave it out here")
+        for field, value in (("cloud", service.cloud), ("cluster", service.cluster), ("pool", service.pool))
+        if value is not None
+    ]
+    pool = team_pool(nodes)
+    where = "GpuNodes"
+    _raise_for(
+        service, [*placed, *served_model_issues(service, path), *gpu_issues(service, pool.accelerator, where, path)]
+    )
+    plan = _plan_server(
+        service,
+        pool,
+        cloud=None,
+        cluster=None,
+        resource_name=service.name,
+        namespace=namespace,
+        floor=min_replicas,
+        clients=service.clients or DEFAULT_CLIENTS,
+        models_bucket=None,
+    )
+    _raise_for(service, replica_issues(service, plan.gpus, nodes.max_nodes, nodes.gpus_per_node, where, path))
+    return plan

@@ -102,8 +102,10 @@ class GpuPoolPlan:
     capacity: Capacity
     labels: Mapping[str, str]
     """Node labels workloads select the pool by."""
-    taint: Taint
-    """Keeps everything but GPU workloads off the pool."""
+    taint: Taint | None
+    """Keeps everything but GPU workloads off the pool. Every pool aistacks builds has one
+    (:class:`aistacks.plan.aws.AwsPoolPlan`, :class:`aistacks.plan.gcp.GkePoolPlan`); a team's own nodes may
+    have none (:class:`aistacks.plan.inference.GpuNodes`)."""
     gpu_resource: str
     """The extended resource the nodes advertise (``nvidia.com/gpu``)."""
 
@@ -138,10 +140,13 @@ class InferencePlan:
     name: str
     """The Deployment's and Service's name."""
     resource_name: str
-    """``<cluster resource name>-serve-<name>``: the component's name."""
-    cloud: Cloud
-    cluster: str
-    """The inference cluster (its name in the config)."""
+    """``<cluster resource name>-serve-<name>``: the component's name; on a cluster aistacks did not build,
+    the service's name."""
+    cloud: Cloud | None
+    """The cloud of the inference cluster; ``None``: a cluster aistacks did not build
+    (:func:`aistacks.plan.inference.plan_model_server`)."""
+    cluster: str | None
+    """The inference cluster (its name in the config); ``None``: a cluster aistacks did not build."""
     namespace: str
     pool: GpuPoolPlan
     """The GPU pool the replicas run on (its labels select the nodes, its taint is tolerated)."""
@@ -153,7 +158,8 @@ class InferencePlan:
     """The Hugging Face repository id."""
     source: ModelSource
     models_bucket: str | None
-    """``bucket`` source: the short name of the stack's bucket the weights are copied from (``<model>/``)."""
+    """``bucket`` source: the short name of the stack's bucket the weights are copied from (``<model>/``);
+    ``None`` on a cluster aistacks did not build, whose program gives its loader the bucket."""
     hub_token_secret: str | None
     fit: Fit
     """The memory estimate the plan checked: weights and KV cache against the replica's GPUs."""
