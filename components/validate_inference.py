@@ -3,7 +3,12 @@ a model that fits its GPUs (:mod:`aistacks.plan.inference`, whose functions the 
 
 from __future__ import annotations
 
-from aistacks.catalog import AcceleratorNotOffered, AcceleratorType
+from aistacks.catalog import (
+    AcceleratorNotOffered,
+    AcceleratorType,
+    queue_autoscaler,
+    regions_in_jurisdiction,
+)
 from aistacks.defaults import MODELS_BUCKET
 from aistacks.issues import ConfigIssue
 from aistacks.plan.compute import resolve_pool
@@ -31,6 +36,7 @@ def inference_issues(spec: PlatformSpec, root: str) -> list[ConfigIssue]:
             issues.append(_no_host(spec, service, path))
             continue
         cloud, cluster = host
+        issues += _metrics_store_issues(spec, service, cloud, root)
         pool = next((p for p in cluster.gpu_pools if service.pool in (None, p.name)), None)
         if pool is None:
             pools = ", ".join(p.name for p in cluster.gpu_pools) or "none"
@@ -43,6 +49,23 @@ def inference_issues(spec: PlatformSpec, root: str) -> list[ConfigIssue]:
         if accelerator is not None:
             issues += _sizing_issues(service, pool, accelerator, path)
     return issues
+
+
+def _metrics_store_issues(spec: PlatformSpec, service: InferenceSpec, cloud: Cloud, root: str) -> list[ConfigIssue]:
+    """A server on EKS scales on metrics kept in Amazon Managed Service for Prometheus, which not every region
+    has (:func:`aistacks.catalog.queue_autoscaler`)."""
+    if cloud != "aws" or spec.aws is None or spec.aws.region in queue_autoscaler().amp_regions:
+        return []
+    regions = queue_autoscaler().amp_regions
+    offered = ", ".join(sorted(set(regions_in_jurisdiction("aws", spec.jurisdiction)) & regions)) or "none"
+    return [
+        ConfigIssue(
+            f"{root}.aws.region",
+            spec.aws.region,
+            f"has no Amazon Managed Service for Prometheus, where the queue of the served model {service.name} is "
+            f"read to scale it; serve it on gcp, or use an AWS region of {spec.jurisdiction} that has it: {offered}",
+        )
+    ]
 
 
 def _source_issues(spec: PlatformSpec, service: InferenceSpec, path: str) -> list[ConfigIssue]:

@@ -17,7 +17,7 @@ from aistacks.config import ConfigError, parse_platform_spec
 from aistacks.engine import ResourceGraph, load_project, load_stack_file, run_program
 from aistacks.engine.graph import display_value
 from aistacks.k8s import InferenceService, WeightsLoader, gcs_loader, inference_manifests, s3_loader
-from aistacks.k8s.inference import PROGRESS_DEADLINE_SECONDS, SHM_SIZE, STARTUP_SECONDS, TYPE_TOKEN
+from aistacks.k8s.inference import DRAIN_SECONDS, PROGRESS_DEADLINE_SECONDS, SHM_SIZE, STARTUP_SECONDS, TYPE_TOKEN
 from aistacks.k8s.snapshots import AWS_CLI_IMAGE, GCLOUD_CLI_IMAGE
 from aistacks.plan import plan_platform
 from aistacks.plan.model import InferencePlan
@@ -143,7 +143,8 @@ def test_the_server_takes_its_gpus_cpu_and_memory_as_requests_and_limits(plan: I
     server = server_of(plan)
     expected = {"cpu": plan.cpu, "memory": plan.memory, plan.pool.gpu_resource: str(plan.gpus)}
     assert server["resources"] == {"requests": expected, "limits": expected}
-    assert server["image"] == plan.engine.image and server["args"] == list(plan.args)
+    drain = [f"--shutdown-timeout={DRAIN_SECONDS}"] if plan.engine.engine == "vllm" else []
+    assert server["image"] == plan.engine.image and server["args"] == [*plan.args, *drain]
     assert "command" not in server, "the image's entrypoint starts the server"
     assert server["ports"] == [{"name": "http", "containerPort": plan.engine.port, "protocol": "TCP"}]
 

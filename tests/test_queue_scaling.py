@@ -193,3 +193,23 @@ def test_serving_on_eks_needs_a_region_with_amazon_managed_prometheus() -> None:
     assert "Amazon Managed Service for Prometheus" in issue.message and "chat" in issue.message
     assert "me-west-1" not in queue_autoscaler().amp_regions
     assert {"eu-central-1", "us-east-1"} <= queue_autoscaler().amp_regions
+
+
+def test_a_floor_of_zero_is_refused_because_nothing_would_wake_the_server() -> None:
+    raw = platform({"name": "chat", "model": QWEN_7B, "min_replicas": 0})
+    with pytest.raises(ConfigError) as raised:
+        parse_platform_spec(raw)
+    (issue,) = [i for i in raised.value.issues if i.path.endswith("inference[0].min_replicas")]
+    assert issue.value == 0 and "KEDA would never start one again" in issue.message
+
+
+def test_a_replica_taken_away_finishes_its_requests_first() -> None:
+    plan = chat()
+    server = by_kind(inference_manifests(plan, storage_class=CLASS, loader=_loader(), autoscaling=AMP), "Deployment")
+    pod = server["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    (drain,) = [a for a in container["args"] if a.startswith("--shutdown-timeout=")]
+    seconds = int(drain.split("=")[1])
+    sleep = container["lifecycle"]["preStop"]["sleep"]["seconds"]
+    # The server drains after the pre-stop sleep and exits before the kubelet's grace period runs out.
+    assert 0 < sleep + seconds < pod["terminationGracePeriodSeconds"]

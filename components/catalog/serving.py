@@ -33,6 +33,9 @@ class ServingEngineFacts:
     runs_unprivileged: bool
     """Its image starts as a non-root user, as the serving namespace's restricted Pod Security requires."""
     runs_unprivileged_source: str
+    drain_argument: str | None = None
+    """The argument (``{seconds}`` in it) that makes it finish requests in flight on SIGTERM instead of
+    dropping them; none where it drains by itself."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ def serving_engine(engine: ServingEngine) -> ServingEngineFacts:
         fp8_accelerators=tuple(entry["fp8_accelerators"]) if "fp8_accelerators" in entry else None,
         runs_unprivileged=bool(entry["runs_unprivileged"]),
         runs_unprivileged_source=entry["runs_unprivileged_source"],
+        drain_argument=entry["drain_argument"],
     )
 
 

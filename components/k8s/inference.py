@@ -108,8 +108,9 @@ from 1.30, read 2026-12-01)."""
 TERMINATION_GRACE_SECONDS = 120
 """Design choice: two minutes for requests in flight to finish on SIGTERM: a few thousand streamed tokens at
 tens of tokens per second. TGI's router shuts down gracefully on SIGTERM (router/src/server.rs:2330,
-2376-2399; mirror db931fcf); vLLM aborts at once unless started with
-``--shutdown-timeout`` (default 0: vllm 0.33.0 engine/arg_utils.py, v1/engine/core.py "abort" mode)."""
+2376-2399; mirror db931fcf); vLLM aborts at once unless started with ``--shutdown-timeout`` (default 0:
+vllm 0.30.0 engine/arg_utils.py, v1/engine/core.py "abort" mode), which the server is given
+(:data:`DRAIN_SECONDS`)."""
 
 # Telemetry off, in each engine's spelling: vLLM reports usage to stats.vllm.ai unless VLLM_NO_USAGE_STATS=1
 # or DO_NOT_TRACK=1 (vllm 0.33.0 envs.py, usage/usage_lib.py); TGI's launcher unless USAGE_STATS=off
@@ -283,12 +284,24 @@ def _probe(plan: InferencePlan, failure_threshold: int) -> dict[str, Any]:
     }
 
 
+DRAIN_SECONDS = TERMINATION_GRACE_SECONDS - PRE_STOP_SLEEP_SECONDS - 15
+"""How long a server finishes requests in flight after SIGTERM: the grace period, less the pre-stop sleep
+before the signal and 15 s for the process to exit before the kubelet kills it."""
+
+
+def _drain_arguments(plan: InferencePlan) -> list[str]:
+    """What makes the engine finish requests in flight on SIGTERM (vLLM drops them unless told); the
+    autoscaler removing a replica then costs no request."""
+    spelling = plan.engine.drain_argument
+    return [spelling.format(seconds=DRAIN_SECONDS)] if spelling else []
+
+
 def _server(plan: InferencePlan) -> dict[str, Any]:
     return {
         "name": "server",
         "image": plan.engine.image,
         # The image's entrypoint starts the server (vLLM: `vllm serve`; TGI: its launcher); only arguments.
-        "args": list(plan.args),
+        "args": [*plan.args, *_drain_arguments(plan)],
         "ports": [{"name": SERVER_PORT_NAME, "containerPort": plan.engine.port, "protocol": "TCP"}],
         "env": _server_env(plan),
         "resources": _resources(plan, gpus=True),

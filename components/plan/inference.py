@@ -353,9 +353,17 @@ def replica_issues(
             )
         )
     upper = service.max_replicas or capacity
-    if service.min_replicas is not None and service.min_replicas > upper:
+    if service.min_replicas == 0:
+        issues.append(ConfigIssue(f"{path}.min_replicas", 0, NO_WAKE_FROM_ZERO))
+    elif service.min_replicas is not None and service.min_replicas > upper:
         issues.append(ConfigIssue(f"{path}.min_replicas", service.min_replicas, f"more than max_replicas ({upper})"))
     return issues
+
+
+NO_WAKE_FROM_ZERO = (
+    "a server at 0 replicas exports no queue, so KEDA would never start one again (scale from zero needs a "
+    "request-holding proxy, which aistacks does not install yet); allowed: 1 or more"
+)
 
 
 # --- a served model on a cluster aistacks did not build ------------------------------------------------------
@@ -468,8 +476,8 @@ def plan_model_server(
 
     Raises :class:`DoesNotFit`, naming what would fit, for a model its GPUs cannot hold, and
     :class:`InvalidService` (a ``ValueError``) for settings that cannot be served there."""
-    if min_replicas < 0:
-        raise ValueError(f"min_replicas must be at least 0, not {min_replicas}")
+    if min_replicas < 1:
+        raise ValueError(f"min_replicas {min_replicas}: {NO_WAKE_FROM_ZERO}")
     path = "service"
     placed = [
         ConfigIssue(f"{path}.{field}", value, "names a cluster of an aistacks platform; leave it out here")
