@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aistacks.k8s.manifests import Manifest, app_labels, app_selector
+from aistacks.k8s.manifests import Manifest, app_labels, app_selector, non_root_pod_security
 
 NAME = "cluster-autoscaler"
 """Every object's name, as upstream: leader election and the status ConfigMap use it too."""
@@ -155,13 +155,7 @@ def cluster_autoscaler_deployment(
         "serviceAccountName": NAME,
         "priorityClassName": priority_class,
         "nodeSelector": dict(node_selector),
-        "securityContext": {
-            "runAsNonRoot": True,
-            "runAsUser": NONROOT_ID,
-            "runAsGroup": NONROOT_ID,
-            "fsGroup": NONROOT_ID,
-            "seccompProfile": {"type": "RuntimeDefault"},
-        },
+        "securityContext": non_root_pod_security(NONROOT_ID, NONROOT_ID, NONROOT_ID),
         "containers": [
             {
                 "name": NAME,

@@ -38,7 +38,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from aistacks.k8s.apply import apply_manifest
-from aistacks.k8s.manifests import Manifest, app_labels, app_selector
+from aistacks.k8s.manifests import Manifest, app_labels, app_selector, non_root_pod_security
 from aistacks.k8s.queue_scaling import PrometheusSource, queue_scaling_manifests
 from aistacks.k8s.snapshots import AWS_CLI_IMAGE, GCLOUD_CLI_IMAGE
 from aistacks.plan.inference import MODEL_DIRECTORY
@@ -221,19 +221,6 @@ CONTAINER_SECURITY: dict[str, Any] = {
 }
 
 
-def _pod_security(plan: InferencePlan) -> dict[str, Any]:
-    context: dict[str, Any] = {
-        "runAsNonRoot": True,
-        "runAsUser": SERVER_UID,
-        "runAsGroup": SERVER_GID,
-        # The weights volume is a fresh filesystem owned by root; fsGroup makes it the containers' group's.
-        "fsGroup": SERVER_GID,
-        "fsGroupChangePolicy": "OnRootMismatch",
-        "seccompProfile": {"type": "RuntimeDefault"},
-    }
-    return context
-
-
 def _resources(plan: InferencePlan, *, gpus: bool) -> dict[str, Any]:
     """Requests equal to limits (Guaranteed QoS). The init container takes the same CPU and memory: a pod is
     scheduled for the larger of its largest init container and its containers together (Kubernetes docs,
@@ -376,7 +363,8 @@ def _pod_spec(plan: InferencePlan, storage_class: str, loader: WeightsLoader | N
         "terminationGracePeriodSeconds": TERMINATION_GRACE_SECONDS,
         "nodeSelector": dict(plan.pool.labels),
         "tolerations": _tolerations(plan),
-        "securityContext": _pod_security(plan),
+        # The weights volume is a fresh filesystem owned by root; fsGroup makes it the containers' group's.
+        "securityContext": non_root_pod_security(SERVER_UID, SERVER_GID, SERVER_GID, fs_group_change_on_mismatch=True),
         "containers": [_server(plan)],
         "volumes": _volumes(plan, storage_class),
     }

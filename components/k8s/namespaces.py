@@ -267,16 +267,7 @@ def service_ingress(
 ) -> Manifest:
     """Let the pods of the ``clients`` namespaces connect to the pods ``selector`` picks, on ``port``: the
     NetworkPolicy ``allow-<name>-clients`` (the namespace itself denies every other flow)."""
-    return {
-        "apiVersion": "networking.k8s.io/v1",
-        "kind": "NetworkPolicy",
-        "metadata": {"name": f"allow-{name}-clients", "namespace": namespace, "labels": _labels(namespace)},
-        "spec": {
-            "podSelector": {"matchLabels": dict(selector)},
-            "policyTypes": ["Ingress"],
-            "ingress": [{"from": [_namespace_peer(client) for client in clients], "ports": _ports([port])}],
-        },
-    }
+    return _ingress(namespace, f"allow-{name}-clients", selector, [_namespace_peer(c) for c in clients], port)
 
 
 def collector_ingress(
@@ -293,14 +284,20 @@ def collector_ingress(
     peer: dict[str, object] = _namespace_peer(collector_namespace)
     if collector_selector is not None:
         peer["podSelector"] = {"matchLabels": dict(collector_selector)}
+    return _ingress(namespace, f"allow-{name}-metrics", selector, [peer], port)
+
+
+def _ingress(
+    namespace: str, policy: str, selector: Mapping[str, str], peers: Sequence[Mapping[str, object]], port: int
+) -> Manifest:
     return {
         "apiVersion": "networking.k8s.io/v1",
         "kind": "NetworkPolicy",
-        "metadata": {"name": f"allow-{name}-metrics", "namespace": namespace, "labels": _labels(namespace)},
+        "metadata": {"name": policy, "namespace": namespace, "labels": _labels(namespace)},
         "spec": {
             "podSelector": {"matchLabels": dict(selector)},
             "policyTypes": ["Ingress"],
-            "ingress": [{"from": [peer], "ports": _ports([port])}],
+            "ingress": [{"from": [dict(peer) for peer in peers], "ports": _ports([port])}],
         },
     }
 

@@ -39,7 +39,7 @@ from typing import Any
 import pulumi
 import yaml
 
-from aistacks.k8s.manifests import Manifest, app_labels, app_selector
+from aistacks.k8s.manifests import Manifest, app_labels, app_selector, non_root_pod_security
 
 MONITORING_NAMESPACE = "monitoring"
 """Where the collector runs (Pod Security "restricted")."""
@@ -352,13 +352,7 @@ def _deployment(checksum: Any, node_selector: Mapping[str, str]) -> Manifest:
         "automountServiceAccountToken": True,
         "enableServiceLinks": False,
         "nodeSelector": dict(node_selector),
-        "securityContext": {
-            "runAsNonRoot": True,
-            "runAsUser": NONROOT_ID,
-            "runAsGroup": NONROOT_ID,
-            "fsGroup": NONROOT_ID,
-            "seccompProfile": {"type": "RuntimeDefault"},
-        },
+        "securityContext": non_root_pod_security(NONROOT_ID, NONROOT_ID, NONROOT_ID),
         "containers": [container],
         "volumes": [
             {"name": "config", "configMap": {"name": COLLECTOR_NAME}},

@@ -18,7 +18,7 @@ import pulumi_random as random
 
 from aistacks.defaults import DEFAULT_QDRANT_CPU, DEFAULT_QDRANT_MEMORY, DEFAULT_QDRANT_STORAGE_GIB
 from aistacks.k8s.apply import apply_manifest
-from aistacks.k8s.manifests import Manifest, app_labels, app_selector
+from aistacks.k8s.manifests import Manifest, app_labels, app_selector, non_root_pod_security
 from aistacks.k8s.namespaces import VECTOR_NAMESPACE
 from aistacks.k8s.snapshots import SnapshotPlan, SnapshotSource, snapshot_manifests
 
@@ -228,14 +228,7 @@ def _pod_spec(plan: QdrantPlan) -> dict[str, Any]:
     pod_spec: dict[str, Any] = {
         "serviceAccountName": plan.name,
         "automountServiceAccountToken": False,
-        "securityContext": {
-            "runAsNonRoot": True,
-            "runAsUser": 1000,
-            "runAsGroup": 2000,
-            "fsGroup": 3000,
-            "fsGroupChangePolicy": "OnRootMismatch",
-            "seccompProfile": {"type": "RuntimeDefault"},
-        },
+        "securityContext": non_root_pod_security(1000, 2000, 3000, fs_group_change_on_mismatch=True),
         "containers": [_container(plan)],
         "volumes": [
             {"name": "config", "configMap": {"name": plan.name, "defaultMode": 0o755}},

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from aistacks.defaults import DEFAULT_SNAPSHOT_SCHEDULE
-from aistacks.k8s.manifests import Manifest, app_labels, app_selector
+from aistacks.k8s.manifests import Manifest, app_labels, app_selector, non_root_pod_security
 from aistacks.k8s.namespaces import METADATA_ADDRESSES
 
 # Cloud CLI images, pinned by digest. Sources: amazon/aws-cli 2.37.5 (Amazon Linux 2023 based, with
@@ -216,12 +216,7 @@ def _job_pod_spec(plan: SnapshotPlan, source: SnapshotSource) -> dict[str, Any]:
     return {
         "serviceAccountName": plan.name,
         "restartPolicy": "Never",
-        "securityContext": {
-            "runAsNonRoot": True,
-            "runAsUser": 1000,
-            "runAsGroup": 1000,
-            "seccompProfile": {"type": "RuntimeDefault"},
-        },
+        "securityContext": non_root_pod_security(1000, 1000),
         "containers": [container],
         "volumes": [{"name": "tmp", "emptyDir": {}}],
     }
