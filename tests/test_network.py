@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from aistacks.plan.aws import EKS_INTERFACE_ENDPOINTS, METRICS_ENDPOINT
 from aistacks.engine import ResourceGraph, ResourceRecord
 from aistacks.engine.graph import display_value
+from aistacks.plan.aws import EKS_INTERFACE_ENDPOINTS, METRICS_ENDPOINT
 
 Plan = Callable[[str, bool], ResourceGraph]
 
