@@ -617,9 +617,10 @@ FUZZ = settings(max_examples=50, deadline=None, suppress_health_check=[HealthChe
 
 
 def expected_issues(platform: Any) -> tuple[ConfigIssue, ...] | None:
-    """What the parser says about ``platform`` directly: its issues, or None when it is valid."""
+    """What the parser says about ``platform`` directly, as the stack ``test`` (:func:`write_stack`) whose
+    name goes into physical names: its issues, or None when it is valid."""
     try:
-        parse_platform_spec(platform)
+        parse_platform_spec(platform, stack="test")
     except ConfigError as error:
         return error.issues
     return None
