@@ -33,6 +33,17 @@ def platform_prefix(name: str, stack: str) -> str:
     return f"{name}-{stack}"
 
 
+def budget_name(prefix: str) -> str:
+    """``<prefix>-monthly``: the name of a stack's budget (AWS Budgets: 1 to 100 characters, unique in the
+    account; Cloud Billing: a display name of at most 60)."""
+    return f"{prefix}-monthly"
+
+
+def budget_topic_name(prefix: str) -> str:
+    """``<prefix>-budget-alerts``: the topic a stack's budget alerts are published to."""
+    return f"{prefix}-budget-alerts"
+
+
 def cluster_resource_name(prefix: str, cluster: str) -> str:
     """``<prefix>-<cluster name>``: a cluster's component and physical name."""
     return f"{prefix}-{cluster}"

@@ -120,6 +120,10 @@ GcpSubnetworkId = Annotated[
     ),
 ]
 RangeName = Annotated[str, StringConstraints(pattern=r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")]
+# A Cloud Billing account ID: 18 alphanumeric characters in three groups of six (010101-F0FFF0-10XX01).
+# Source: Cloud Billing docs, "Find a Cloud Billing account ID" (read 2026-12-01).
+BillingAccountId = Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{6}-[0-9A-Z]{6}-[0-9A-Z]{6}$")]
+EmailAddress = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
 
 
 class GpuPoolSpec(StrictModel):
@@ -152,6 +156,12 @@ class GpuPoolSpec(StrictModel):
     image: NodeImage = "al2023"
     """AWS node image: Amazon Linux 2023 or Bottlerocket (their NVIDIA variants); decides the AMI type. GKE
     pools run Container-Optimized OS, and any other value is an error there. Default: al2023."""
+    on_demand_reason: str | None = None
+    """Named opt-out of a training pool from spot capacity: why it runs on demand, in at least four different
+    words (``checkpoints are lost on preemption``). It is written on the pool as a tag (AWS,
+    ``aistacks.io/on-demand-reason``) or label (GCP, ``aistacks-on-demand-reason``), lower case with ``-``
+    between words and at most 63 characters, where the guardrails' AIS-COST-002 reads it; without it a
+    training pool on demand fails there. Only for pools on demand. Default: none."""
 
 
 class ClusterSpec(StrictModel):
@@ -475,6 +485,53 @@ class InferenceSpec(StrictModel):
     """The namespaces whose pods may call the service. Default: the cluster's workload namespace."""
 
 
+class BudgetSpec(StrictModel):
+    """A monthly cost budget that exists in the clouds' billing: an AWS Budget and a Google Cloud billing
+    budget, each counting only the environment's own spend (the resources tagged or labelled
+    ``stack: <stack name>``; on Google Cloud also only the stack's project), with alerts at thresholds of the
+    actual spend and on the forecasted spend, to an encrypted topic and to email. The gate's AIS-COST-001
+    holds the stack's full-scale estimate to ``monthly_usd`` before anything is deployed. AWS counts a tag
+    only once it is activated as a cost allocation tag (README, "Before the first pulumi up")."""
+
+    monthly_usd: Annotated[float, Field(gt=0)]
+    """The environment's monthly amount in US dollars, at most two decimals: the budget AIS-COST-001 holds the
+    full-scale estimate to, split between the clouds by ``cloud_share_percent``."""
+    alert_thresholds_percent: Annotated[tuple[Annotated[int, Field(ge=1, le=1000)], ...], Field(min_length=1)] = (
+        50,
+        80,
+        100,
+    )
+    """Alert when the actual spend of the month passes these percentages of the budget; ascending, each once.
+    Default: 50, 80 and 100."""
+    forecast_alert_percent: Annotated[int, Field(ge=1, le=1000)] = 100
+    """Alert when the spend forecast for the month passes this percentage of the budget. Default: 100."""
+    emails: Annotated[tuple[EmailAddress, ...], Field(max_length=10)] = ()
+    """Who else gets the alerts by email (the topic always does): at most 10 (AWS), 5 on a stack that uses
+    Google Cloud (a budget's notification channels). Default: none."""
+    gcp_billing_account: BillingAccountId | None = None
+    """The Cloud Billing account that pays for ``gcp.project``, which the budget is created on; required when
+    the stack uses Google Cloud. Default: none."""
+    cloud_share_percent: dict[Cloud, Annotated[int, Field(ge=1, le=100)]] | None = None
+    """Each cloud's part of ``monthly_usd`` in percent, summing to 100: each cloud's budget sees only its own
+    bill, so a stack on two clouds says how the amount divides (the split of ``aistacks cost``'s full-scale
+    totals is a start). Required when the stack uses both clouds. Default: all of it on the one cloud the
+    stack uses."""
+
+    @field_validator("monthly_usd")
+    @classmethod
+    def _whole_cents(cls, amount: float) -> float:
+        if round(amount, 2) != amount:
+            raise ValueError("at most two decimals: a budget is set in whole cents")
+        return amount
+
+    @field_validator("alert_thresholds_percent")
+    @classmethod
+    def _ascending_once(cls, thresholds: tuple[int, ...]) -> tuple[int, ...]:
+        if list(thresholds) != sorted(set(thresholds)):
+            raise ValueError(f"list each threshold once, ascending: {', '.join(map(str, sorted(set(thresholds))))}")
+        return thresholds
+
+
 DEFAULT_BUCKETS: tuple[BucketSpec, ...] = (BucketSpec(name="datasets"), BucketSpec(name="models"))
 
 
@@ -514,6 +571,9 @@ class PlatformSpec(StrictModel):
     removed from the program; outside dev it cannot be false. Default: ``tier.protect``."""
     tags: dict[LabelKey, LabelValue] = Field(default_factory=dict)
     """Extra tags (AWS) and labels (GCP) on every resource that takes them. Default: none."""
+    budget: BudgetSpec | None = None
+    """A monthly cost budget in the clouds' billing, with alerts, and the limit of the gate's AIS-COST-001.
+    Default: none (no budget; AIS-COST-001 is then disabled in the built-in policy config)."""
 
     @field_validator("vector", "inference", mode="before")
     @classmethod
@@ -605,6 +665,8 @@ PATTERN_NAMES: Mapping[str, str] = {
     _pattern_of(GcpNetworkId): "network (`projects/<project>/global/networks/<name>`)",
     _pattern_of(GcpSubnetworkId): "subnetwork (`projects/<project>/regions/<region>/subnetworks/<name>`)",
     _pattern_of(RangeName): "range name (1 to 63 of `a-z0-9-`, a letter first, no `-` last)",
+    _pattern_of(BillingAccountId): "billing account ID (`XXXXXX-XXXXXX-XXXXXX`: three groups of six of `0-9A-Z`)",
+    _pattern_of(EmailAddress): "email address (`name@domain`)",
 }
 """Readable names of the string patterns of this module: the config reference's types and the words a
 value that does not match is rejected with (:mod:`aistacks.config`)."""

@@ -25,9 +25,17 @@ from aistacks.deployability import deployability_issues
 from aistacks.issues import ConfigIssue
 from aistacks.naming import OPENSEARCH_NAME_LIMIT, managed_store_name, platform_prefix
 from aistacks.netplan import plan_aws_subnets, plan_gcp_ranges, positional_zones
-from aistacks.spec import LOG_BUCKET_RETENTION_DAYS_RANGE, ClusterSpec, GpuPoolSpec, PlatformSpec, VectorSpec
+from aistacks.reasons import reason_problem
+from aistacks.spec import (
+    LOG_BUCKET_RETENTION_DAYS_RANGE,
+    BudgetSpec,
+    ClusterSpec,
+    GpuPoolSpec,
+    PlatformSpec,
+    VectorSpec,
+)
 from aistacks.validate_inference import inference_issues
-from aistacks.vocabulary import Cloud, Role, VectorEngine
+from aistacks.vocabulary import Capacity, Cloud, Role, VectorEngine
 
 ROOT = "aistacks:platform"
 __all__ = ["DEFAULT_PROVIDER_REGION_KEYS", "ROOT", "ConfigIssue", "compute_issues", "semantic_issues"]
@@ -66,6 +74,7 @@ def semantic_issues(
     issues += inference_issues(spec, root)
     issues += _bucket_issues(spec, root)
     issues += _retention_issues(spec, root)
+    issues += _budget_issues(spec, root)
     if spec.environment != "dev" and spec.protect is False:
         issues.append(
             ConfigIssue(
@@ -257,7 +266,82 @@ def _pool_issues(cloud: Cloud, region: str, role: Role, pool: GpuPoolSpec, path:
     if accelerator.name in SPOT_OR_RESERVED_ONLY and capacity == "on_demand":
         message = f"{accelerator.name} cannot be had on demand (spot, Flex-start or a reservation only); allowed: spot"
         issues.append(ConfigIssue(f"{path}.capacity", "on_demand", message))
-    return issues
+    return issues + _on_demand_reason_issues(pool, capacity, path)
+
+
+def _on_demand_reason_issues(pool: GpuPoolSpec, capacity: Capacity, path: str) -> list[ConfigIssue]:
+    """An opt-out from spot says why in words a tag can carry, and only a pool on demand has one."""
+    reason = pool.on_demand_reason
+    if reason is None:
+        return []
+    if capacity != "on_demand":
+        message = "only a pool on demand opts out of spot; this pool runs on spot: leave it out"
+        return [ConfigIssue(f"{path}.on_demand_reason", reason, message)]
+    problem = reason_problem(reason)
+    return [] if problem is None else [ConfigIssue(f"{path}.on_demand_reason", reason, problem)]
+
+
+AWS_BUDGET_NOTIFICATIONS = 10
+"""Notifications an AWS budget may have. Source: AWS Budgets API Reference, "Notification": "A budget can have
+up to ten notifications" (read 2026-12-01)."""
+GCP_BUDGET_CHANNELS = 5
+"""Cloud Monitoring notification channels a Cloud Billing budget may name. Source: pulumi-gcp 10.2.0
+billing.BudgetAllUpdatesRuleArgs.monitoring_notification_channels: "A maximum of 5 channels are allowed"."""
+
+
+def _budget_issues(spec: PlatformSpec, root: str) -> list[ConfigIssue]:
+    """A budget names the billing account where the stack uses Google Cloud, fits each cloud's limits, and
+    divides its amount between the clouds it is on."""
+    budget = spec.budget
+    if budget is None:
+        return []
+    path = f"{root}.budget"
+    clouds = list(spec.cloud_specs())
+    issues: list[ConfigIssue] = []
+    if "gcp" in clouds and budget.gcp_billing_account is None:
+        message = (
+            "required when the stack uses gcp: the ID of the Cloud Billing account that pays for gcp.project, "
+            "18 characters in the form XXXXXX-XXXXXX-XXXXXX (0-9, A-Z), as the console's Billing pages show it"
+        )
+        issues.append(ConfigIssue(f"{path}.gcp_billing_account", None, message))
+    if "gcp" not in clouds and budget.gcp_billing_account is not None:
+        message = "the stack does not use gcp; leave it out"
+        issues.append(ConfigIssue(f"{path}.gcp_billing_account", budget.gcp_billing_account, message))
+    notifications = len(budget.alert_thresholds_percent) + 1
+    if "aws" in clouds and notifications > AWS_BUDGET_NOTIFICATIONS:
+        message = (
+            f"an AWS budget takes {AWS_BUDGET_NOTIFICATIONS} notifications, one of them the forecast alert; "
+            f"allowed: at most {AWS_BUDGET_NOTIFICATIONS - 1} thresholds"
+        )
+        issues.append(ConfigIssue(f"{path}.alert_thresholds_percent", list(budget.alert_thresholds_percent), message))
+    if "gcp" in clouds and len(budget.emails) > GCP_BUDGET_CHANNELS:
+        message = f"a Cloud Billing budget takes {GCP_BUDGET_CHANNELS} notification channels; allowed: at most 5"
+        issues.append(ConfigIssue(f"{path}.emails", list(budget.emails), message))
+    return issues + _share_issues(budget, clouds, f"{path}.cloud_share_percent")
+
+
+def _share_issues(budget: BudgetSpec, clouds: list[Cloud], path: str) -> list[ConfigIssue]:
+    shares = budget.cloud_share_percent
+    if shares is None:
+        if len(clouds) > 1:
+            message = (
+                f"required when the stack uses {' and '.join(clouds)}: each cloud's budget sees only its own bill, "
+                "so give each cloud its percentage of monthly_usd, summing to 100 (`aistacks cost` shows each "
+                "cloud's full-scale total, a start for the split)"
+            )
+            return [ConfigIssue(path, None, message)]
+        return []
+    written = dict(shares)
+    if set(written) != set(clouds):
+        message = f"name exactly the clouds the stack uses: {', '.join(clouds)}"
+        return [ConfigIssue(path, written, message)]
+    if sum(written.values()) != 100:
+        return [ConfigIssue(path, written, f"the percentages sum to {sum(written.values())}; allowed: 100")]
+    small = [cloud for cloud, percent in written.items() if budget.monthly_usd * percent / 100 < 0.005]
+    if small:
+        message = f"{', '.join(small)}'s share of monthly_usd rounds to $0.00; a budget needs at least a cent"
+        return [ConfigIssue(path, written, message)]
+    return []
 
 
 _ENGINE_ONLY: tuple[tuple[str, VectorEngine], ...] = (

@@ -25,8 +25,9 @@ into the cluster's VPC, ``restricted`` through a public endpoint that admits onl
 through GKE's IAM-gated DNS endpoint, ``public`` from anywhere (dev)."""
 ObjectLockMode = Literal["GOVERNANCE", "COMPLIANCE"]
 VectorEngine = Literal["qdrant", "opensearch-serverless", "vertex-vector-search"]
-KeyService = Literal["cloudtrail", "logs", "autoscaling"]
-"""AWS services a stack key may be used by directly (service principals in the key policy)."""
+KeyService = Literal["cloudtrail", "logs", "autoscaling", "budgets"]
+"""AWS services a stack key may be used by directly (service principals in the key policy); ``budgets``: AWS
+Budgets publishing to the budget's encrypted SNS topic."""
 VertexDistance = Literal["DOT_PRODUCT_DISTANCE", "COSINE_DISTANCE", "SQUARED_L2_DISTANCE", "L1_DISTANCE"]
 ServingEngine = Literal["vllm", "tgi"]
 """Model servers: vLLM's OpenAI-compatible server, Hugging Face text-generation-inference."""
@@ -42,3 +43,16 @@ cluster), Google Cloud Managed Service for Prometheus (the project's)."""
 GpuMetricsSource = Literal["dcgm-exporter", "gke-managed"]
 """Who exports GPU metrics: NVIDIA's DCGM exporter installed by aistacks (EKS), or GKE's managed DCGM
 package."""
+
+ROLE_TAG: dict[Cloud, str] = {"aws": "aistacks.io/role", "gcp": "aistacks-role"}
+"""The tag (AWS) or label (Google Cloud) naming the role (``training``, ``inference``) of a cluster and of its
+GPU pools. Google Cloud label keys take no ``.`` or ``/`` (Google Cloud docs, "Labels overview", requirements
+for labels, read 2026-11-27)."""
+ON_DEMAND_REASON_TAG: dict[Cloud, str] = {"aws": "aistacks.io/on-demand-reason", "gcp": "aistacks-on-demand-reason"}
+"""The tag or label of a training GPU pool that runs on demand: why, in words (the config's
+``on_demand_reason``), which AIS-COST-002 reads."""
+ENVIRONMENT_TAG = "environment"
+"""The tag or label every resource carries with its tier (``dev``, ``staging``, ``prod``)."""
+BUDGET_FILTER_TAG = "stack"
+"""The tag or label a budget counts the environment's spend by: the stack's physical name, which tells two
+stacks of one tier apart (``prod-eu``, ``prod-us``), where ``environment`` (the tier) would not."""

@@ -38,9 +38,8 @@ from pulumi_policy.proxy import UnknownValueError
 
 from aistacks.catalog import known_jurisdictions
 
-MIN_REASON_WORDS = 4
-"""A suppression's reason must say why in a sentence: this many different words of letters, not "ok",
-"temp", ``xxxxxxxxxxxx`` or ``aaaa aaaa aaaa aaaa``."""
+# A suppression's reason is judged as every reason is (aistacks.reasons); re-exported for the rules.
+from aistacks.reasons import MIN_REASON_WORDS, meaningful_words
 
 
 @dataclass(frozen=True)
@@ -331,12 +330,6 @@ URN_PREFIX = "urn:pulumi:"
 _GLOB = re.compile(r"[*?\[]")
 _EVERYTHING = ("urn:pulumi:\x01::\x01::\x01::\x01", "\x01")
 """A URN and a name made of a character no resource has: a pattern that matches them matches every resource."""
-_WORD = re.compile(r"[^\W\d_]{2,}")
-
-
-def meaningful_words(reason: str) -> set[str]:
-    """The different words of letters in ``reason``, a letter repeated (``aaaa``, ``xxxxxxxx``) not one."""
-    return {word for word in (w.casefold() for w in _WORD.findall(reason)) if len(set(word)) > 1}
 
 
 def parse_suppressions(rule_id: str, raw: Any, today: dt.date) -> tuple[list[Suppression], list[tuple[int, str]]]:
@@ -446,6 +439,11 @@ def collect_findings(
     _TEMPLATES.set(templates if provenance is not None else None)
 
 
+def today() -> dt.date:
+    """The day the rules judge by: the gate's (``collect_findings``), else the calendar's."""
+    return _TODAY.get() or dt.date.today()
+
+
 class Check:
     """One run of one rule: its settings, suppressions and the way to report."""
 
@@ -456,9 +454,8 @@ class Check:
             key: config.get(key, schema.get("default")) for key, schema in meta.settings.items()
         }
         self._report = report
-        today = _TODAY.get() or dt.date.today()
         raw_suppressions = config.get("suppressions")
-        self.suppressions, problems = parse_suppressions(meta.id, raw_suppressions, today)
+        self.suppressions, problems = parse_suppressions(meta.id, raw_suppressions, today())
         reported = _REPORTED_PROBLEMS.get()
         reported = _PROCESS_PROBLEMS if reported is None else reported
         for index, problem in problems:
@@ -518,11 +515,11 @@ class Check:
             "advisory in the policy config to accept this",
         )
 
-    def fail_stack(self, path: str, message: str) -> None:
-        """Report a violation that belongs to no single resource."""
-        self._emit(
-            Finding(self.meta.id, self.meta.severity.value, "", "", path, UNKNOWN_IN_PREVIEW, "a known value", message)
-        )
+    def fail_stack(
+        self, path: str, message: str, *, actual: str = UNKNOWN_IN_PREVIEW, expected: str = "a known value"
+    ) -> None:
+        """Report a violation that belongs to no single resource (by default: a value unknown until the update)."""
+        self._emit(Finding(self.meta.id, self.meta.severity.value, "", "", path, actual, expected, message))
 
     def _emit(self, finding: Finding, *, suppressible: bool = True) -> None:
         name = _name_of(finding.urn)

@@ -45,6 +45,14 @@ GLOBAL_TYPES: Mapping[str, str] = {
     "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember": "an IAM binding; the key ring's location is checked",
     "gcp:logging/projectSink:ProjectSink": "a route, not a store; its destination is checked by AIS-RES-002",
     "aws:kms/replicaKey:ReplicaKey": "a replica is data leaving its primary's region; checked by AIS-RES-002",
+    "aws:budgets/budget:Budget": "AWS Budgets is a global service (one endpoint, budgets.amazonaws.com; a budget's "
+    "ARN has no region: AWS Budgets API Reference, 'Budget'); a budget holds a limit, a filter and recipients, no "
+    "customer data; its alerts go to the stack's SNS topic, which is placed and checked",
+    "gcp:billing/budget:Budget": "a budget belongs to the Cloud Billing account, which has no location; it holds "
+    "a limit, a filter and recipients, no customer data; its notifications go to the stack's Pub/Sub topic, whose "
+    "message storage is placed and checked",
+    "gcp:monitoring/notificationChannel:NotificationChannel": "a notification channel is a project-wide Cloud "
+    "Monitoring setting without a location: an address alerts are sent to, not a store",
 }
 """Types that hold no data in a region, each with the reason; an explicit list, never a guess."""
 

@@ -334,6 +334,32 @@ def kms_settings(draw: st.DrawFn) -> dict[str, Any] | None:
     return kms if kms or draw(st.integers(0, 3)) == 0 else None
 
 
+BILLING_ACCOUNTS = st.from_regex(r"[0-9A-Z]{6}-[0-9A-Z]{6}-[0-9A-Z]{6}", fullmatch=True)
+
+
+@st.composite
+def budget_settings(draw: st.DrawFn, clouds: tuple[Cloud, ...]) -> dict[str, Any]:
+    """``budget``: an amount in whole cents, thresholds ascending (at most 9, so an AWS budget's ten
+    notifications hold them and the forecast), up to 5 addresses, the billing account where Google Cloud is
+    used and a split that sums to 100 on two clouds."""
+    # At least $1, so that a 1% share is a cent.
+    budget: dict[str, Any] = {"monthly_usd": draw(st.integers(100, 10_000_000)) / 100}
+    if draw(st.booleans()):
+        budget["alert_thresholds_percent"] = sorted(draw(st.sets(st.integers(1, 1000), min_size=1, max_size=9)))
+    if draw(st.booleans()):
+        budget["forecast_alert_percent"] = draw(st.integers(1, 1000))
+    if draw(st.booleans()):
+        budget["emails"] = [f"alerts{index}@example.com" for index in range(draw(st.integers(0, 5)))]
+    if "gcp" in clouds:
+        budget["gcp_billing_account"] = draw(BILLING_ACCOUNTS)
+    if len(clouds) > 1:
+        first = draw(st.integers(1, 99))
+        budget["cloud_share_percent"] = {clouds[0]: first, clouds[1]: 100 - first}
+    elif draw(st.booleans()):
+        budget["cloud_share_percent"] = {clouds[0]: 100}
+    return budget
+
+
 @st.composite
 def valid_specs(draw: st.DrawFn, *, with_compute: bool = True) -> dict[str, Any]:
     """A valid ``aistacks:platform`` value on AWS, GCP or both; with ``with_compute``, clusters, pools and
@@ -361,6 +387,8 @@ def valid_specs(draw: st.DrawFn, *, with_compute: bool = True) -> dict[str, Any]
         spec["kms"] = kms
     if draw(st.booleans()):
         spec["tags"] = draw(st.dictionaries(TAG_KEYS, TAG_VALUES, max_size=3))
+    if draw(st.booleans()):
+        spec["budget"] = draw(budget_settings(clouds))
     protect = draw(st.sampled_from([None, True, False] if tier == "dev" else [None, True]))
     if protect is not None or draw(st.booleans()):
         spec["protect"] = protect

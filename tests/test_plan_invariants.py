@@ -55,6 +55,8 @@ OPTIONAL: frozenset[tuple[str, str]] = frozenset(
         ("CloudPlan", "existing_key"),  # only when the config brings a key
         ("AwsPlan", "existing_key"),
         ("GcpPlan", "existing_key"),
+        ("AwsPlan", "budget"),  # only when the config sets a budget
+        ("GcpPlan", "budget"),
     }
 )
 """The plan fields that may be empty on purpose; every other field is decided."""

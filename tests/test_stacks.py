@@ -140,7 +140,8 @@ def test_aws_key_policy_admits_only_the_services_the_stack_needs(plan: Plan) -> 
     principals = [statement["Principal"] for statement in policy["Statement"]]
     assert {"AWS": "arn:aws:iam::210987654321:root"} in principals, "the pinned prod account administers the key"
     services = {p["Service"] for p in principals if "Service" in p}
-    assert services == {"cloudtrail.amazonaws.com", "logs.eu-central-1.amazonaws.com"}
+    # AWS Budgets publishes to the budget's topic, encrypted with this key (prod has a budget).
+    assert services == {"cloudtrail.amazonaws.com", "logs.eu-central-1.amazonaws.com", "budgets.amazonaws.com"}
     assert all(s["Effect"] == "Allow" for s in policy["Statement"])
     assert not any(p in ("*", {"AWS": "*"}) for p in principals)
 
@@ -235,8 +236,9 @@ def test_gcp_key_bucket_and_audit_sink(plan: Plan, env: str, preview: bool) -> N
     grants = graph.of_type("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember")
     agents = sorted(g.name.rsplit("-key-", 1)[-1] for g in grants)
     vertex = ["aiplatform-agent"] if env == "staging" else []  # staging runs Vector Search
-    assert agents == [*vertex, "compute-agent", "container-agent", "logging-agent", "storage-agent"], (
-        "one grant per service agent (storage, logging, GKE, Compute, Vertex AI), shared by every store"
+    # Pub/Sub's: the budget's alert topic (staging and prod have a budget).
+    assert agents == [*vertex, "compute-agent", "container-agent", "logging-agent", "pubsub-agent", "storage-agent"], (
+        "one grant per service agent (storage, logging, GKE, Compute, Pub/Sub, Vertex AI), shared by every store"
     )
     (audit,) = graph.of_type(AUDIT_CONFIG)
     assert inputs(audit)["service"] == "allServices"

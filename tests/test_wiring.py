@@ -311,6 +311,9 @@ def test_qdrant_snapshots_go_to_a_generic_ephemeral_volume_on_the_clusters_scrat
 COMMON_EXPORTS = {"environment", "jurisdiction", "buckets"}
 AWS_EXPORTS = {"aws_key_arn", "aws_trail_arn"}
 GCP_EXPORTS = {"gcp_key_id", "gcp_audit_log_bucket"}
+BUDGET_EXPORTS = {"aws_budget_topic_arn", "gcp_budget_topic"}
+"""The topics a stack's budget alerts on, exported on each cloud where the config sets a budget (every shipped
+stack does)."""
 
 
 def stack_outputs(graph: ResourceGraph) -> dict[str, Any]:
@@ -323,7 +326,8 @@ def stack_outputs(graph: ResourceGraph) -> dict[str, Any]:
 def test_the_stack_exports_exactly_what_the_program_promises(plan: Plan, env: str, preview: bool) -> None:
     outputs = stack_outputs(plan(env, preview))
     both = env != "dev"
-    assert set(outputs) == COMMON_EXPORTS | AWS_EXPORTS | (GCP_EXPORTS if both else set()) | {"vector"}
+    budget = BUDGET_EXPORTS if both else {"aws_budget_topic_arn"}
+    assert set(outputs) == COMMON_EXPORTS | AWS_EXPORTS | (GCP_EXPORTS if both else set()) | {"vector"} | budget
     assert (outputs["environment"], outputs["jurisdiction"]) == (env, "eu")
     raw = yaml.safe_load((REPO / "stacks" / f"Pulumi.{env}.yaml").read_text(encoding="utf-8"))
     stack_plan = plan_platform(parse_platform_spec(raw["config"]["aistacks:platform"]))
@@ -340,7 +344,7 @@ def test_the_stack_exports_exactly_what_the_program_promises(plan: Plan, env: st
 
 
 def test_a_stack_without_vector_databases_exports_no_vector(tmp_path: Path) -> None:
-    outputs = stack_outputs(run(write_stack(tmp_path, "novector", "dev", setting(vector=None))))
+    outputs = stack_outputs(run(write_stack(tmp_path, "novector", "dev", setting(vector=None, budget=None))))
     assert set(outputs) == COMMON_EXPORTS | AWS_EXPORTS
     assert set(outputs["buckets"]) == {"aws/datasets", "aws/models"}, "no snapshot bucket without Qdrant"
 
@@ -349,6 +353,7 @@ def test_a_gcp_only_stack_exports_only_gcp(tmp_path: Path) -> None:
     def gcp_only(platform: dict[str, Any]) -> None:
         staging = yaml.safe_load((REPO / "stacks" / "Pulumi.staging.yaml").read_text(encoding="utf-8"))
         platform.pop("aws")
+        platform.pop("budget")  # dev's: an AWS budget without a billing account
         platform["gcp"] = staging["config"]["aistacks:platform"]["gcp"]
         platform["vector"] = {"engine": "vertex-vector-search", "dimensions": 768}
 

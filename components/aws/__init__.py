@@ -3,6 +3,7 @@
 from aistacks.aws.audit import AuditTrail, AuditTrailArgs
 from aistacks.aws.autoscaler import ClusterAutoscaler, ClusterAutoscalerArgs
 from aistacks.aws.bucket import EncryptedBucket, EncryptedBucketArgs, ObjectLock
+from aistacks.aws.budget import CostBudget, CostBudgetArgs
 from aistacks.aws.eks import EksCluster, EksClusterArgs
 from aistacks.aws.kms import KmsKey, KmsKeyArgs
 from aistacks.aws.network import ExistingNetwork, Network, NetworkArgs, NetworkRef
@@ -15,6 +16,8 @@ __all__ = [
     "AuditTrailArgs",
     "ClusterAutoscaler",
     "ClusterAutoscalerArgs",
+    "CostBudget",
+    "CostBudgetArgs",
     "EksCluster",
     "EksClusterArgs",
     "EncryptedBucket",

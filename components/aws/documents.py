@@ -104,7 +104,54 @@ def key_policy(
                 "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
             },
         ]
+    if "budgets" in services:
+        statements.append(budgets_key_statement(account_id, partition))
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def budgets_source_condition(account_id: str, partition: str) -> dict[str, Any]:
+    """AWS Budgets acting for this account's budgets only (against the confused deputy). Source: AWS Cost
+    Management User Guide, "Creating an Amazon SNS topic for budget notifications": ``aws:SourceAccount`` the
+    account, ``aws:SourceArn`` like ``arn:aws:budgets::<account-id>:*`` (read 2026-12-01)."""
+    return {
+        "StringEquals": {"aws:SourceAccount": account_id},
+        "ArnLike": {"aws:SourceArn": f"arn:{partition}:budgets::{account_id}:*"},
+    }
+
+
+def budgets_key_statement(account_id: str, partition: str) -> Statement:
+    """Let AWS Budgets publish to a topic encrypted with this key: a service that publishes to an encrypted
+    topic needs ``kms:GenerateDataKey*`` and ``kms:Decrypt`` on its key (Amazon SNS Developer Guide, "Key
+    management", enabling compatibility between event sources from AWS services and encrypted topics; read
+    2026-12-01), here only for this account's budgets."""
+    return {
+        "Sid": "BudgetsPublishToEncryptedTopic",
+        "Effect": "Allow",
+        "Principal": {"Service": "budgets.amazonaws.com"},
+        "Action": ["kms:GenerateDataKey*", "kms:Decrypt"],
+        "Resource": "*",
+        "Condition": budgets_source_condition(account_id, partition),
+    }
+
+
+def budget_topic_policy(topic_arn: Any, account_id: str, partition: str) -> dict[str, Any]:
+    """The access policy of a budget's SNS topic: only AWS Budgets, for this account's budgets, may publish
+    (AWS Cost Management User Guide, "Creating an Amazon SNS topic for budget notifications", read
+    2026-12-01). ``topic_arn`` is a string or a Pulumi output of one, placed as it is (``Output.json_dumps``).
+    The account's own principals manage and subscribe through their IAM policies."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "BudgetsPublish",
+                "Effect": "Allow",
+                "Principal": {"Service": "budgets.amazonaws.com"},
+                "Action": "SNS:Publish",
+                "Resource": topic_arn,
+                "Condition": budgets_source_condition(account_id, partition),
+            }
+        ],
+    }
 
 
 def tls_only_statements(bucket_arn: str) -> list[Statement]:

@@ -182,7 +182,7 @@ class GpuNodePool(pulumi.ComponentResource):
             labels=dict(pool.labels),
             taints=[{"key": pool.taint.key, "value": pool.taint.value, "effect": pool.taint.api_effect}],
             update_config={"max_unavailable": 1},
-            tags=dict(args.tags),
+            tags={**args.tags, **pool.tags},
             opts=pulumi.ResourceOptions(
                 parent=self, depends_on=list(args.compute_dependencies), ignore_changes=AUTOSCALED_SIZE
             ),

@@ -21,6 +21,7 @@ from aistacks.config import CONFIG_PATH, parse_platform_spec, undecrypted_secret
 from aistacks.defaults import TIER_DEFAULTS
 from aistacks.engine.stackfile import Project, StackFile, runtime_config
 from aistacks.gate.config import PolicyConfigError, RuleConfig, load_policy_config, resolve_policy_config
+from aistacks.spec import PlatformSpec
 from aistacks.vocabulary import Tier
 
 PROJECT_POLICY_CONFIG_DIR = Path("policies") / "config"
@@ -43,7 +44,7 @@ def tier_policy_config(tier: Tier, jurisdiction: str) -> dict[str, Any]:
     tier's EKS endpoint is public (dev), AIS-PRT-001 (stateful resources protected) where the tier protects
     nothing (dev). AIS-COV-001 (a data-bearing type nobody reviewed) and AIS-NET-005 (a Helm chart nobody
     reviewed) are advisory, their default, except in prod: there what the gate cannot judge blocks the
-    deployment."""
+    deployment. AIS-COST-001 keeps its level here; :func:`stack_policy_config` sets it from a stack's budget."""
     defaults = TIER_DEFAULTS[tier]
     document: dict[str, Any] = {"all": "mandatory"}
     for rule in JURISDICTION_RULES:
@@ -53,6 +54,26 @@ def tier_policy_config(tier: Tier, jurisdiction: str) -> dict[str, Any]:
     for rule in REVIEW_RULES:
         document[rule] = "mandatory" if tier == "prod" else "advisory"
     document["AIS-NET-005"] = {"enforcementLevel": document["AIS-NET-005"], "reviewedCharts": list(REVIEWED_CHARTS)}
+    return document
+
+
+COST_RULE = "AIS-COST-001"
+
+
+def stack_policy_config(spec: PlatformSpec) -> dict[str, Any]:
+    """The built-in policy config of one stack: its tier's and jurisdiction's (:func:`tier_policy_config`), with
+    AIS-COST-001 holding the full-scale estimate to the stack's ``budget.monthly_usd`` (``maxMonthlyUsd``), or
+    disabled when the stack has no budget: there is no amount to hold it to.
+
+    :func:`tier_policy_config` alone, which knows no stack (``aistacks policy-config``, the repository's
+    ``policies/config/<tier>.json``), leaves AIS-COST-001 at its level without ``maxMonthlyUsd``: the rule then
+    holds the estimate to the budgets the stack creates (``aws:budgets`` and ``gcp:billing`` budgets, which
+    split ``budget.monthly_usd`` between the clouds), and to nothing where it creates none."""
+    document = tier_policy_config(spec.environment, spec.jurisdiction)
+    if spec.budget is None:
+        document[COST_RULE] = "disabled"
+    else:
+        document[COST_RULE] = {"enforcementLevel": "mandatory", "maxMonthlyUsd": spec.budget.monthly_usd}
     return document
 
 
@@ -96,7 +117,7 @@ def choose_policy_config(
         raise undecrypted_secret_error()
     config = runtime_config(stack)
     spec = parse_platform_spec(config[CONFIG_PATH], stack_config=config, stack=stack.name)
-    document = tier_policy_config(spec.environment, spec.jurisdiction)
+    document = stack_policy_config(spec)
     origin = f"built-in policy config of a {spec.environment} stack in {spec.jurisdiction}"
     rules = resolve_policy_config(document, policies, origin)
     return ChosenPolicyConfig(rules, None, f"{origin} (no {project_file})")

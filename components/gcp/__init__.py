@@ -2,6 +2,7 @@
 
 from aistacks.gcp.audit import AuditSink, AuditSinkArgs
 from aistacks.gcp.bucket import EncryptedBucket, EncryptedBucketArgs, RetentionLock
+from aistacks.gcp.budget import CostBudget, CostBudgetArgs
 from aistacks.gcp.gke import GkeCluster, GkeClusterArgs, GpuNodePool
 from aistacks.gcp.identity import WorkloadPrincipal
 from aistacks.gcp.kms import KmsKey, KmsKeyArgs
@@ -11,6 +12,8 @@ from aistacks.gcp.vector_search import VectorSearchIndex, VectorSearchIndexArgs
 __all__ = [
     "AuditSink",
     "AuditSinkArgs",
+    "CostBudget",
+    "CostBudgetArgs",
     "EncryptedBucket",
     "EncryptedBucketArgs",
     "ExistingNetwork",

@@ -288,6 +288,7 @@ class GkeCluster(pulumi.ComponentResource):
         taint: Taint | None = None,
         spot: bool = False,
         parent: pulumi.Resource | None = None,
+        resource_labels: Mapping[str, str] | None = None,
     ) -> gcp.container.NodePool:
         node_config: gcp.container.NodePoolNodeConfigArgsDict = {
             "machine_type": machine_type,
@@ -299,7 +300,7 @@ class GkeCluster(pulumi.ComponentResource):
             "workload_metadata_config": {"mode": "GKE_METADATA"},
             "labels": dict(labels),
             "spot": spot,
-            "resource_labels": dict(self._args.labels),
+            "resource_labels": {**self._args.labels, **(resource_labels or {})},
         }
         if accelerator is not None:
             node_config["guest_accelerators"] = [accelerator]
@@ -348,6 +349,7 @@ class GpuNodePool(pulumi.ComponentResource):
             taint=pool.taint,
             spot=pool.capacity == "spot",
             parent=self,
+            resource_labels=pool.resource_labels,
         )
         self.register_outputs({"node_pool": self.node_pool.id})
 

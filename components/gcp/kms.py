@@ -16,14 +16,17 @@ TYPE_TOKEN = "aistacks:gcp:KmsKey"
 SECONDS_PER_DAY = 86_400
 ENCRYPTER_DECRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
 
-ServiceAgent = Literal["storage", "logging", "container", "compute", "aiplatform"]
+ServiceAgent = Literal["storage", "logging", "container", "compute", "aiplatform", "pubsub"]
 
 # Service agents that use a CMEK on the project's behalf, by project number. Sources: GKE docs,
 # "Encrypt secrets at the application layer" (container-engine-robot) and "Use customer-managed
-# encryption keys (CMEK) in GKE" (compute-system) (read 2026-11-27).
+# encryption keys (CMEK) in GKE" (compute-system) (read 2026-11-27); Pub/Sub docs, "Configure message
+# encryption": "service-${PROJECT_NUMBER}@gcp-sa-pubsub.iam.gserviceaccount.com ... you must grant this
+# account the Cloud KMS CryptoKey Encrypter/Decrypter role" (read 2026-12-01).
 _AGENT_EMAILS: dict[str, str] = {
     "container": "service-{number}@container-engine-robot.iam.gserviceaccount.com",
     "compute": "service-{number}@compute-system.iam.gserviceaccount.com",
+    "pubsub": "service-{number}@gcp-sa-pubsub.iam.gserviceaccount.com",
 }
 
 

@@ -6,7 +6,8 @@ resource layer (:mod:`aistacks.aws`, :mod:`aistacks.platform.aws`) turns the pla
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 from aistacks.catalog import ami_type, needs_device_plugin
 from aistacks.defaults import SYSTEM_NODE_HEADROOM, eks_system_nodes
@@ -14,10 +15,11 @@ from aistacks.naming import flow_log_group, trail_log_group
 from aistacks.netplan import SubnetPlan, plan_aws_subnets, positional_zones
 from aistacks.plan.autoscaler import ClusterAutoscalerPlan, plan_cluster_autoscaler
 from aistacks.plan.compute import plan_cluster, plan_pool, resolve_pool
-from aistacks.plan.model import CloudPlan, ClusterPlan, GpuPoolPlan, Taint, extend
+from aistacks.plan.model import BudgetPlan, CloudPlan, ClusterPlan, GpuPoolPlan, Taint, extend
 from aistacks.plan.shared import SharedPlan
+from aistacks.reasons import reason_tag_value
 from aistacks.spec import AwsSpec, ClusterSpec, GpuPoolSpec, PlatformSpec
-from aistacks.vocabulary import KeyService, NatMode, NodeImage, Role, Tier
+from aistacks.vocabulary import ON_DEMAND_REASON_TAG, ROLE_TAG, KeyService, NatMode, NodeImage, Role, Tier
 
 SYSTEM_AMI_TYPE = "AL2023_x86_64_STANDARD"
 SYSTEM_INSTANCE_TYPE = "m7i.large"
@@ -35,7 +37,8 @@ node whose device plugin has not yet advertised ``nvidia.com/gpu`` looks unfit, 
 another. Source: kubernetes/autoscaler, cluster-autoscaler/cloudprovider/aws/README.md, "GPU Node Groups"
 (read 2026-11-30)."""
 KEY_SERVICES: tuple[KeyService, ...] = ("cloudtrail", "logs", "autoscaling")
-"""What uses the stack key directly: the trail, the log groups, and EC2 Auto Scaling (node volumes)."""
+"""What uses the stack key directly: the trail, the log groups, and EC2 Auto Scaling (node volumes); with a
+budget, AWS Budgets too (its encrypted topic)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,6 +50,24 @@ class AwsPoolPlan(GpuPoolPlan):
     image: NodeImage
     ami_type: str
     volume_gib: int
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """The node group's own tags beyond the stack's: its cluster's role (``aistacks.io/role``) and, for a pool
+    that opts out of spot, why (``aistacks.io/on-demand-reason``), which AIS-COST-002 reads."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AwsBudgetPlan(BudgetPlan):
+    """The environment's AWS Budget: a monthly COST budget in USD over the spend tagged ``stack``.
+
+    AWS counts a user-defined tag only once it is activated as a cost allocation tag in the Billing and Cost
+    Management console, which only an organization's management account (or a standalone account) can do;
+    until then this budget counts nothing. Sources: AWS Billing User Guide, "Using AWS cost allocation tags"
+    and "Using user-defined cost allocation tags" (read 2026-12-01).
+    """
+
+    cost_filter: str
+    """``user:<tag>$<value>``: the ``TagKeyValue`` cost filter of the tag the budget counts (pulumi-aws
+    7.51.1 budgets.Budget, "Create a cost filter using resource tags": ``user:business-unit$human_resources``)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -107,6 +128,8 @@ class AwsPlan(CloudPlan[EksClusterPlan]):
     network: AwsNetworkPlan | ExistingVpcPlan
     trail_log_group_name: str
     """The log group the audit trail also delivers to."""
+    budget: AwsBudgetPlan | None = None
+    """The environment's AWS Budget, when the config sets one."""
 
 
 # Interface endpoints private EKS nodes use instead of the internet (ECR image pulls, IRSA, logs,
@@ -143,7 +166,10 @@ def plan_aws_pool(region: str, role: Role, pool: GpuPoolSpec, cluster_resource: 
             **({DEVICE_PLUGIN_LABEL: "true"} if needs_device_plugin(ami) else {}),
         },
     )
-    return extend(shared, AwsPoolPlan, image=pool.image, ami_type=ami, volume_gib=GPU_NODE_VOLUME_GIB)
+    tags = {ROLE_TAG["aws"]: role}
+    if pool.on_demand_reason is not None:
+        tags[ON_DEMAND_REASON_TAG["aws"]] = reason_tag_value(pool.on_demand_reason)
+    return extend(shared, AwsPoolPlan, image=pool.image, ami_type=ami, volume_gib=GPU_NODE_VOLUME_GIB, tags=tags)
 
 
 def _plan_eks_cluster(cluster: ClusterSpec, settings: AwsSpec, shared: SharedPlan, tier: Tier) -> EksClusterPlan:
@@ -171,6 +197,7 @@ def plan_aws(spec: PlatformSpec, shared: SharedPlan) -> AwsPlan | None:
         return None
     clusters = tuple(_plan_eks_cluster(cluster, settings, shared, spec.environment) for cluster in settings.clusters)
     cloud = shared.cloud_plan("aws", settings.region, clusters, settings.kms_key_arn)
+    budget = shared.budgets.get("aws")
     return extend(
         cloud,
         AwsPlan,
@@ -178,10 +205,15 @@ def plan_aws(spec: PlatformSpec, shared: SharedPlan) -> AwsPlan | None:
         create_autoscaling_service_role=settings.create_autoscaling_service_role,
         key_alias=shared.prefix,
         key_description=f"{shared.prefix}: buckets, audit trail and logs",
-        key_services=KEY_SERVICES,
+        key_services=KEY_SERVICES + (("budgets",) if budget is not None else ()),
+        budget=None if budget is None else _plan_budget(budget),
         trail_log_group_name=trail_log_group(shared.audit.resource_name),
         network=_plan_network(settings, shared, f"{cloud.resource_name}-network", clusters),
     )
+
+
+def _plan_budget(budget: BudgetPlan) -> AwsBudgetPlan:
+    return extend(budget, AwsBudgetPlan, cost_filter=f"user:{budget.filter_tag}${budget.filter_value}")
 
 
 def _plan_network(

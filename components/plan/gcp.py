@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 from aistacks.defaults import SYSTEM_NODE_HEADROOM
 from aistacks.naming import cluster_resource_name
 from aistacks.netplan import GcpSubnetPlan, plan_gcp_ranges
 from aistacks.plan.compute import plan_cluster, plan_pool, resolve_pool
-from aistacks.plan.model import CloudPlan, ClusterPlan, GpuPoolPlan, Taint, extend
+from aistacks.plan.model import BudgetPlan, CloudPlan, ClusterPlan, GpuPoolPlan, Taint, extend
 from aistacks.plan.shared import SharedPlan
+from aistacks.reasons import reason_tag_value
 from aistacks.spec import ClusterSpec, GcpSpec, GpuPoolSpec, PlatformSpec
-from aistacks.vocabulary import Role
+from aistacks.vocabulary import ON_DEMAND_REASON_TAG, ROLE_TAG, Role
 
 # GKE taints its GPU nodes nvidia.com/gpu=present:NoSchedule. Source: GKE docs, "About GPUs in GKE",
 # taints (read 2026-11-27).
@@ -35,6 +37,9 @@ class GkePoolPlan(GpuPoolPlan):
     accelerator_type: str
     """GKE's name of the accelerator (``nvidia-h100-80gb``)."""
     driver_version: str
+    resource_labels: Mapping[str, str] = field(default_factory=dict)
+    """The pool's own labels on its nodes' VMs beyond the stack's: its cluster's role (``aistacks-role``) and,
+    for a pool that opts out of spot, why (``aistacks-on-demand-reason``), which AIS-COST-002 reads."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,11 +80,28 @@ class ExistingGcpNetworkPlan:
 
 
 @dataclass(frozen=True, kw_only=True)
+class GcpBudgetPlan(BudgetPlan):
+    """The environment's Cloud Billing budget: on the billing account, counting only the stack's project and
+    its resources labelled ``stack`` (a budget filter takes one label; pulumi-gcp 10.2.0
+    billing.BudgetBudgetFilterArgs.labels), in whole US dollars and nanos (the billing account must be billed
+    in USD: a budget's currency "must match the currency of the billing account", same SDK)."""
+
+    billing_account: str
+    """The Cloud Billing account ID (``XXXXXX-XXXXXX-XXXXXX``)."""
+    project: str
+    """The project whose spend the budget counts (the filter names it by number, looked up at deploy)."""
+    labels: Mapping[str, str]
+    """``{filter_tag: filter_value}``: the one label the budget filters on."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class GcpPlan(CloudPlan[GkeClusterPlan]):
     """Everything one environment builds on Google Cloud."""
 
     project: str
     network: GcpNetworkPlan | ExistingGcpNetworkPlan
+    budget: GcpBudgetPlan | None = None
+    """The environment's Cloud Billing budget, when the config sets one."""
 
 
 def node_service_account_id(cluster_resource: str) -> str:
@@ -91,12 +113,16 @@ def plan_gke_pool(region: str, role: Role, pool: GpuPoolSpec, cluster_resource: 
     """One GKE GPU pool: the catalog's machine type in the zones of the region that offer it."""
     accelerator = resolve_pool("gcp", region, pool)
     shared = plan_pool(accelerator, role, pool, cluster_resource, taint_value=GKE_GPU_TAINT_VALUE)
+    labels = {ROLE_TAG["gcp"]: role}
+    if pool.on_demand_reason is not None:
+        labels[ON_DEMAND_REASON_TAG["gcp"]] = reason_tag_value(pool.on_demand_reason)
     return extend(
         shared,
         GkePoolPlan,
         zones=tuple(accelerator.zones_in(region)),
         accelerator_type=accelerator.gcp_accelerator_type or accelerator.accelerator,
         driver_version=GPU_DRIVER_VERSION,
+        resource_labels=labels,
     )
 
 
@@ -143,4 +169,15 @@ def plan_gcp(spec: PlatformSpec, shared: SharedPlan) -> GcpPlan | None:
     )
     cloud = shared.cloud_plan("gcp", settings.region, clusters, settings.kms_key)
     network = replace(network, resource_name=f"{cloud.resource_name}-network")
-    return extend(cloud, GcpPlan, project=settings.project, network=network)
+    budget = shared.budgets.get("gcp")
+    billing_account = spec.budget.gcp_billing_account if spec.budget is not None else None
+    planned_budget = None
+    if budget is not None and billing_account is not None:
+        planned_budget = extend(
+            budget,
+            GcpBudgetPlan,
+            billing_account=billing_account,
+            project=settings.project,
+            labels={budget.filter_tag: budget.filter_value},
+        )
+    return extend(cloud, GcpPlan, project=settings.project, network=network, budget=planned_budget)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from aistacks.catalog import AcceleratorType, HelmChartPin, ServingEngineFacts
@@ -72,6 +73,36 @@ class AuditPlan:
     object_lock_mode: ObjectLockMode
     object_lock_days: int
     lock_log_bucket: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class BudgetPlan:
+    """The environment's monthly cost budget on one cloud: its part of the amount, the spend it counts (the
+    resources tagged or labelled ``filter_tag: filter_value``), its alerts and the topic they go to. Each
+    cloud's planner extends it with how its billing says so (:class:`aistacks.plan.aws.AwsBudgetPlan`,
+    :class:`aistacks.plan.gcp.GcpBudgetPlan`)."""
+
+    resource_name: str
+    """``<prefix>-<cloud>-budget``: the component's name, which its resources' names start with."""
+    name: str
+    """``<prefix>-monthly``: the budget's name (AWS, unique in the account) or display name (Google Cloud)."""
+    amount_usd: Decimal
+    """This cloud's part of the environment's amount, in US dollars and whole cents."""
+    environment_usd: Decimal
+    """The environment's whole monthly amount (``budget.monthly_usd``)."""
+    share_percent: int
+    thresholds_percent: tuple[int, ...]
+    """Alert when the month's actual spend passes each of these percentages of ``amount_usd``."""
+    forecast_percent: int
+    """Alert when the month's forecasted spend passes this percentage."""
+    emails: tuple[str, ...]
+    filter_tag: str
+    """The tag (AWS) or label (Google Cloud) the budget counts spend by: ``stack``, which every resource of
+    the environment carries (:data:`aistacks.vocabulary.BUDGET_FILTER_TAG`)."""
+    filter_value: str
+    """The stack's physical name: the value of ``filter_tag`` on the environment's resources."""
+    topic_name: str
+    """``<prefix>-budget-alerts``: the encrypted topic every alert is published to."""
 
 
 @dataclass(frozen=True)

@@ -4,14 +4,17 @@ vector databases. A cloud planner turns it into its :class:`~aistacks.plan.model
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from aistacks.defaults import AUDIT_BUCKET, TIER_DEFAULTS, TierDefaults
-from aistacks.naming import platform_prefix
-from aistacks.plan.model import AuditPlan, BucketPlan, CloudPlan, ClusterT, KeyPlan, VectorPlan
+from aistacks.naming import budget_name, budget_topic_name, platform_prefix
+from aistacks.plan.model import AuditPlan, BucketPlan, BudgetPlan, CloudPlan, ClusterT, KeyPlan, VectorPlan
 from aistacks.plan.vector import plan_vectors, snapshot_bucket
-from aistacks.spec import InferenceSpec, PlatformSpec
-from aistacks.vocabulary import Cloud, Tier
+from aistacks.spec import BudgetSpec, InferenceSpec, PlatformSpec
+from aistacks.vocabulary import BUDGET_FILTER_TAG, Cloud, Tier
+
+CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,8 @@ class SharedPlan:
     snapshot_bucket: BucketPlan | None
     services: tuple[tuple[Cloud, str, InferenceSpec], ...]
     """Every model to serve, with the cloud and cluster (its name) that serve it, in config order."""
+    budgets: Mapping[Cloud, BudgetPlan] = field(default_factory=dict)
+    """The environment's budget on each cloud it uses, when the config sets one."""
 
     def services_on(self, cloud: Cloud, cluster: str) -> list[InferenceSpec]:
         """The models ``cluster`` of ``cloud`` serves, in config order."""
@@ -109,7 +114,32 @@ def plan_shared(spec: PlatformSpec) -> SharedPlan:
         vectors=plan_vectors(spec, defaults, prefix),
         snapshot_bucket=snapshot_bucket(spec, defaults, prefix),
         services=tuple(_hosted(spec, service) for service in spec.inference),
+        budgets={} if spec.budget is None else _plan_budgets(spec, spec.budget, prefix),
     )
+
+
+def _plan_budgets(spec: PlatformSpec, budget: BudgetSpec, prefix: str) -> dict[Cloud, BudgetPlan]:
+    """The budget on each cloud the spec uses: its share of the amount (all of it on a single cloud), rounded
+    half up to the cent, the same alerts and recipients, counting the resources tagged with the stack."""
+    clouds = list(spec.cloud_specs())
+    shares = budget.cloud_share_percent or {clouds[0]: 100}
+    environment = Decimal(str(budget.monthly_usd)).quantize(CENT)
+    return {
+        cloud: BudgetPlan(
+            resource_name=f"{prefix}-{cloud}-budget",
+            name=budget_name(prefix),
+            amount_usd=(environment * shares[cloud] / 100).quantize(CENT, rounding=ROUND_HALF_UP),
+            environment_usd=environment,
+            share_percent=shares[cloud],
+            thresholds_percent=budget.alert_thresholds_percent,
+            forecast_percent=budget.forecast_alert_percent,
+            emails=budget.emails,
+            filter_tag=BUDGET_FILTER_TAG,
+            filter_value=spec.physical_stack_name,
+            topic_name=budget_topic_name(prefix),
+        )
+        for cloud in clouds
+    }
 
 
 def _hosted(spec: PlatformSpec, service: InferenceSpec) -> tuple[Cloud, str, InferenceSpec]:

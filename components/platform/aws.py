@@ -179,5 +179,15 @@ class AwsStores(
         args = aws_components.AuditTrailArgs.from_plan(self.plan, self.key.arn, name, logged)
         return aws_components.AuditTrail(self.plan.audit.resource_name, args, opts=self._children)
 
+    def _make_budget(self) -> aws_components.CostBudget | None:
+        budget = self.plan.budget
+        if budget is None:
+            return None
+        args = aws_components.CostBudgetArgs(plan=budget, kms_key_arn=self.key.arn, tags=self.plan.tags)
+        return aws_components.CostBudget(budget.resource_name, args, opts=self._children)
+
     def outputs(self) -> dict[str, pulumi.Input[str]]:
-        return {"key_arn": self.key.arn, "trail_arn": self.audit.trail.arn}
+        outputs: dict[str, pulumi.Input[str]] = {"key_arn": self.key.arn, "trail_arn": self.audit.trail.arn}
+        if isinstance(self.budget, aws_components.CostBudget):
+            outputs["budget_topic_arn"] = self.budget.topic.arn
+        return outputs

@@ -155,5 +155,20 @@ class GcpStores(
         args = gcp_components.AuditSinkArgs.from_plan(self.plan, self.key)
         return gcp_components.AuditSink(self.plan.audit.resource_name, args, opts=self._children)
 
+    def _make_budget(self) -> gcp_components.CostBudget | None:
+        budget = self.plan.budget
+        if budget is None:
+            return None
+        args = gcp_components.CostBudgetArgs(
+            plan=budget, region=self.plan.region, kms_key=self.key, protect=self.plan.protect
+        )
+        return gcp_components.CostBudget(budget.resource_name, args, opts=self._children)
+
     def outputs(self) -> dict[str, pulumi.Input[str]]:
-        return {"key_id": self.key.key_id, "audit_log_bucket": self.audit.log_bucket.id}
+        outputs: dict[str, pulumi.Input[str]] = {
+            "key_id": self.key.key_id,
+            "audit_log_bucket": self.audit.log_bucket.id,
+        }
+        if isinstance(self.budget, gcp_components.CostBudget):
+            outputs["budget_topic"] = self.budget.topic.id
+        return outputs

@@ -69,6 +69,8 @@ class CloudStores(pulumi.ComponentResource, Generic[PlanT, ClusterPlanT, KeyT, N
     servers: dict[str, pulumi.Resource]
     """The model servers on this cloud's clusters, by name."""
     audit: AuditT
+    budget: pulumi.Resource | None
+    """The environment's cost budget on this cloud and the topic its alerts go to, when the plan has one."""
 
     def __init__(self, plan: PlanT, opts: pulumi.ResourceOptions | None = None):
         super().__init__(self.TYPE_TOKEN, plan.resource_name, None, opts)
@@ -93,6 +95,7 @@ class CloudStores(pulumi.ComponentResource, Generic[PlanT, ClusterPlanT, KeyT, N
             store, outputs = self._make_managed_store(vector, self.clusters[vector.cluster], namespaces[vector.cluster])
             self.vectors[vector.engine], self.vector_outputs[vector.engine] = store, outputs
         self.audit = self._make_audit()
+        self.budget = self._make_budget()
         self.register_outputs(self.outputs())
 
     def _in_cluster_layer(self, plan: ClusterPlanT, cluster: ClusterT) -> WorkloadNamespaces:
@@ -177,6 +180,11 @@ class CloudStores(pulumi.ComponentResource, Generic[PlanT, ClusterPlanT, KeyT, N
 
     @abstractmethod
     def _make_audit(self) -> AuditT: ...
+
+    @abstractmethod
+    def _make_budget(self) -> pulumi.Resource | None:
+        """The cloud's cost budget of the plan, its alerts on a topic encrypted with the stack key; none when
+        the plan has no budget."""
 
     @abstractmethod
     def outputs(self) -> dict[str, pulumi.Input[str]]:

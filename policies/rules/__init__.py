@@ -6,6 +6,8 @@ from pulumi_policy import Policy
 
 from ..framework import RuleMeta
 from . import (
+    cost_001_full_scale_within_budget,
+    cost_002_idle_gpu_cost_is_zero,
     cov_001_unreviewed_types,
     enc_001_cmk_at_rest,
     enc_002_s3_default_encryption,
@@ -45,6 +47,8 @@ _MODULES = (
     net_005_helm_charts_reviewed,
     net_006_no_public_data_stores,
     prt_001_protect_stateful,
+    cost_001_full_scale_within_budget,
+    cost_002_idle_gpu_cost_is_zero,
 )
 
 RULES: tuple[RuleMeta, ...] = tuple(module.META for module in _MODULES)

@@ -174,6 +174,28 @@ def _amp_workspace(c: Created) -> tuple[str, dict[str, Any]]:
     }
 
 
+def _sns_topic(c: Created) -> tuple[str, dict[str, Any]]:
+    # An SNS topic's ID is its ARN (``aws sns create-topic`` returns TopicArn).
+    name = c.named()
+    topic_arn = arn("sns", c, name)
+    return topic_arn, {"name": name, "arn": topic_arn, "owner": c.account}
+
+
+def _sns_topic_policy(c: Created) -> tuple[str, dict[str, Any]]:
+    return str(c.inputs["arn"]), {"owner": c.account}
+
+
+def _budget(c: Created) -> tuple[str, dict[str, Any]]:
+    # Budgets are global: ``arn:aws:budgets::<account>:budget/<name>``, and the provider's ID is
+    # ``<account>:<name>`` (AWS Budgets API Reference, "Budget"; pulumi-aws budgets.Budget import).
+    name = c.named()
+    return f"{c.account}:{name}", {
+        "name": name,
+        "arn": f"arn:aws:budgets::{c.account}:budget/{name}",
+        "accountId": c.account,
+    }
+
+
 def _region_of(c: Called) -> str:
     if not c.region:
         raise MissingRegionError(
@@ -267,6 +289,9 @@ MODEL = CloudModel(
         "aws:opensearch/serverlessVpcEndpoint:ServerlessVpcEndpoint": _aoss_vpc_endpoint,
         "aws:opensearch/serverlessCollection:ServerlessCollection": _aoss_collection,
         "aws:amp/workspace:Workspace": _amp_workspace,
+        "aws:sns/topic:Topic": _sns_topic,
+        "aws:sns/topicPolicy:TopicPolicy": _sns_topic_policy,
+        "aws:budgets/budget:Budget": _budget,
     },
     functions={
         "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,

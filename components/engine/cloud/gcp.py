@@ -10,7 +10,7 @@ import base64
 from collections.abc import Callable
 from typing import Any
 
-from aistacks.engine.cloud.base import Called, CloudModel, Created, Handler, digest, project_number
+from aistacks.engine.cloud.base import Called, CloudModel, Created, Handler, digest, project_number, stable_uuid
 
 
 def _project(c: Created) -> str:
@@ -163,6 +163,23 @@ def _service_identity(c: Created) -> tuple[str, dict[str, Any]]:
     return f"projects/{number}/services/{c.inputs['service']}", {"email": email, "member": f"serviceAccount:{email}"}
 
 
+def _pubsub_topic(c: Created) -> tuple[str, dict[str, Any]]:
+    name = c.named()
+    return f"projects/{_project(c)}/topics/{name}", {"name": name}
+
+
+def _notification_channel(c: Created) -> tuple[str, dict[str, Any]]:
+    # Cloud Monitoring assigns the channel's numeric ID: ``projects/<p>/notificationChannels/<id>``.
+    channel = f"projects/{_project(c)}/notificationChannels/{int(digest('channel', c.name)[:15], 16)}"
+    return channel, {"name": channel, "verificationStatus": "UNVERIFIED"}
+
+
+def _billing_budget(c: Created) -> tuple[str, dict[str, Any]]:
+    # Cloud Billing assigns the budget's ID: ``billingAccounts/<account>/budgets/<uuid>``.
+    budget_id = f"billingAccounts/{c.inputs['billingAccount']}/budgets/{stable_uuid('budget', c.name)}"
+    return budget_id, {"name": budget_id}
+
+
 def _storage_service_account(c: Called) -> dict[str, Any]:
     email = f"service-{c.number}@gs-project-accounts.iam.gserviceaccount.com"
     return {"emailAddress": email, "member": f"serviceAccount:{email}", "project": c.project, "id": email}
@@ -207,6 +224,9 @@ MODEL = CloudModel(
         "gcp:vertex/aiIndex:AiIndex": _vertex("indexes"),
         "gcp:vertex/aiIndexEndpoint:AiIndexEndpoint": _vertex("indexEndpoints"),
         "gcp:vertex/aiIndexEndpointDeployedIndex:AiIndexEndpointDeployedIndex": _deployed_index,
+        "gcp:pubsub/topic:Topic": _pubsub_topic,
+        "gcp:monitoring/notificationChannel:NotificationChannel": _notification_channel,
+        "gcp:billing/budget:Budget": _billing_budget,
     },
     functions={
         "gcp:storage/getProjectServiceAccount:getProjectServiceAccount": _storage_service_account,
