@@ -7,6 +7,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aistacks.catalog import HOURS_PER_MONTH, fixed_price, node_price
 
@@ -77,13 +79,17 @@ def test_a_stack_over_its_budget_fails_naming_the_pools_that_drive_it(preview: b
     assert message.index("gpu (") < message.index("system ("), "the dearest pool first"
 
 
-def test_the_estimate_grows_by_exactly_the_node_price_per_node() -> None:
-    """One more node at full scale moves the boundary by one node's monthly spot price, no more, no less."""
+@settings(max_examples=25, deadline=None)
+@given(largest=st.integers(1, 40), more=st.integers(1, 40))
+def test_the_estimate_grows_by_exactly_the_node_price_per_node(largest: int, more: int) -> None:
+    """``more`` nodes at full scale move the boundary by ``more`` times one node's monthly spot price, no more,
+    no less: a budget of exactly the larger estimate passes, a cent less fails."""
     step = node_month("aws", GPU, REGION, spot=True)
-    at_three = full_scale(3)
-    assert at_three - full_scale(2) == step
-    assert findings(run(*stack(3), aws_budget(str(at_three))), RULE) == []
-    assert len(findings(run(*stack(3), aws_budget(str(at_three - Decimal("0.01")))), RULE)) == 1
+    bigger = full_scale(largest + more)
+    assert bigger - full_scale(largest) == step * more
+    assert findings(run(*stack(largest + more), aws_budget(str(bigger))), RULE) == []
+    assert len(findings(run(*stack(largest + more), aws_budget(str(bigger - Decimal("0.01")))), RULE)) == 1
+    assert len(findings(run(*stack(largest), aws_budget(str(bigger - step * more))), RULE)) == 0
 
 
 def test_the_setting_comes_before_the_stacks_budgets() -> None:
