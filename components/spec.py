@@ -488,8 +488,9 @@ class InferenceSpec(StrictModel):
 class BudgetSpec(StrictModel):
     """A monthly cost budget that exists in the clouds' billing: an AWS Budget and a Google Cloud billing
     budget, each counting only the environment's own spend (the resources tagged or labelled
-    ``stack: <stack name>``; on Google Cloud also only the stack's project), with alerts at thresholds of the
-    actual spend and on the forecasted spend, to an encrypted topic and to email. The gate's AIS-COST-001
+    ``aistacks-stack: <platform name>-<stack name>``; on Google Cloud also only the stack's project), with
+    alerts at thresholds of the actual spend and on the forecasted spend, to an encrypted topic and to email.
+    The gate's AIS-COST-001
     holds the stack's full-scale estimate to ``monthly_usd`` before anything is deployed. AWS counts a tag
     only once it is activated as a cost allocation tag (README, "Before the first pulumi up")."""
 

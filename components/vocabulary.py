@@ -53,6 +53,7 @@ ON_DEMAND_REASON_TAG: dict[Cloud, str] = {"aws": "aistacks.io/on-demand-reason",
 ``on_demand_reason``), which AIS-COST-002 reads."""
 ENVIRONMENT_TAG = "environment"
 """The tag or label every resource carries with its tier (``dev``, ``staging``, ``prod``)."""
-BUDGET_FILTER_TAG = "stack"
-"""The tag or label a budget counts the environment's spend by: the stack's physical name, which tells two
-stacks of one tier apart (``prod-eu``, ``prod-us``), where ``environment`` (the tier) would not."""
+BUDGET_FILTER_TAG = "aistacks-stack"
+"""The tag or label a budget counts the environment's spend by: the stack's prefix (``<platform>-<stack>``),
+which tells two stacks of one tier apart (``prod-eu``, ``prod-us``), where ``environment`` (the tier) would
+not, and two platforms' stacks of one name in one account or project, where ``stack`` would not."""

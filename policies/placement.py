@@ -47,10 +47,12 @@ GLOBAL_TYPES: Mapping[str, str] = {
     "aws:kms/replicaKey:ReplicaKey": "a replica is data leaving its primary's region; checked by AIS-RES-002",
     "aws:budgets/budget:Budget": "AWS Budgets is a global service (one endpoint, budgets.amazonaws.com; a budget's "
     "ARN has no region: AWS Budgets API Reference, 'Budget'); a budget holds a limit, a filter and recipients, no "
-    "customer data; its alerts go to the stack's SNS topic, which is placed and checked",
+    "customer data; its alerts go to the stack's SNS topic, which is placed and checked, and as plain email to the "
+    "addresses the config lists (their content: the budget's name, amount and spend)",
     "gcp:billing/budget:Budget": "a budget belongs to the Cloud Billing account, which has no location; it holds "
     "a limit, a filter and recipients, no customer data; its notifications go to the stack's Pub/Sub topic, whose "
-    "message storage is placed and checked",
+    "message storage is placed and checked, and as email to the billing account's administrators and the "
+    "addresses the config lists (the budget's name, amount and spend)",
     "gcp:monitoring/notificationChannel:NotificationChannel": "a notification channel is a project-wide Cloud "
     "Monitoring setting without a location: an address alerts are sent to, not a store",
 }

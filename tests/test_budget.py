@@ -78,8 +78,8 @@ def test_each_cloud_of_a_stack_gets_its_share_of_the_budget(env: str, amounts: d
     assert {cloud: str(budget.amount_usd) for cloud, budget in budgets.items() if budget} == amounts
     for budget in filter(None, budgets.values()):
         assert (budget.thresholds_percent, budget.forecast_percent) == ((50, 80, 100), 100)
-        assert (budget.filter_tag, budget.filter_value) == ("stack", env)
-        assert budget.filter_value == plan.tags["stack"], "the budget counts the tag every resource carries"
+        assert (budget.filter_tag, budget.filter_value) == ("aistacks-stack", f"aistacks-{env}")
+        assert budget.filter_value == plan.tags["aistacks-stack"], "the budget counts the tag every resource carries"
     total = sum(Decimal(amount) for amount in amounts.values())
     assert total == Decimal(str(stack_config(env)["budget"]["monthly_usd"]))
 
@@ -97,7 +97,7 @@ def test_the_aws_budget_counts_the_stacks_tag_and_alerts_an_encrypted_topic(
     props = inputs(budget)
     assert (props["name"], props["budgetType"], props["timeUnit"]) == (f"aistacks-{env}-monthly", "COST", "MONTHLY")
     assert (props["limitAmount"], props["limitUnit"]) == (amount, "USD")
-    assert props["costFilters"] == [{"name": "TagKeyValue", "values": [f"user:stack${env}"]}]
+    assert props["costFilters"] == [{"name": "TagKeyValue", "values": [f"user:aistacks-stack$aistacks-{env}"]}]
     alerts = [(n["notificationType"], n["threshold"], n["thresholdType"]) for n in props["notifications"]]
     assert alerts == [
         ("ACTUAL", 50, "PERCENTAGE"),
@@ -119,15 +119,13 @@ def test_the_aws_budget_counts_the_stacks_tag_and_alerts_an_encrypted_topic(
         assert statement["Condition"]["ArnLike"]["aws:SourceArn"].startswith("arn:aws:budgets::")
 
 
-def test_the_stack_key_lets_aws_budgets_use_it_for_this_accounts_budgets_only(plan: Plan) -> None:
+def test_the_stack_key_lets_aws_budgets_use_it_for_this_account_only(plan: Plan) -> None:
     (key,) = plan("prod", False).of_type(KMS_KEY)
     statements = json.loads(inputs(key)["policy"])["Statement"]
     (budgets,) = [s for s in statements if s["Principal"] == {"Service": "budgets.amazonaws.com"}]
     assert budgets["Action"] == ["kms:GenerateDataKey*", "kms:Decrypt"]
-    assert budgets["Condition"] == {
-        "StringEquals": {"aws:SourceAccount": "210987654321"},
-        "ArnLike": {"aws:SourceArn": "arn:aws:budgets::210987654321:*"},
-    }
+    # No aws:SourceArn on the key: with one, deployments saw Budgets' alerts to encrypted topics dropped.
+    assert budgets["Condition"] == {"StringEquals": {"aws:SourceAccount": "210987654321"}}
 
 
 @pytest.mark.parametrize("preview", MODES)
@@ -142,7 +140,7 @@ def test_the_gcp_budget_counts_the_project_and_label_and_publishes_to_an_encrypt
     props = inputs(budget)
     assert (props["billingAccount"], props["displayName"]) == (ACCOUNT, f"aistacks-{env}-monthly")
     assert props["amount"] == {"specifiedAmount": {"currencyCode": "USD", "units": units, "nanos": 0}}
-    assert props["budgetFilter"]["labels"] == {"stack": env}
+    assert props["budgetFilter"]["labels"] == {"aistacks-stack": f"aistacks-{env}"}
     assert props["budgetFilter"]["calendarPeriod"] == "MONTH"
     rules = [(r["thresholdPercent"], r["spendBasis"]) for r in props["thresholdRules"]]
     assert rules == [(0.5, "CURRENT_SPEND"), (0.8, "CURRENT_SPEND"), (1, "CURRENT_SPEND"), (1, "FORECASTED_SPEND")]

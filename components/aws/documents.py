@@ -124,13 +124,17 @@ def budgets_key_statement(account_id: str, partition: str) -> Statement:
     topic needs ``kms:GenerateDataKey*`` and ``kms:Decrypt`` on its key (Amazon SNS Developer Guide, "Key
     management", enabling compatibility between event sources from AWS services and encrypted topics; read
     2026-12-01), here only for this account's budgets."""
+    # Only aws:SourceAccount here: the SNS guide's statement for services publishing to encrypted topics
+    # has no condition, and deployments that also required aws:SourceArn on the key saw Budgets' alerts
+    # dropped while the budget showed ALARM (cds-snc/notification-terraform PRs #2042 and #2057, read
+    # 2026-12-01). The topic's own policy keeps both conditions.
     return {
         "Sid": "BudgetsPublishToEncryptedTopic",
         "Effect": "Allow",
         "Principal": {"Service": "budgets.amazonaws.com"},
         "Action": ["kms:GenerateDataKey*", "kms:Decrypt"],
         "Resource": "*",
-        "Condition": budgets_source_condition(account_id, partition),
+        "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
     }
 
 

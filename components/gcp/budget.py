@@ -16,6 +16,8 @@ from aistacks.plan.gcp import GcpBudgetPlan
 
 TYPE_TOKEN = "aistacks:gcp:CostBudget"
 NANOS_PER_UNIT = 1_000_000_000
+RETENTION = "604800s"
+"""Seven days: the longest a budget alert matters (the next month's first alert replaces it anyway)."""
 SCHEMA_VERSION = "1.0"
 """The budget notification format; "Only "1.0" is accepted" (pulumi-gcp 10.2.0 billing.BudgetAllUpdatesRuleArgs)."""
 
@@ -38,7 +40,7 @@ class CostBudgetArgs:
     kms_key: KmsKey
     """The stack's key, in ``region``; Pub/Sub's service agent is granted its use. Required."""
     protect: bool = True
-    """Protect the topic (it retains what it is sent) from deletion. Default: on."""
+    """Protect the topic (it keeps a week of alerts, :data:`RETENTION`) from deletion. Default: on."""
 
 
 class CostBudget(pulumi.ComponentResource):
@@ -68,6 +70,11 @@ class CostBudget(pulumi.ComponentResource):
             project=plan.project,
             kms_key_name=args.kms_key.key_id,
             message_storage_policy={"allowed_persistence_regions": [args.region]},
+            # Without a subscription Pub/Sub keeps nothing it is sent; the topic keeps a week of alerts, so a
+            # subscription made later can seek back to them (pulumi-gcp 10.2.0 pubsub.Topic
+            # message_retention_duration: "messages published to the topic in the last
+            # messageRetentionDuration are always available to subscribers").
+            message_retention_duration=RETENTION,
             opts=stateful_child(self, protect=args.protect, depends_on=grants),
         )
         self.channels = [

@@ -26,7 +26,6 @@ ServiceAgent = Literal["storage", "logging", "container", "compute", "aiplatform
 _AGENT_EMAILS: dict[str, str] = {
     "container": "service-{number}@container-engine-robot.iam.gserviceaccount.com",
     "compute": "service-{number}@compute-system.iam.gserviceaccount.com",
-    "pubsub": "service-{number}@gcp-sa-pubsub.iam.gserviceaccount.com",
 }
 
 
@@ -136,13 +135,15 @@ class KmsKey(pulumi.ComponentResource):
             if service == "storage":
                 agent = gcp.storage.get_project_service_account_output(project=self._project, opts=invoke)
                 member = agent.email_address.apply(lambda email: f"serviceAccount:{email}")
-            elif service == "aiplatform":
-                # Vertex AI's agent exists only once the API made it: ServiceIdentity makes it now.
-                # Source: pulumi-gcp SDK, vertex.AiIndex CMEK example (read 2026-11-27).
+            elif service in ("aiplatform", "pubsub"):
+                # These agents exist only once their API made them, and a grant to one that does not yet exist
+                # fails ("Service account ... does not exist"): ServiceIdentity makes it now. Sources:
+                # pulumi-gcp SDK, vertex.AiIndex CMEK example (read 2026-11-27); hashicorp/terraform-provider-
+                # google#9969 (the Pub/Sub agent, read 2026-12-01).
                 agent_identity = gcp.projects.ServiceIdentity(
-                    f"{self.pulumi_resource_name}-aiplatform-agent",
+                    f"{self.pulumi_resource_name}-{service}-agent",
                     project=self._project,
-                    service="aiplatform.googleapis.com",
+                    service=f"{service}.googleapis.com",
                     opts=child(self),
                 )
                 member = agent_identity.member

@@ -82,6 +82,7 @@ def plan_shared(spec: PlatformSpec) -> SharedPlan:
             **spec.tags,
             "environment": spec.environment,
             "stack": spec.physical_stack_name,
+            BUDGET_FILTER_TAG: prefix,
             "jurisdiction": spec.jurisdiction,
             "managed-by": "aistacks",
             "platform": spec.name,
@@ -135,7 +136,7 @@ def _plan_budgets(spec: PlatformSpec, budget: BudgetSpec, prefix: str) -> dict[C
             forecast_percent=budget.forecast_alert_percent,
             emails=budget.emails,
             filter_tag=BUDGET_FILTER_TAG,
-            filter_value=spec.physical_stack_name,
+            filter_value=prefix,
             topic_name=budget_topic_name(prefix),
         )
         for cloud in clouds
