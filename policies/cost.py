@@ -2,7 +2,10 @@
 node group and node pool at its largest, the cluster fees and the NAT gateways, each at the price catalog's
 price (:mod:`aistacks.catalog.prices`) in the region the resource is placed in (its own placement, else its
 provider's, as AIS-RES-001 locates it). A month is :data:`HOURS_PER_MONTH` hours; a unit's monthly price is its
-hourly price times that, rounded half up to the cent once, as ``aistacks cost`` rounds it.
+hourly price times that, rounded half up to the cent once, as ``aistacks cost`` rounds it. A spot pool whose type
+the catalog has no spot price for is not priced (``aistacks cost`` refuses it too), nor is compute the estimate
+does not model (:data:`UNPRICED_COMPUTE`, a GKE cluster's own nodes); the managed services of
+:data:`UNESTIMATED_SERVICES` are named as not estimated. A price the catalog flags keeps its note.
 
 Pure functions over engine property names; AIS-COST-001 and AIS-COST-002 build on them.
 """
@@ -50,6 +53,37 @@ AWS_BUDGET = "aws:budgets/budget:Budget"
 GCP_BUDGET = "gcp:billing/budget:Budget"
 POOL_TYPES = (NODE_GROUP, NODE_POOL)
 
+UNPRICED_COMPUTE: Mapping[str, tuple[str, str]] = {
+    "aws:autoscaling/group:Group": ("maxSize", "an Auto Scaling group runs EC2 instances up to its maxSize"),
+    "aws:ec2/instance:Instance": ("instanceType", "an EC2 instance"),
+    "aws:ec2/spotInstanceRequest:SpotInstanceRequest": ("instanceType", "a spot EC2 instance"),
+    "aws:ec2/spotFleetRequest:SpotFleetRequest": ("targetCapacity", "a spot fleet runs EC2 instances"),
+    "aws:ec2/fleet:Fleet": ("targetCapacitySpecification", "an EC2 fleet runs EC2 instances"),
+    "aws:eks/fargateProfile:FargateProfile": ("selectors", "a Fargate profile bills its pods' vCPU and memory"),
+    "aws:sagemaker/endpoint:Endpoint": ("endpointConfigName", "a SageMaker endpoint runs its config's instances"),
+    "aws:sagemaker/notebookInstance:NotebookInstance": ("instanceType", "a SageMaker notebook instance"),
+    "gcp:compute/instance:Instance": ("machineType", "a Compute Engine VM"),
+    "gcp:compute/instanceGroupManager:InstanceGroupManager": ("targetSize", "a managed instance group runs VMs"),
+    "gcp:compute/regionInstanceGroupManager:RegionInstanceGroupManager": (
+        "targetSize",
+        "a regional managed instance group runs VMs",
+    ),
+    "gcp:workbench/instance:Instance": ("gceSetup.machineType", "a Vertex AI Workbench instance runs a VM"),
+}
+"""Compute the estimate does not price (it prices EKS node groups and GKE node pools): type -> (the property a
+finding points at, what it runs). Each is a line without an amount, which AIS-COST-001 fails as it fails a pool
+the catalog cannot price; a GKE cluster's own nodes (inline ``nodePools``, a default pool it keeps, Autopilot)
+are judged by :func:`gke_own_nodes`."""
+
+UNESTIMATED_SERVICES: Mapping[str, str] = {
+    "aws:opensearch/serverlessCollection:ServerlessCollection": "an OpenSearch Serverless collection (billed per "
+    "OCU-hour and GB stored; the AWS price catalog has no price for it)",
+    "gcp:vertex/aiIndexEndpointDeployedIndex:AiIndexEndpointDeployedIndex": "a Vertex AI Vector Search deployed "
+    "index (billed per node-hour of its replicas; the GCP price catalog has no price for it)",
+}
+"""Managed services billed by usage or capacity units, which have no full scale to price: named as not in the
+estimate (as ``aistacks cost`` lists them), never counted as zero."""
+
 
 def monthly(hourly: float | Decimal) -> Decimal:
     """A unit's monthly price: its hourly price times the hours of a month, rounded half up to the cent."""
@@ -67,7 +101,8 @@ class Line:
 
     resource: PolicyResource
     kind: str
-    """``pool`` (a node group or node pool), ``cluster`` (a control plane's fee) or ``nat``."""
+    """``pool`` (a node group or node pool), ``cluster`` (a control plane's fee), ``nat``, ``compute`` (compute
+    the estimate does not price, :data:`UNPRICED_COMPUTE`) or ``service`` (:data:`UNESTIMATED_SERVICES`)."""
     label: str
     """What is counted, in words: ``4 x p4d.24xlarge spot in eu-central-1``."""
     monthly_usd: Decimal | None
@@ -78,6 +113,25 @@ class Line:
     nodes: int = 0
     """The nodes a pool runs at full scale (what Cloud NAT bills per VM)."""
     region: str = ""
+    notes: tuple[tuple[str, str], ...] = ()
+    """``(type, note)`` for each priced type whose catalog price carries a note (an UNCONFIRMED source row, how
+    spot was derived): the amount is the catalog's, which may be low."""
+
+    @property
+    def cloud(self) -> str:
+        return self.resource.resource_type.split(":", 1)[0]
+
+
+@dataclass(frozen=True)
+class UnitPrice:
+    """One node's monthly price on the capacity a pool buys, or why there is none."""
+
+    monthly_usd: Decimal | None
+    problem: str | None = None
+    note: str | None = None
+    """The catalog's note on the price (:attr:`aistacks.catalog.NodePrice.note`)."""
+    no_spot: bool = False
+    """A spot pool whose type the catalog has an on-demand price for but no spot price."""
 
 
 @dataclass(frozen=True)
@@ -124,14 +178,25 @@ def _count(value: Any) -> int | Unknown | None:
     return int(value)
 
 
-def _price(cloud: Cloud, type_name: str, region: str, spot: bool) -> tuple[Decimal | None, str | None]:
-    """The monthly price of one node (spot where asked and the catalog has it, else on demand), or why none."""
+def unit_price(cloud: Cloud, type_name: str, region: str, spot: bool) -> UnitPrice:
+    """The monthly price of one node, spot or on demand as the pool buys it, or why there is none: a spot pool
+    whose type has no spot price in the region is not priced at its on-demand price (``aistacks cost`` refuses
+    to estimate it too: that price is not what the pool buys)."""
     try:
         price = node_price(cloud, type_name, region)
     except PriceNotFound as error:
-        return None, str(error)
+        return UnitPrice(None, str(error))
+    if spot and price.spot_hourly is None:
+        why = f" ({price.note})" if price.note else ""
+        problem = (
+            f"the {cloud.upper()} price catalog has no spot price for {type_name} in {region}{why}; its on-demand "
+            f"price is {price.on_demand_hourly} USD an hour, which is not what a spot pool buys, so the pool is "
+            "not estimated (as `aistacks cost` does not estimate it): run it on demand, or choose a region where "
+            "spot is priced"
+        )
+        return UnitPrice(None, problem, price.note, no_spot=True)
     hourly = price.spot_hourly if spot and price.spot_hourly is not None else price.on_demand_hourly
-    return monthly(hourly), None
+    return UnitPrice(monthly(hourly), None, price.note)
 
 
 def _node_group(resource: PolicyResource, region: str) -> Line:
@@ -148,15 +213,16 @@ def _node_group(resource: PolicyResource, region: str) -> Line:
     if not names:
         why = "it names no instanceTypes (the type comes from a launch template or EKS's default)"
         return Line(resource, "pool", resource.name, None, why, "instanceTypes")
-    prices = [(_price("aws", name, region, spot), name) for name in names]
-    unpriced = [problem for (amount, problem), _ in prices if amount is None]
+    prices = [(unit_price("aws", name, region, spot), name) for name in names]
+    unpriced = [price for price, _ in prices if price.monthly_usd is None]
     if unpriced:
-        return Line(resource, "pool", resource.name, None, unpriced[0], "instanceTypes")
+        path = "capacityType" if unpriced[0].no_spot else "instanceTypes"
+        return Line(resource, "pool", resource.name, None, unpriced[0].problem, path)
     # Of several types, the dearest: the node group may launch any of them.
-    (unit, _), name = max(prices, key=lambda item: item[0][0] or Decimal(0))
-    assert unit is not None
+    unit, name = max(((price.monthly_usd or Decimal(0), name) for price, name in prices), key=lambda item: item[0])
+    notes = tuple((name, price.note) for price, name in prices if price.note)
     label = f"{largest} x {name} {'spot' if spot else 'on demand'} in {region}"
-    return Line(resource, "pool", label, unit * largest, None, "scalingConfig.maxSize", largest, region)
+    return Line(resource, "pool", label, unit * largest, None, "scalingConfig.maxSize", largest, region, notes)
 
 
 def _cluster_zones(pool: PolicyResource, clusters: Sequence[PolicyResource]) -> int | None:
@@ -197,11 +263,49 @@ def _node_pool(resource: PolicyResource, region: str, clusters: Sequence[PolicyR
         nodes, where = per_zone * zones, "autoscaling.maxNodeCount"
     else:
         return Line(resource, "pool", resource.name, None, "it names no size (autoscaling or nodeCount)", "autoscaling")
-    unit, problem = _price("gcp", machine, region, spot)
-    if unit is None:
-        return Line(resource, "pool", resource.name, None, problem, "nodeConfig.machineType")
+    price = unit_price("gcp", machine, region, spot)
+    if price.monthly_usd is None:
+        spot_path = "nodeConfig.spot" if read(props, "nodeConfig.spot") is True else "nodeConfig.preemptible"
+        path = spot_path if price.no_spot else "nodeConfig.machineType"
+        return Line(resource, "pool", resource.name, None, price.problem, path)
     label = f"{nodes} x {machine} {'spot' if spot else 'on demand'} in {region}"
-    return Line(resource, "pool", label, unit * nodes, None, where, nodes, region)
+    notes = ((machine, price.note),) if price.note else ()
+    return Line(resource, "pool", label, price.monthly_usd * nodes, None, where, nodes, region, notes)
+
+
+def gke_own_nodes(resource: PolicyResource) -> Line | None:
+    """A line without an amount for a GKE cluster that runs nodes of its own, which the estimate does not count
+    (it counts ``gcp:container/nodePool:NodePool`` resources): node pools declared inline (``nodePools``), the
+    default node pool kept (``removeDefaultNodePool`` not true), or Autopilot (billed per pod). None: it runs
+    none."""
+    props = resource.props
+    values = {path: read(props, path) for path in ("enableAutopilot", "nodePools", "removeDefaultNodePool")}
+    for path, value in values.items():
+        if isinstance(value, Unknown):
+            return Line(resource, "compute", resource.name, None, f"its {path} is unknown until the update", path)
+    pools = values["nodePools"]
+    path, why = "", None
+    if values["enableAutopilot"] is True:
+        path, why = "enableAutopilot", "an Autopilot cluster bills its pods' vCPU, memory and GPUs"
+    elif isinstance(pools, Sequence) and not isinstance(pools, str) and len(pools) > 0:
+        path, why = "nodePools", f"the cluster declares {len(pools)} node pool(s) inline (nodePools)"
+    elif values["removeDefaultNodePool"] is not True:
+        count = _count(read(props, "initialNodeCount"))
+        size = f"{count} node(s) a zone" if isinstance(count, int) else "GKE's default size"
+        path = "removeDefaultNodePool"
+        why = f"the cluster keeps its default node pool ({size}; removeDefaultNodePool is not true)"
+    if why is None:
+        return None
+    instead = None if path == "enableAutopilot" else NODE_POOL
+    return Line(resource, "compute", resource.name, None, _not_counted(why, instead), path)
+
+
+def _not_counted(what: str, instead: str | None = None) -> str:
+    instead_text = f" (declare them as {instead} resources, which it prices)" if instead else ""
+    return (
+        f"{what}, which the estimate does not count: it prices EKS node groups and GKE node pools only"
+        f"{instead_text}; price it yourself, and accept it with a suppression of this finding if the budget holds it"
+    )
 
 
 def _cluster_fee(resource: PolicyResource, cloud: Cloud, region: str) -> Line:
@@ -240,12 +344,24 @@ def _cloud_nat(resource: PolicyResource, region: str, vms: int) -> Line:
 def estimate(resources: Sequence[PolicyResource], stack_config: Mapping[str, str]) -> list[Line]:
     """Every line of the stack's full-scale monthly estimate: node groups and pools at their maximum, cluster
     fees, NAT gateways. A resource whose region is unknown or whose price the catalog lacks is a line without
-    an amount, saying why; nothing is counted as zero."""
+    an amount, saying why; so is compute the estimate does not price (``compute``) and a managed service it
+    does not estimate (``service``); nothing is counted as zero."""
     lines: list[Line] = []
     clusters = [r for r in resources if r.resource_type == GKE_CLUSTER]
     nats: list[tuple[PolicyResource, str]] = []
     for resource in resources:
         kind = resource.resource_type
+        if kind in UNPRICED_COMPUTE:
+            path, what = UNPRICED_COMPUTE[kind]
+            lines.append(Line(resource, "compute", resource.name, None, _not_counted(what), path))
+            continue
+        if kind in UNESTIMATED_SERVICES:
+            lines.append(Line(resource, "service", resource.name, None, UNESTIMATED_SERVICES[kind]))
+            continue
+        if kind == GKE_CLUSTER:
+            own = gke_own_nodes(resource)
+            if own is not None:
+                lines.append(own)
         if kind not in (*POOL_TYPES, EKS_CLUSTER, GKE_CLUSTER, NAT_GATEWAY, CLOUD_NAT):
             continue
         region = region_of(resource, stack_config)

@@ -161,6 +161,24 @@ def read(props: Mapping[str, Any], path: str) -> Any:
     return current
 
 
+def read_provider(provider: PolicyProviderResource, path: str) -> Any:
+    """The value at ``path`` of a provider's inputs, as :func:`read` reads a resource's, with an object or list
+    input that arrives as JSON text read as that object or list. The SDKs send a provider's non-string inputs as
+    JSON (``pulumi_aws.Provider``: ``default_tags`` ``.apply(pulumi.runtime.to_json)``; ``pulumi_gcp``'s
+    ``default_labels`` alike), and the engine and pulumi-policy pass them on as they are: ``defaultTags`` is
+    ``'{"tags": {...}}'``. An input that arrives as an object is read as it is; a scalar stays text (``"false"``)."""
+    top = top_level(path)
+    value = read(provider.props, top)
+    if isinstance(value, str):
+        try:
+            decoded = json.loads(value)
+        except ValueError:
+            decoded = None
+        if isinstance(decoded, dict | list):
+            return read({top: decoded}, path)
+    return read(provider.props, path)
+
+
 def items(props: Mapping[str, Any], path: str) -> Iterator[tuple[str, Any]]:
     """``(path[i], value)`` for every element of the list at ``path``; an unknown list yields itself."""
     value = read(props, path)

@@ -4,8 +4,9 @@ on spot unless the pool says why not.
 A GPU pool is an EKS node group or GKE node pool of accelerator nodes (a type of the accelerator catalog, an
 accelerated EKS AMI type, or GKE guest accelerators). It is a dev stack's when its ``environment`` tag (AWS:
 the node group's ``tags``, else its provider's ``defaultTags``) or label (GKE: ``nodeConfig.resourceLabels``,
-else the provider's ``defaultLabels``) is ``dev``; a training cluster's when its role tag or label
-(``aistacks.io/role``, GKE ``aistacks-role``, which aistacks puts on every pool) is ``training``. Such a pool
+else the provider's ``defaultLabels``; a provider's defaults arrive as the JSON text the SDK sends, and are read
+decoded) is ``dev``; a training cluster's when its role tag or label (``aistacks.io/role``, GKE
+``aistacks-role``, which aistacks puts on every pool) is ``training``. Such a pool
 scales down to zero nodes (EKS ``scalingConfig.minSize``, GKE ``autoscaling.totalMinNodeCount`` or
 ``minNodeCount``, else its fixed ``nodeCount``). A training pool also runs on spot (EKS ``capacityType: SPOT``,
 GKE ``nodeConfig.spot`` or ``preemptible``) unless its ``aistacks.io/on-demand-reason`` tag (GKE
@@ -20,10 +21,9 @@ from typing import Any
 
 from pulumi_policy import Severity
 
-from aistacks.catalog import PriceNotFound, node_price
 from aistacks.vocabulary import ENVIRONMENT_TAG, ON_DEMAND_REASON_TAG, ROLE_TAG, Cloud
 
-from ..cost import NODE_GROUP, NODE_POOL, is_accelerated, monthly, region_of, usd
+from ..cost import NODE_GROUP, NODE_POOL, is_accelerated, region_of, unit_price, usd
 from ..framework import (
     MIN_REASON_WORDS,
     Check,
@@ -33,6 +33,7 @@ from ..framework import (
     literal,
     meaningful_words,
     read,
+    read_provider,
     resource_policy,
 )
 from ..placement import default_provider_config
@@ -83,7 +84,9 @@ def _tag(resource: Subject, cloud: Cloud, key: str) -> Any:
         return own[key]  # a key with dots and slashes (aistacks.io/role): not a path to read
     if resource.provider is None:
         return None
-    defaults = read(resource.provider.props, "defaultTags.tags" if cloud == "aws" else "defaultLabels")
+    # The provider's defaults arrive as JSON text, as the SDK sends them ('{"tags": {...}}'): read_provider
+    # decodes them (and reads a mapping as it is).
+    defaults = read_provider(resource.provider, "defaultTags.tags" if cloud == "aws" else "defaultLabels")
     if isinstance(defaults, Unknown):
         return defaults
     return defaults.get(key) if isinstance(defaults, Mapping) else None
@@ -127,13 +130,13 @@ def _idle_cost(resource: Subject, cloud: Cloud, floor: Any) -> str:
     type_name, region = read(resource.props, type_path), region_of(resource, default_provider_config())
     if not isinstance(type_name, str) or not isinstance(region, str) or not isinstance(floor, int | float):
         return ""
-    try:
-        price = node_price(cloud, type_name, region)
-    except PriceNotFound:
+    spot = read(resource.props, "capacityType") == "SPOT" or any(
+        read(resource.props, path) is True for path in ("nodeConfig.spot", "nodeConfig.preemptible")
+    )
+    price = unit_price(cloud, type_name, region, spot)  # as AIS-COST-001 prices it: no spot price, no amount
+    if price.monthly_usd is None:
         return ""
-    spot = read(resource.props, "capacityType") == "SPOT" or read(resource.props, "nodeConfig.spot") is True
-    hourly = price.spot_hourly if spot and price.spot_hourly is not None else price.on_demand_hourly
-    return f" ({type_name} in {region}, {usd(monthly(hourly) * int(floor))} a month while idle)"
+    return f" ({type_name} in {region}, {usd(price.monthly_usd * int(floor))} a month while idle)"
 
 
 def _spot(check: Check, resource: Subject, cloud: Cloud) -> None:

@@ -3,6 +3,7 @@ from the graph at the price catalog's prices, stays within maxMonthlyUsd, else t
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from aistacks.catalog import HOURS_PER_MONTH, fixed_price, node_price
 
-from .fixtures import GCP_EU, UNKNOWN, findings, only, res, run
+from .fixtures import GCP_EU, UNKNOWN, collection, findings, only, res, run
 
 RULE = "AIS-COST-001"
 MODES = [False, True]
@@ -56,6 +57,33 @@ def stack(largest: int = 2) -> list[Any]:
     return [eks(), node_group("gpu", GPU, largest, "SPOT"), node_group("system", SYSTEM, 3)]
 
 
+def reported(result: Any) -> Decimal:
+    """The full-scale estimate the rule reports in its one finding."""
+    found = re.search(r"full-scale monthly estimate is \$([0-9,]+\.[0-9]{2})", only(result, RULE)[2])
+    assert found is not None
+    return Decimal(found.group(1).replace(",", ""))
+
+
+def gcp_budget(units: str, nanos: int = 0) -> Any:
+    props = {
+        "billingAccount": "000000-000000-000000",
+        "amount": {"specifiedAmount": {"currencyCode": "USD", "units": units, "nanos": nanos}},
+        "budgetFilter": {"calendarPeriod": "MONTH"},
+    }
+    return res("gcp:billing/budget:Budget", "gcp-budget", props, GCP_EU)
+
+
+def node_pool(name: str, machine: str, largest: int, *, spot: bool = False, **extra: Any) -> Any:
+    props = {
+        "cluster": "inference",
+        "location": GCP_REGION,
+        "autoscaling": {"totalMinNodeCount": 0, "totalMaxNodeCount": largest},
+        "nodeConfig": {"machineType": machine, "spot": spot},
+        **extra,
+    }
+    return res("gcp:container/nodePool:NodePool", name, props, GCP_EU)
+
+
 def full_scale(largest: int = 2) -> Decimal:
     fee = month_of(fixed_price("aws", "cluster_hour", REGION).amount)
     gpus = node_month("aws", GPU, REGION, spot=True) * largest
@@ -86,7 +114,9 @@ def test_the_estimate_grows_by_exactly_the_node_price_per_node(largest: int, mor
     no less: a budget of exactly the larger estimate passes, a cent less fails."""
     step = node_month("aws", GPU, REGION, spot=True)
     bigger = full_scale(largest + more)
-    assert bigger - full_scale(largest) == step * more
+    tiny = {RULE: {"maxMonthlyUsd": 1}}  # every estimate is over it: the finding reports the rule's own figure
+    smaller_reported = reported(run(*stack(largest), config=tiny))
+    assert reported(run(*stack(largest + more), config=tiny)) - smaller_reported == step * more
     assert findings(run(*stack(largest + more), aws_budget(str(bigger))), RULE) == []
     assert len(findings(run(*stack(largest + more), aws_budget(str(bigger - Decimal("0.01")))), RULE)) == 1
     assert len(findings(run(*stack(largest), aws_budget(str(bigger - step * more))), RULE)) == 0
@@ -102,21 +132,53 @@ def test_without_a_limit_there_is_nothing_to_hold() -> None:
 
 
 def test_the_budgets_of_both_clouds_add_up() -> None:
-    """An aistacks stack splits its amount between its clouds' budgets: the limit is their sum."""
-    gcp_budget = res(
-        "gcp:billing/budget:Budget",
-        "gcp-budget",
-        {
-            "billingAccount": "000000-000000-000000",
-            "amount": {"specifiedAmount": {"currencyCode": "USD", "units": "100", "nanos": 500_000_000}},
-            "budgetFilter": {"calendarPeriod": "MONTH"},
-        },
-        GCP_EU,
-    )
+    """An aistacks stack splits its amount between its clouds' budgets: without maxMonthlyUsd the environment's
+    limit is their sum; each cloud's estimate is also held to its own budget."""
     limit = full_scale() - Decimal("100.50")
-    assert findings(run(*stack(), aws_budget(str(limit)), gcp_budget), RULE) == []
-    over = run(*stack(), aws_budget(str(limit - Decimal("0.01"))), gcp_budget)
-    assert f"over the budget of ${full_scale() - Decimal('0.01'):,.2f}" in only(over, RULE)[2]
+    within_sum = run(*stack(), aws_budget(str(limit)), gcp_budget("100", 500_000_000))
+    _, path, message = only(within_sum, RULE)  # the total is within the sum; AWS is over its own share
+    assert path == "fullScaleMonthlyUsd.aws"
+    assert f"AWS's full-scale monthly estimate is ${full_scale():,.2f}, over its own budget of ${limit:,.2f}" in message
+    over = run(*stack(), aws_budget(str(limit - Decimal("0.01"))), gcp_budget("100", 500_000_000))
+    _, path, message = only(over, RULE)  # one finding: the environment's, which says AWS's share is over too
+    assert path == "fullScaleMonthlyUsd"
+    assert f"over the budget of ${full_scale() - Decimal('0.01'):,.2f} (the stack's budgets: budget, gcp-budget)" in (
+        message
+    )
+    assert f"AWS's share, ${full_scale():,.2f}, is over its own budget of ${limit - Decimal('0.01'):,.2f}" in message
+
+
+@pytest.mark.parametrize("preview", MODES)
+def test_each_cloud_is_held_to_its_own_budget(preview: bool) -> None:
+    """The environment's total within maxMonthlyUsd (and within the sum of the budgets) does not pass a cloud
+    over its own budget: the finding names the cloud, its budget and its dearest pools."""
+    l4 = node_pool("l4", "g2-standard-4", 3)
+    gcp = node_month("gcp", "g2-standard-4", GCP_REGION, spot=False) * 3
+    records = [*stack(), l4, aws_budget(str(full_scale() + gcp))]
+    config = {RULE: {"maxMonthlyUsd": float(full_scale() + gcp)}}
+    assert findings(run(*records, gcp_budget(str(gcp)), config=config, preview=preview), RULE) == []
+    result = run(*records, gcp_budget(str(gcp - 1)), config=config, preview=preview)
+    _, path, message = only(result, RULE)
+    assert path == "fullScaleMonthlyUsd.gcp"
+    assert message.startswith(
+        f"GCP's full-scale monthly estimate is ${gcp:,.2f}, over its own budget of ${gcp - 1:,.2f} "
+        "(the GCP budget: gcp-budget) by $1.00; the pools that drive it, at their maximum: "
+        f"l4 (3 x g2-standard-4 on demand in {GCP_REGION}) ${gcp:,.2f}"
+    )
+    assert "gpu (" not in message, "only the cloud's own pools"
+
+
+def test_a_single_clouds_budget_is_not_reported_twice() -> None:
+    """With one cloud whose budget is no lower than the environment's limit, its share says nothing new."""
+    result = run(*stack(), aws_budget(str(full_scale() - 1)), config={RULE: {"maxMonthlyUsd": 5}})
+    assert "share" not in only(result, RULE)[2]
+    lower = run(*stack(), aws_budget("5"), config={RULE: {"maxMonthlyUsd": float(full_scale() - 1)}})
+    message = only(lower, RULE)[2]
+    assert message.startswith(f"the full-scale monthly estimate is ${full_scale():,.2f}, over the budget of")
+    assert (
+        f"AWS's share, ${full_scale():,.2f}, is over its own budget of $5.00 (the AWS budget: budget) by "
+        f"${full_scale() - 5:,.2f} (its dearest pools: gpu $"
+    ) in message
 
 
 def test_a_budget_in_another_unit_is_no_limit() -> None:
@@ -170,3 +232,96 @@ def test_gke_pools_count_every_zone(preview: bool) -> None:
     assert f"the full-scale monthly estimate is ${expected:,.2f}" in message
     assert f"l4 (6 x {machine} spot in {GCP_REGION})" in message
     assert f"l4-total (3 x {machine} on demand in {GCP_REGION})" in message
+
+
+FLAGGED = "a2-highgpu-1g"
+"""Priced in europe-west4 from a source row the catalog marks UNCONFIRMED (NodePrice.note)."""
+
+
+def test_a_price_the_catalog_flags_is_named_and_the_estimate_kept() -> None:
+    note = node_price("gcp", FLAGGED, GCP_REGION).note
+    assert note is not None and "UNCONFIRMED" in note
+    a100 = node_pool("a100", FLAGGED, 2)
+    expected = node_month("gcp", FLAGGED, GCP_REGION, spot=False) * 2
+    assert findings(run(a100, config={RULE: {"maxMonthlyUsd": float(expected)}}), RULE) == []  # a pass is silent
+    message = only(run(a100, config={RULE: {"maxMonthlyUsd": float(expected) - 0.01}}), RULE)[2]
+    assert f"the full-scale monthly estimate is ${expected:,.2f}" in message, "the catalog's number, unchanged"
+    assert (
+        f"prices the price catalog itself flags, so the estimate may be low: a100 ({FLAGGED} in {GCP_REGION}): {note}"
+    ) in message
+
+
+def test_a_spot_pool_without_a_spot_price_is_unpriced_as_aistacks_cost_has_it() -> None:
+    """p4d.24xlarge has an on-demand price in ap-south-1 and no spot price: ``aistacks cost`` exits 2 for such a
+    pool, and the rule does not estimate it at the on-demand price either."""
+    price = node_price("aws", "p4d.24xlarge", "ap-south-1")
+    assert price.spot_hourly is None
+    spot = node_group("p4d", "p4d.24xlarge", 2, "SPOT", region="ap-south-1")
+    name, path, message = only(run(spot, aws_budget("1000000")), RULE)
+    assert (name, path) == ("p4d", "capacityType")
+    assert message.startswith(
+        "cannot price p4d: the AWS price catalog has no spot price for p4d.24xlarge in ap-south-1 ("
+    )
+    assert f"its on-demand price is {price.on_demand_hourly} USD an hour, which is not what a spot pool buys" in message
+    on_demand = node_group("p4d", "p4d.24xlarge", 2, region="ap-south-1")
+    assert findings(run(on_demand, aws_budget("1000000")), RULE) == []
+
+
+@pytest.mark.parametrize(
+    ("record", "path", "what"),
+    [
+        (
+            res("aws:autoscaling/group:Group", "workers", {"maxSize": 10, "minSize": 0}),
+            "maxSize",
+            "an Auto Scaling group runs EC2 instances up to its maxSize",
+        ),
+        (
+            res(
+                "gcp:container/cluster:Cluster",
+                "inference",
+                {"location": GCP_REGION, "initialNodeCount": 2, "removeDefaultNodePool": False},
+            ),
+            "removeDefaultNodePool",
+            "the cluster keeps its default node pool (2 node(s) a zone; removeDefaultNodePool is not true)",
+        ),
+        (
+            res("gcp:container/cluster:Cluster", "inline", {"location": GCP_REGION, "nodePools": [{"name": "a"}]}),
+            "nodePools",
+            "the cluster declares 1 node pool(s) inline (nodePools)",
+        ),
+    ],
+    ids=["aws-autoscaling-group", "gke-default-pool", "gke-inline-pool"],
+)
+def test_compute_the_rule_cannot_price_does_not_escape(record: Any, path: str, what: str) -> None:
+    """Compute outside EKS node groups and GKE node pools fails as a pool the catalog cannot price does; a user
+    who priced it accepts it with a suppression."""
+    config: dict[str, Any] = {"maxMonthlyUsd": 1_000_000}
+    name, found_path, message = only(run(record, config={RULE: config}), RULE)
+    assert (name, found_path) == (record.name, path)
+    assert message.startswith(f"cannot price {record.name}: {what}, which the estimate does not count")
+    accepted = {
+        "resource": record.name,
+        "type": record.type,
+        "reason": "priced by hand at sixty dollars, within the budget",
+        "expires": "2027-06-30",
+    }
+    assert findings(run(record, config={RULE: {**config, "suppressions": [accepted]}}), RULE) == []
+
+
+def test_a_gke_cluster_without_nodes_of_its_own_is_only_its_fee() -> None:
+    cluster = res(
+        "gcp:container/cluster:Cluster",
+        "inference",
+        {"location": GCP_REGION, "initialNodeCount": 1, "removeDefaultNodePool": True},
+    )
+    fee = month_of(fixed_price("gcp", "cluster_hour", GCP_REGION).amount)
+    assert findings(run(cluster, config={RULE: {"maxMonthlyUsd": float(fee)}}), RULE) == []
+
+
+def test_a_managed_service_is_named_as_not_in_the_estimate() -> None:
+    vectors = collection()
+    message = only(run(*stack(), vectors, aws_budget(str(full_scale() - 1))), RULE)[2]
+    assert "also not in the estimate (it may be low by their cost): vectors, an OpenSearch Serverless collection" in (
+        message
+    )
+    assert findings(run(*stack(), vectors, aws_budget(str(full_scale()))), RULE) == []

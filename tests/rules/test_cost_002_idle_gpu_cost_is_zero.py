@@ -3,12 +3,13 @@ clusters scale to zero, and training pools run on spot unless they say why not."
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
 from aistacks.engine.graph import ResourceGraph
-from aistacks.gate import evaluate
+from aistacks.gate import GateResult, evaluate
 from aistacks.gate.config import resolve_policy_config
 from aistacks.policies import POLICIES
 
@@ -39,7 +40,9 @@ def node_group(
     return res("aws:eks/nodeGroup:NodeGroup", "pool", props)
 
 
-def node_pool(*, role: str = "training", floor: int = 0, spot: bool = True, **labels: str) -> Any:
+def node_pool(
+    *, role: str = "training", floor: int = 0, spot: bool = True, labels: dict[str, str] | None = None
+) -> Any:
     props = {
         "cluster": "c",
         "location": "europe-west4",
@@ -48,7 +51,7 @@ def node_pool(*, role: str = "training", floor: int = 0, spot: bool = True, **la
             "machineType": "g2-standard-4",
             "guestAccelerators": [{"type": "nvidia-l4", "count": 1}],
             "spot": spot,
-            "resourceLabels": {"environment": "prod", "aistacks-role": role, **labels},
+            "resourceLabels": {"environment": "prod", "aistacks-role": role, **(labels or {})},
         },
     }
     return res("gcp:container/nodePool:NodePool", "pool", props, GCP_EU)
@@ -75,7 +78,7 @@ def paths(pool: Any, preview: bool = False) -> list[str]:
         (node_pool(), []),
         (node_pool(floor=1), ["autoscaling.totalMinNodeCount"]),
         (node_pool(spot=False), ["nodeConfig.spot"]),
-        (node_pool(spot=False, **{"aistacks-on-demand-reason": REASON}), []),
+        (node_pool(spot=False, labels={"aistacks-on-demand-reason": REASON}), []),
         (node_pool(role="inference", floor=1, spot=False), []),
     ],
 )
@@ -89,15 +92,46 @@ def test_a_training_pool_that_idles_says_what_it_costs_idle() -> None:
     assert "a month while idle): set its minimum to 0" in message
 
 
-def test_the_environment_may_come_from_the_providers_default_tags() -> None:
-    dev = provider("aws", "dev", region="eu-west-1", defaultTags={"tags": {"environment": "dev"}})
-    pool = node_group(role=None, floor=1, capacity="ON_DEMAND")
-    del pool.inputs["tags"]["environment"]
+DEV_TAGS = {"tags": {"environment": "dev"}}
+
+
+def on_provider(pool: Any, dev: Any) -> GateResult:
+    """``pool`` under the provider ``dev`` alone, judged as the gate judges a plan."""
     pool.provider = dev.urn
     graph = ResourceGraph("fixtures", "test", False, [dev, pool])
-    result = evaluate(graph, POLICIES, resolve_policy_config(BASE_CONFIG, POLICIES, "fixtures"), {}, today=TODAY)
-    _, path, message = only(result, RULE)
-    assert path == "scalingConfig.minSize" and "a GPU pool of a dev stack" in message
+    return evaluate(graph, POLICIES, resolve_policy_config(BASE_CONFIG, POLICIES, "fixtures"), {}, today=TODAY)
+
+
+@pytest.mark.parametrize(
+    "default_tags",
+    [json.dumps(DEV_TAGS), DEV_TAGS],
+    ids=["json-text-as-the-engine-sends-it", "an-object"],
+)
+@pytest.mark.parametrize("floor", [0, 1])
+def test_the_environment_may_come_from_the_providers_default_tags(default_tags: Any, floor: int) -> None:
+    """A dev GPU pool tagged on its provider only: the SDK sends ``defaultTags`` as JSON text
+    (``pulumi_aws.Provider``: ``.apply(pulumi.runtime.to_json)``; ``aistacks plan --json`` shows it so), which
+    the rule decodes; a program whose provider input arrives as an object is read as it is."""
+    dev = provider("aws", "dev", region="eu-west-1", defaultTags=default_tags)
+    pool = node_group(role=None, floor=floor, capacity="ON_DEMAND")
+    del pool.inputs["tags"]["environment"]
+    found = findings(on_provider(pool, dev), RULE)
+    if floor == 0:
+        assert found == []
+        return
+    [(_, path, message)] = found
+    assert path == "scalingConfig.minSize" and "a GPU pool of a dev stack idles at 1 node(s)" in message
+
+
+@pytest.mark.parametrize("environment", ["dev", "prod"])
+def test_the_environment_may_come_from_the_providers_default_labels(environment: str) -> None:
+    """GKE: ``defaultLabels`` arrives as JSON text too."""
+    labels = json.dumps({"environment": environment, "stack": "dev"})
+    dev = provider("gcp", "dev", project="p", region="europe-west4", defaultLabels=labels)
+    pool = node_pool(role="inference", floor=1, spot=False)
+    del pool.inputs["nodeConfig"]["resourceLabels"]["environment"]
+    paths = [path for _, path, _ in findings(on_provider(pool, dev), RULE)]
+    assert paths == (["autoscaling.totalMinNodeCount"] if environment == "dev" else [])
 
 
 def test_a_short_reason_is_named() -> None:
