@@ -119,7 +119,12 @@ class Line:
 
     @property
     def cloud(self) -> str:
-        return self.resource.resource_type.split(":", 1)[0]
+        return cloud_of(self.resource)
+
+
+def cloud_of(resource: PolicyResource) -> str:
+    """The provider package a resource belongs to: ``aws`` or ``gcp`` for what the estimate prices."""
+    return resource.resource_type.split(":", 1)[0]
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from decimal import Decimal
 
 from pulumi_policy import PolicyResource, Severity
 
-from ..cost import Line, budget_limits, estimate, usd
+from ..cost import Line, budget_limits, cloud_of, estimate, usd
 from ..framework import Check, RuleMeta, Unknown, stack_policy
 from ..placement import default_provider_config
 
@@ -168,13 +168,13 @@ def _limits(check: Check, resources: Sequence[PolicyResource]) -> Limits:
     for resource, limit in budget_limits(resources):
         if isinstance(limit, Unknown):
             check.cannot_verify(resource, limit, "a monthly amount in USD")
-            unknown.add(_cloud(resource))
+            unknown.add(cloud_of(resource))
         elif isinstance(limit, Decimal):
             known.append((resource, limit))
         # else: not a monthly USD cost budget, no limit of this rule's kind
     clouds: dict[str, Limit] = {}
-    for cloud in sorted({_cloud(resource) for resource, _ in known} - unknown):
-        mine = [(resource, amount) for resource, amount in known if _cloud(resource) == cloud]
+    for cloud in sorted({cloud_of(resource) for resource, _ in known} - unknown):
+        mine = [(resource, amount) for resource, amount in known if cloud_of(resource) == cloud]
         names = ", ".join(sorted(resource.name for resource, _ in mine))
         clouds[cloud] = Limit(sum((amount for _, amount in mine), Decimal(0)), f"the {_upper(cloud)} budget: {names}")
     if setting is not None:
@@ -183,10 +183,6 @@ def _limits(check: Check, resources: Sequence[PolicyResource]) -> Limits:
         return Limits(None, clouds)
     names = ", ".join(sorted(resource.name for resource, _ in known))
     return Limits(Limit(sum((amount for _, amount in known), Decimal(0)), f"the stack's budgets: {names}"), clouds)
-
-
-def _cloud(resource: PolicyResource) -> str:
-    return resource.resource_type.split(":", 1)[0]
 
 
 def _upper(cloud: str) -> str:
