@@ -14,17 +14,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from pulumi_policy import PolicyResource
 
 from aistacks.catalog import (
-    HOURS_PER_MONTH,
     PriceNotFound,
     accelerator_types,
     fixed_price,
     kubernetes_minors,
+    monthly_price,
     node_price,
     regions_of,
 )
@@ -33,8 +33,6 @@ from aistacks.vocabulary import Cloud
 from .framework import MISSING, Subject, Unknown, flows_from, is_set, literal, read, today
 from .placement import places
 
-CENT = Decimal("0.01")
-HOURS = Decimal(HOURS_PER_MONTH)
 GKE_DEFAULT_ZONES = 3
 """Zones a regional GKE node pool spreads over when neither it nor its cluster names them: "the default
 configuration replicates each node pool across three zones of the control plane's region" (GKE docs, "Creating
@@ -83,11 +81,6 @@ UNESTIMATED_SERVICES: Mapping[str, str] = {
 }
 """Managed services billed by usage or capacity units, which have no full scale to price: named as not in the
 estimate (as ``aistacks cost`` lists them), never counted as zero."""
-
-
-def monthly(hourly: float | Decimal) -> Decimal:
-    """A unit's monthly price: its hourly price times the hours of a month, rounded half up to the cent."""
-    return (Decimal(str(hourly)) * HOURS).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def usd(amount: Decimal) -> str:
@@ -201,7 +194,7 @@ def unit_price(cloud: Cloud, type_name: str, region: str, spot: bool) -> UnitPri
         )
         return UnitPrice(None, problem, price.note, no_spot=True)
     hourly = price.spot_hourly if spot and price.spot_hourly is not None else price.on_demand_hourly
-    return UnitPrice(monthly(hourly), None, price.note)
+    return UnitPrice(monthly_price(hourly), None, price.note)
 
 
 def _node_group(resource: PolicyResource, region: str) -> Line:
@@ -324,7 +317,7 @@ def _cluster_fee(resource: PolicyResource, cloud: Cloud, region: str) -> Line:
         fee = fixed_price(cloud, item, region)
     except PriceNotFound as error:
         return Line(resource, "cluster", f"{kind} cluster fee", None, str(error), "", 0, region)
-    return Line(resource, "cluster", f"{kind} cluster fee", monthly(fee.amount), None, "", 0, region)
+    return Line(resource, "cluster", f"{kind} cluster fee", monthly_price(fee.amount), None, "", 0, region)
 
 
 def _aws_nat(resource: PolicyResource, region: str) -> Line:
@@ -332,7 +325,7 @@ def _aws_nat(resource: PolicyResource, region: str) -> Line:
         fee = fixed_price("aws", "nat_gateway_hour", region)
     except PriceNotFound as error:
         return Line(resource, "nat", "NAT gateway", None, str(error), "", 0, region)
-    return Line(resource, "nat", "NAT gateway", monthly(fee.amount), None, "", 0, region)
+    return Line(resource, "nat", "NAT gateway", monthly_price(fee.amount), None, "", 0, region)
 
 
 def _cloud_nat(resource: PolicyResource, region: str, vms: int) -> Line:
@@ -343,7 +336,7 @@ def _cloud_nat(resource: PolicyResource, region: str, vms: int) -> Line:
     except PriceNotFound as error:
         return Line(resource, "nat", "Cloud NAT", None, str(error), "", 0, region)
     count = 1 if vms > CLOUD_NAT_VM_LIMIT else vms
-    return Line(resource, "nat", f"Cloud NAT ({vms} VMs)", monthly(fee.amount) * count, None, "", 0, region)
+    return Line(resource, "nat", f"Cloud NAT ({vms} VMs)", monthly_price(fee.amount) * count, None, "", 0, region)
 
 
 def estimate(resources: Sequence[PolicyResource], stack_config: Mapping[str, str]) -> list[Line]:

@@ -9,6 +9,7 @@ carries its :class:`PriceSource` (title, URL, date read); nothing is estimated o
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import Any, Literal, get_args
 
@@ -19,6 +20,17 @@ from aistacks.vocabulary import Cloud
 HOURS_PER_MONTH = 730
 """Hours in a billing month for monthly estimates: 24 * 365 / 12, the average month of a 365-day year,
 as issue 14 ("730 hours a month") fixes for ``aistacks cost``."""
+
+_CENT = Decimal("0.01")
+
+
+def monthly_price(hourly: float | Decimal) -> Decimal:
+    """One unit's monthly price in USD: its hourly price times :data:`HOURS_PER_MONTH`, rounded half up to the
+    cent, once. A catalog float counts as written (``1.006``, not its binary expansion). ``aistacks cost`` and
+    the gate's AIS-COST-001 both price a unit by it, so they agree to the cent."""
+    amount = hourly if isinstance(hourly, Decimal) else Decimal(repr(hourly))
+    return (amount * HOURS_PER_MONTH).quantize(_CENT, rounding=ROUND_HALF_UP)
+
 
 _FILES: dict[Cloud, str] = {"aws": "prices_aws.json", "gcp": "prices_gcp.json"}
 _ANY_REGION = "*"

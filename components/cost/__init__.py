@@ -18,7 +18,6 @@ from aistacks.cost.estimate import (
     Totals,
     estimate_platform,
     money,
-    monthly,
 )
 from aistacks.cost.render import estimate_document, render_json, render_text
 
@@ -36,7 +35,6 @@ __all__ = [
     "estimate_document",
     "estimate_platform",
     "money",
-    "monthly",
     "render_json",
     "render_text",
 ]

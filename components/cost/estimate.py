@@ -36,6 +36,7 @@ from aistacks.catalog.prices import (
     PriceNotFound,
     PriceSource,
     fixed_price,
+    monthly_price,
     node_price,
     price_sources,
     priced_node_types,
@@ -194,11 +195,6 @@ def money(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def monthly(hourly: Decimal) -> Decimal:
-    """The monthly price of one unit billed ``hourly``: times 730 hours, to the cent."""
-    return money(hourly * HOURS_PER_MONTH)
-
-
 def _decimal(value: float) -> Decimal:
     """A catalog number as written in its file (``1.006``, not the binary float's expansion)."""
     return Decimal(repr(value))
@@ -297,7 +293,7 @@ def _pool_cost(
             f"{f' ({price.note})' if price.note else ''}; its on-demand price is {price.on_demand_hourly} USD an "
             "hour: set the pool's capacity: on_demand, or choose a region where spot is priced"
         )
-    node_month = monthly(hourly)
+    node_month = monthly_price(hourly)
     notes = [price.note] if price.note else []
     return PoolCost(
         cluster=cluster.name,
@@ -343,7 +339,7 @@ def _alternative(price: NodePrice, pool: GpuPoolPlan) -> Alternative | None:
     note = None
     if other == "on_demand" and pool.accelerator.name in SPOT_OR_RESERVED_ONLY:
         note = f"{pool.accelerator.name} has no on-demand capacity: this is the list price, which no pool can buy"
-    node_month = monthly(hourly)
+    node_month = monthly_price(hourly)
     return Alternative(other, hourly, node_month, node_month * pool.min_nodes, node_month * pool.max_nodes, note)
 
 
@@ -363,7 +359,7 @@ def _system_nodes(cloud: CloudPlan[ClusterPlan[GpuPoolPlan]], cluster: ClusterPl
         raise TypeError(f"no system node model for {type(cluster).__name__}")
     price = _node_price(cloud, f"cluster {cluster.name!r}, system nodes", machine)
     hourly = _decimal(price.on_demand_hourly)
-    unit = monthly(hourly)
+    unit = monthly_price(hourly)
     notes = [f"on demand, {spread}; full scale counts the system pool at its maximum"]
     if price.note:
         notes.append(price.note)
@@ -409,7 +405,7 @@ def _hourly_item(
     catalog_note: bool = True,
 ) -> FixedCost:
     rate = _rate(price)
-    unit_month = monthly(rate.amount)
+    unit_month = monthly_price(rate.amount)
     return FixedCost(
         item=item,
         description=description,
@@ -522,7 +518,7 @@ def _cloud_nat(
     items: list[FixedCost] = []
     if isinstance(per_vm, FixedPrice) and isinstance(cap, FixedPrice):
         rate = _rate(per_vm)
-        unit_month, cap_month = monthly(rate.amount), monthly(_decimal(cap.amount))
+        unit_month, cap_month = monthly_price(rate.amount), monthly_price(cap.amount)
 
         def fee(count: int) -> Decimal:
             return cap_month if count > CLOUD_NAT_VM_LIMIT else unit_month * count
