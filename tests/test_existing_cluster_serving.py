@@ -30,6 +30,7 @@ from aistacks.spec import InferenceSpec
 
 from .k8s_validation import validate_strictly
 from .test_compute import KUBERNETES_VERSION, manifests
+from .test_inference_plan import platform as platform_config
 
 PROGRAM = Path(__file__).resolve().parents[1] / "examples" / "existing-cluster"
 QWEN_7B = "Qwen/Qwen2.5-7B-Instruct"
@@ -148,23 +149,7 @@ def test_the_endpoint_is_exported(graph: ResourceGraph) -> None:
 def test_the_same_core_as_the_platform_plans_it_alike() -> None:
     """On nodes like a platform pool's (g6.xlarge: one L4, 4 vCPUs, 16 GiB), the team's plan is the
     platform's in everything that is the model's: the fit, the GPUs, the arguments, the shares, the volume."""
-    raw: dict[str, Any] = {
-        "environment": "staging",
-        "jurisdiction": "eu",
-        "aws": {
-            "region": "eu-central-1",
-            "kubernetes_version": "1.35",
-            "clusters": [
-                {
-                    "role": "inference",
-                    "api_access_cidrs": ["203.0.113.0/24"],
-                    "gpu_pools": [{"name": "l4", "gpu": "l4", "max_nodes": 3}],
-                }
-            ],
-        },
-        "inference": [{"name": "chat", "model": QWEN_7B, "concurrency": 8}],
-    }
-    (platform,) = plan_platform(parse_platform_spec(raw)).inference
+    (platform,) = plan_platform(parse_platform_spec(platform_config())).inference
     pool = platform.pool.accelerator
     nodes = GpuNodes(
         accelerator="l4",
