@@ -417,13 +417,12 @@ def _disruption_budget(plan: InferencePlan) -> Manifest:
     replica that is not ready (still loading, crashing) may always be evicted, so it never blocks a drain
     (unhealthyPodEvictionPolicy AlwaysAllow; Kubernetes docs, "Specifying a Disruption Budget for your
     Application", read 2026-12-01)."""
-    budget: dict[str, Any] = {"maxUnavailable": 1}
     return {
         "apiVersion": "policy/v1",
         "kind": "PodDisruptionBudget",
         "metadata": _metadata(plan, plan.name),
         "spec": {
-            **budget,
+            "maxUnavailable": 1,
             "selector": {"matchLabels": selector(plan)},
             "unhealthyPodEvictionPolicy": "AlwaysAllow",
         },
